@@ -1,0 +1,151 @@
+"""The left menu: every menu of FEATURES.md, grouped as the manual groups them, with its catalogue ID.
+
+A group with one item and the same title is shown as a plain menu item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Menu:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    title: str
+    items: tuple[Menu, ...]
+
+
+def _g(title: str, *items: tuple[str, str]) -> MenuGroup:
+    return MenuGroup(title, tuple(Menu(i, label) for i, label in items))
+
+
+SETTINGS_GROUP = _g(
+    "系统设置",
+    ("SET-1", "网络管理"),
+    ("SET-2", "备份恢复"),
+    ("SET-3", "登录密码设置"),
+    ("SET-4", "单位信息"),
+    ("SET-5", "申报管理"),
+)
+
+EMPLOYER_MENUS: tuple[MenuGroup, ...] = (
+    _g("首页", ("EMP-1", "首页")),
+    _g("职工参保信息更新", ("EMP-2", "职工参保信息更新")),
+    _g(
+        "缴费工资申报",
+        ("EMP-3", "日常缴费工资申报-按职工"),
+        ("EMP-4", "日常缴费工资申报-按险种"),
+        ("EMP-5", "年度缴费工资申报-按职工"),
+        ("EMP-6", "年度缴费工资申报-按险种"),
+        ("EMP-7", "缴费工资申报记录"),
+    ),
+    _g(
+        "社保费申报",
+        ("EMP-8", "日常申报"),
+        ("EMP-9", "特殊缴费申报"),
+        ("EMP-27", "社保费申报（核定）"),
+        ("EMP-10", "申报记录"),
+    ),
+    _g(
+        "费款缴纳",
+        ("EMP-11", "缴费"),
+        ("EMP-12", "缴费凭证打印记录"),
+        ("EMP-13", "缴费记录"),
+    ),
+    _g(
+        "证明打印",
+        ("EMP-14", "税收完税证明（非印刷）开具"),
+        ("EMP-15", "税收完税证明（非印刷）补开"),
+        ("EMP-16", "职工缴费证明打印"),
+        ("EMP-17", "单位缴费证明打印"),
+        ("EMP-26", "税收完税证明查验"),
+    ),
+    _g("单位三方协议管理", ("EMP-18", "单位三方协议管理")),
+    _g(
+        "查询统计",
+        ("EMP-19", "单位参保信息查询"),
+        ("EMP-20", "社保费申报明细查询"),
+        ("EMP-21", "社保费应缴信息查询"),
+        ("EMP-22", "社保费到账信息查询"),
+        ("EMP-25", "工程项目参保信息查询"),
+    ),
+    _g(
+        "工程项目工伤保险费申报",
+        ("EMP-23", "工程项目社保费申报"),
+        ("EMP-24", "工程项目社保费申报记录"),
+    ),
+    _g("单位退费申请管理", ("EMP-28", "单位退费申请管理")),
+    SETTINGS_GROUP,
+)
+
+COLLECTOR_MENUS: tuple[MenuGroup, ...] = (
+    _g("首页", ("COL-1", "首页")),
+    _g(
+        "城乡居民参保信息",
+        ("COL-2", "城乡居民参保信息更新"),
+        ("COL-3", "外部参保城乡居民导入"),
+        ("COL-4", "城乡居民缴费档次查询"),
+        ("COL-5", "城乡居民申报缴费状态查询（自主）"),
+    ),
+    _g(
+        "社保费代收代报",
+        ("COL-6", "社保费代收代报（自主）"),
+        ("COL-7", "社保费代收代报（核定）"),
+        ("COL-8", "社保费申报记录"),
+    ),
+    _g(
+        "费款缴纳",
+        ("COL-9", "缴费"),
+        ("COL-10", "缴费凭证打印记录"),
+        ("COL-11", "三方协议缴费记录"),
+    ),
+    _g("社保费缴费证明打印", ("COL-12", "社保费缴费证明打印")),
+    _g(
+        "社保费完税证明",
+        ("COL-13", "税收完税证明（非印刷）开具"),
+        ("COL-14", "税收完税证明（非印刷）补开"),
+        ("COL-24", "税收完税证明查验"),
+    ),
+    _g(
+        "查询统计",
+        ("COL-15", "社保费申报明细查询"),
+        ("COL-16", "单位参保信息查询"),
+    ),
+    _g(
+        "缴费授权",
+        ("COL-17", "社保费批扣费额设置"),
+        ("COL-18", "居民银行账户管理"),
+        ("COL-19", "居民两两协议签订"),
+        ("COL-20", "社保费批扣清册查询"),
+    ),
+    _g(
+        "城乡居民个人缴费",
+        ("COL-21", "社保费缴纳（自主）"),
+        ("COL-22", "社保费缴纳（核定）"),
+        ("COL-23", "缴费记录查询"),
+        ("COL-25", "个人税收完税证明（非印刷）开具"),
+        ("COL-26", "个人税收完税证明（非印刷）补开"),
+    ),
+    SETTINGS_GROUP,
+)
+
+
+def menus_for(module: str) -> tuple[MenuGroup, ...]:
+    return COLLECTOR_MENUS if module == "collector" else EMPLOYER_MENUS
+
+
+def find(module: str, menu_id: str) -> Menu:
+    for group in menus_for(module):
+        for item in group.items:
+            if item.id == menu_id:
+                return item
+    raise KeyError(menu_id)
+
+
+def all_ids(module: str) -> list[str]:
+    return [m.id for g in menus_for(module) for m in g.items]
