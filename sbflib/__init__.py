@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 
-def open(data_dir=None, *, gateway_url=None):  # noqa: A001 - the package's one entry point
+def open(data_dir=None, *, gateway_url=None):
     """Open the workbench on a data folder (default `./data` or $SBF_DATA_DIR)."""
     from sbflib.workbench import open_workbench
 

@@ -124,3 +124,12 @@ def mask_id_number(number: str | None) -> str:
     if len(number) <= 8:
         return number[:2] + "*" * (len(number) - 2)
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_id_sql(column: str) -> str:
+    """`mask_id_number` as a SQL expression, for masking whole result sets inside DuckDB."""
+    return (
+        f"CASE WHEN {column} IS NULL THEN '' "
+        f"WHEN length({column}) <= 8 THEN left({column}, 2) || repeat('*', length({column}) - 2) "
+        f"ELSE left({column}, 6) || repeat('*', length({column}) - 10) || right({column}, 4) END"
+    )
