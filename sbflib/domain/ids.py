@@ -76,7 +76,8 @@ def resident_id_gender(number: str) -> str:
 
 
 def resident_id_check_char(first17: str) -> str:
-    return _ric.calc_check_digit(first17)
+    """The check character for the first 17 digits (stdnum wants a placeholder in 18th place)."""
+    return _ric.calc_check_digit(first17[:17] + "0")
 
 
 def check_uscc(value: str) -> IdCheck:
