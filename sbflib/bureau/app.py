@@ -1,0 +1,28 @@
+"""The bureau's FastAPI application (管理子系统 / 征收子系统 of the demo tax bureau)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from .errors import install_handlers
+from .routes import demo, public, roster, sessions, units
+from .store import BureauStore
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(store: BureauStore, *, demo_mode: bool = False) -> FastAPI:
+    """The app over an open store; `demo_mode` enables the /demo calls."""
+    app = FastAPI(
+        title="演示税务局 社保费接口",
+        version="1.0",
+        description="The bureau API of docs/api.md: what the 社保费管理客户端 talks to.",
+    )
+    app.state.store = store
+    app.state.demo = demo_mode
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (public, units, sessions, roster, demo):
+        api.include_router(module.router)
+    app.include_router(api)
+    install_handlers(app)
+    return app

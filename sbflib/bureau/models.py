@@ -1,0 +1,200 @@
+"""Request and response models, one family per entity, so /openapi.json documents the contract."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+# Money travels as a decimal string with 2 places ("7162.00"), never a float.
+Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json")]
+Module = Literal["employer", "collector"]
+
+
+class ErrorBody(BaseModel):
+    """Every refusal: an error code and the Chinese message the client shows as is."""
+
+    code: str
+    message: str
+
+
+# --- public -----------------------------------------------------------------------------------
+
+
+class Health(BaseModel):
+    status: str = "ok"
+    name: str = "演示税务局"
+
+
+class RegionPublic(BaseModel):
+    """地区: the modules online there and each item's collection mode (税务自主 / 税务代征)."""
+
+    code: str
+    name: str
+    modules: list[Module]
+    collection_modes: dict[str, str]
+
+
+class ClientVersion(BaseModel):
+    latest: str
+    released: dt.date
+    notes: str
+
+
+class NoticePublic(BaseModel):
+    """通知公告."""
+
+    notice_id: int
+    title: str
+    published: dt.date
+    body: str
+
+
+class RuleFileSummary(BaseModel):
+    name: str
+    version: str
+    updated: str
+
+
+# --- units ------------------------------------------------------------------------------------
+
+
+class UnitSummary(BaseModel):
+    """One unit registered under a taxpayer ID (纳税人识别号), as 添加单位 lists them."""
+
+    unit_id: str
+    taxpayer_id: str
+    name: str
+    registered_on: dt.date
+    taxpayer_status: str
+    kind: str
+    module: Module
+    region: str
+
+
+class UnitNumberPublic(BaseModel):
+    """单位编号 at a social security agency (社保经办机构), with its 主管税务机关."""
+
+    unit_number: str
+    agency: str
+    tax_authority: str
+
+
+class Registration(BaseModel):
+    """社保费登记信息, the answer of 安全认证."""
+
+    unit_id: str
+    taxpayer_id: str
+    name: str
+    module: Module
+    region: str
+    tax_authority: str
+    tax_office: str
+    unit_numbers: list[UnitNumberPublic]
+
+
+class Profile(BaseModel):
+    """单位信息 (SET-4)."""
+
+    taxpayer_id: str
+    name: str
+    tax_authority: str
+    finance_officer: str
+    legal_representative: str
+    industry: str
+    enterprise_type: str
+    address: str
+    postcode: str
+    phone: str
+    email: str
+    listed: str
+
+
+class PasswordCheck(BaseModel):
+    password: str = Field(description="申报密码")
+
+
+class PasswordChange(BaseModel):
+    old_password: str = Field(description="原申报密码")
+    new_password: str = Field(description="新申报密码")
+
+
+class PasswordChanged(BaseModel):
+    changed: bool = True
+
+
+# --- sessions ---------------------------------------------------------------------------------
+
+
+class SessionCreate(BaseModel):
+    unit_id: str
+    password: str = Field(description="申报密码")
+
+
+class SessionPublic(BaseModel):
+    token: str
+    unit_id: str
+    must_change_password: bool
+    expires_at: dt.datetime
+
+
+# --- roster -----------------------------------------------------------------------------------
+
+
+class InsuredItemPublic(BaseModel):
+    """参保险种: one insured item of an employee under one unit number."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    employee_id: str
+    unit_number: str
+    agency: str
+    person_number: str
+    item_code: str
+    item_name: str
+    subitem_name: str
+    special_category: str
+    base: Money
+    start_month: str
+    stop_month: str | None
+    collection_mode: str
+
+
+class EmployeePublic(BaseModel):
+    """职工 with their insured items."""
+
+    employee_id: str
+    name: str
+    gender: str
+    id_type: str
+    id_number: str
+    birth_date: dt.date
+    start_month: str
+    stop_month: str | None
+    updated_at: dt.datetime
+    change_seq: int
+    items: list[InsuredItemPublic]
+
+
+class EmployeePage(BaseModel):
+    total: int
+    cursor: int
+    employees: list[EmployeePublic]
+
+
+# --- demo -------------------------------------------------------------------------------------
+
+
+class ChangeRequest(BaseModel):
+    count: int = Field(10, ge=1, le=100_000)
+    seed: int = 1
+
+
+class ChangeResult(BaseModel):
+    changed: list[str]
+
+
+class ResetResult(BaseModel):
+    reset: bool = True

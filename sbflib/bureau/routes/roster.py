@@ -1,0 +1,45 @@
+"""Roster (职工信息): the Arrow bulk transfer and the JSON pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from .. import roster
+from ..deps import StoreDep, UnitDep
+from ..models import EmployeePage, ErrorBody
+
+router = APIRouter(prefix="/units/{unit_id}", tags=["roster"])
+_REFUSALS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (401, 403, 422)}
+
+
+@router.get(
+    "/roster",
+    response_class=Response,
+    responses={200: {"content": {roster.MEDIA_TYPE: {}},
+                     "description": "employees then items, each a u64 LE length + Arrow IPC stream"},
+               **_REFUSALS},
+)
+def get_roster(
+    store: StoreDep, unit_id: UnitDep, since: Annotated[int, Query(ge=0, description="同步游标")] = 0
+) -> Response:
+    """The employees changed after `since` (all without it) with their insured items, one snapshot."""
+    snap = roster.snapshot(store, unit_id, since)
+    return Response(
+        content=roster.encode(snap),
+        media_type=roster.MEDIA_TYPE,
+        headers={"X-Sbf-Cursor": str(snap.cursor), "X-Sbf-Employees": str(snap.employees.num_rows)},
+    )
+
+
+@router.get("/employees", response_model=EmployeePage, responses=_REFUSALS)
+def get_employees(
+    store: StoreDep,
+    unit_id: UnitDep,
+    since: Annotated[int, Query(ge=0, description="同步游标")] = 0,
+    page: Annotated[int, Query(ge=1, description="页码")] = 1,
+    size: Annotated[int, Query(ge=1, le=5000, description="每页条数")] = 1000,
+) -> dict[str, Any]:
+    """A JSON page of employees with their items, for scripts and small pulls."""
+    return roster.page(store, unit_id, since, page, size)

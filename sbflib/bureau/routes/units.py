@@ -1,0 +1,61 @@
+"""Units (单位): taxpayer lookup, 安全认证, registration, 单位信息, declaration password."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from .. import accounts, directory
+from ..deps import StoreDep, UnitAllowingInitialDep, UnitDep
+from ..models import (
+    ErrorBody,
+    Module,
+    PasswordChange,
+    PasswordChanged,
+    PasswordCheck,
+    Profile,
+    Registration,
+    UnitSummary,
+)
+
+router = APIRouter(tags=["units"])
+_REFUSALS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (400, 401, 403, 404, 422, 423)
+}
+
+
+@router.get("/taxpayers/{taxpayer_id}/units", response_model=list[UnitSummary], responses=_REFUSALS)
+def units_of_taxpayer(
+    store: StoreDep,
+    taxpayer_id: str,
+    module: Annotated[Module, Query(description="业务类型")] = "employer",
+) -> list[dict[str, Any]]:
+    """Units registered under a taxpayer ID (纳税人识别号); several when it has several units."""
+    return directory.units_of_taxpayer(store, taxpayer_id, module)
+
+
+@router.post("/units/{unit_id}/verify", response_model=Registration, responses=_REFUSALS)
+def verify(store: StoreDep, unit_id: str, body: PasswordCheck) -> dict[str, Any]:
+    """安全认证 of 添加单位: the declaration password unlocks the registration (wrong ones count)."""
+    accounts.check_password(store, unit_id, body.password)
+    return directory.registration(store, unit_id)
+
+
+@router.get("/units/{unit_id}/registration", response_model=Registration, responses=_REFUSALS)
+def registration(store: StoreDep, unit_id: UnitDep) -> dict[str, Any]:
+    """社保费登记信息 with the unit numbers (单位编号)."""
+    return directory.registration(store, unit_id)
+
+
+@router.get("/units/{unit_id}/profile", response_model=Profile, responses=_REFUSALS)
+def profile(store: StoreDep, unit_id: UnitDep) -> dict[str, Any]:
+    """单位信息 (SET-4)."""
+    return directory.profile(store, unit_id)
+
+
+@router.put("/units/{unit_id}/password", response_model=PasswordChanged, responses=_REFUSALS)
+def change_password(store: StoreDep, unit_id: UnitAllowingInitialDep, body: PasswordChange) -> PasswordChanged:
+    """修改申报密码; allowed (and required first) while the initial password is still in use."""
+    accounts.change_password(store, unit_id, body.old_password, body.new_password)
+    return PasswordChanged()
