@@ -6,6 +6,7 @@ from sbflib.io.templates import (
     group_template_bytes,
     parse_employee_group_template,
     parse_group_template,
+    parse_group_template_rows,
 )
 from sbflib.io.xlsx import export_batches, export_dataframe, is_formula_like, read_table
 
@@ -18,6 +19,7 @@ __all__ = [
     "is_formula_like",
     "parse_employee_group_template",
     "parse_group_template",
+    "parse_group_template_rows",
     "read_table",
     "row_errors_to_dataframe",
 ]

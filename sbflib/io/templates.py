@@ -27,6 +27,7 @@ __all__ = [
     "group_template_bytes",
     "parse_employee_group_template",
     "parse_group_template",
+    "parse_group_template_rows",
     "row_errors_to_dataframe",
 ]
 
@@ -151,11 +152,20 @@ def _template_bytes(sheet: str, columns: list[str], rows: list[list[str]], rules
 def parse_group_template(path_or_bytes: Source) -> tuple[list[tuple[str, ...]], list[RowError]]:
     """Read a filled 批量导入分组 template.
 
-    Returns the group paths (1 to 3 names each, first occurrence order, repeats dropped; a path
+    Returns the group paths (1 to 3 names each, in first-occurrence order, repeats dropped; a path
     implies its ancestors) and a RowError for each refused row.
     """
+    rows, errors = parse_group_template_rows(path_or_bytes)
+    return [path for _, path in rows], errors
+
+
+def parse_group_template_rows(
+    path_or_bytes: Source,
+) -> tuple[list[tuple[int, tuple[str, ...]]], list[RowError]]:
+    """Like `parse_group_template`, with each path's spreadsheet row: [(row, path)], so the service
+    can name the row when the unit's existing tree refuses a path (e.g. a clash among siblings)."""
     table = read_table(path_or_bytes, required=GROUP_COLUMNS)
-    paths: list[tuple[str, ...]] = []
+    rows: list[tuple[int, tuple[str, ...]]] = []
     seen: set[tuple[str, ...]] = set()
     errors: list[RowError] = []
     for row, *names in table[["_row", *GROUP_COLUMNS]].itertuples(index=False, name=None):
@@ -166,8 +176,8 @@ def parse_group_template(path_or_bytes: Source) -> tuple[list[tuple[str, ...]], 
         path = tuple(n for n in names if n)
         if path not in seen:
             seen.add(path)
-            paths.append(path)
-    return paths, errors
+            rows.append((int(row), path))
+    return rows, errors
 
 
 def _check_group_row(row: int, names: list[str]) -> list[RowError]:

@@ -245,6 +245,8 @@ def _arrow_to_cells(array: pa.Array) -> tuple[list[Any], str]:
     if pa.types.is_date(t):
         return pc.strftime(pc.cast(array, pa.timestamp("s")), format="%Y-%m-%d").to_pylist(), "plain"
     if pa.types.is_timestamp(t):
+        # whole seconds: pyarrow's %S prints fractions for ms/us/ns units
+        array = array.cast(pa.timestamp("s", t.tz), safe=False)
         day = pc.floor_temporal(array, unit="day")
         fmt = "%Y-%m-%d" if pc.all(pc.equal(day, array)).as_py() is not False else "%Y-%m-%d %H:%M:%S"
         return pc.strftime(array, format=fmt).to_pylist(), "plain"
