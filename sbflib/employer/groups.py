@@ -9,6 +9,7 @@ import pandas as pd
 from sbflib.domain.groups import GroupRuleError, check_new_group, check_rename, path_of, subtree_ids
 from sbflib.errors import ValidationError
 from sbflib.io import templates
+from sbflib.io.row_errors import RowError
 from sbflib.store import groups as groups_repo
 from sbflib.system.context import Context
 
@@ -94,7 +95,7 @@ class GroupService:
         """批量导入: each row a path of 1-3 names; missing levels are created, existing ones reused.
         Valid rows are applied even when others fail; each failure names its row."""
         unit_id = self._unit_id()
-        paths, errors = templates.parse_group_template(xlsx)
+        paths, errors = templates.parse_group_template_rows(xlsx)
         report = ImportReport(errors=list(errors))
         with self.ctx.store.work() as con:
             groups = groups_repo.load_groups(self.ctx.store, unit_id, con)
@@ -112,7 +113,7 @@ class GroupService:
                         groups = groups_repo.load_groups(self.ctx.store, unit_id, con)
                         parent, created = gid, True
                 except GroupRuleError as exc:
-                    report.errors.append(templates.RowError(row, "分组", str(exc)))
+                    report.errors.append(RowError(row, "分组", str(exc)))
                     continue
                 report.done += 1 if created else 0
         return report

@@ -14,6 +14,7 @@ from sbflib.domain.roster import RosterCounts
 from sbflib.employer.groups import GroupService, ImportReport
 from sbflib.errors import ValidationError
 from sbflib.io import templates, xlsx
+from sbflib.io.row_errors import RowError
 from sbflib.store import groups as groups_repo
 from sbflib.store import roster as roster_repo
 from sbflib.store import units as units_repo
@@ -205,11 +206,11 @@ class RosterService:
         for rec in rows.itertuples(index=False):
             employee_id = found.get(str(rec.id_number).upper())
             if employee_id is None:
-                report.errors.append(templates.RowError(int(rec.row), "证件号码", "本单位没有该证件号码的职工"))
+                report.errors.append(RowError(int(rec.row), "证件号码", "本单位没有该证件号码的职工"))
                 continue
             group_id = by_path.get(str(rec.group_path).strip())
             if group_id is None:
-                report.errors.append(templates.RowError(int(rec.row), "分组", f"分组“{rec.group_path}”不存在，请先在分组管理中新建"))
+                report.errors.append(RowError(int(rec.row), "分组", f"分组“{rec.group_path}”不存在，请先在分组管理中新建"))
                 continue
             assignments.setdefault(group_id, []).append(employee_id)
         with self.ctx.store.work() as con:
