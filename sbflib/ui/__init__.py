@@ -1,0 +1,5 @@
+"""Voila dashboards for the workbench: `App(wb)` is the whole client in one widget."""
+
+from sbflib.ui.app import App
+
+__all__ = ["App"]

@@ -174,7 +174,7 @@ class PagedTable(w.VBox):
     def select_rows(self, positions: list[int]) -> None:
         """Select rows by position (tests, and 'select all' buttons)."""
         self.grid.clear_selection()
-        ncols = len(self.grid.data.columns)
+        ncols = len(self.columns) + (1 if self.numbered else 0)
         for p in positions:
             self.grid.select(p, 0, p, max(0, ncols - 1))
 

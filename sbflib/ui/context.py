@@ -1,0 +1,111 @@
+"""What every page is handed: the workbench plus the app's dialogs, download widget and task runner."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from sbflib.errors import SbfError
+from sbflib.ui.components.dialogs import Dialog, DialogHost
+from sbflib.ui.components.download import Download
+from sbflib.ui.components.progress import Progress, Tasks
+
+log = logging.getLogger(__name__)
+
+
+def error_text(exc: BaseException) -> str:
+    """The Chinese message for the clerk: SbfError says it itself; anything else stays generic."""
+    if isinstance(exc, SbfError):
+        return str(exc)
+    return "系统异常，请稍后重试。"
+
+
+class Ui:
+    def __init__(self, wb: Any, *, sync: bool = False) -> None:
+        self.wb = wb
+        self.dialogs = DialogHost()
+        self.download = Download()
+        self.download.add_class("sbf-download-host")
+        self.tasks = Tasks(sync=sync)
+        self.navigate: Callable[[str], None] = lambda _menu_id: None
+        self.open_network: Callable[[], None] = lambda: None
+
+    # ---- dialogs --------------------------------------------------------------------------
+    def message(self, text: str, **kw: Any) -> Dialog:
+        return self.dialogs.message(text, **kw)
+
+    def error(self, exc: BaseException | str, **kw: Any) -> Dialog:
+        text = exc if isinstance(exc, str) else error_text(exc)
+        if not isinstance(exc, str | SbfError):
+            log.error("unexpected error", exc_info=exc)
+        return self.dialogs.error(text, **kw)
+
+    def confirm(self, text: str, on_yes: Callable[[], None], on_no: Callable[[], None] | None = None,
+                **kw: Any) -> Dialog:
+        return self.dialogs.confirm(text, on_yes, on_no, **kw)
+
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[bool, Any]:
+        """Run a short workbench call on the spot; show its error and return (False, None) if it fails."""
+        try:
+            return True, fn(*args, **kwargs)
+        except SbfError as exc:
+            self.error(exc)
+        except Exception as exc:  # noqa: BLE001 - a clerk sees a message, not a traceback
+            self.error(exc)
+        return False, None
+
+    # ---- long work ------------------------------------------------------------------------
+    def run(
+        self,
+        work: Callable[[Progress], Any],
+        on_done: Callable[[Any], None] | None = None,
+        *,
+        title: str = "处理中",
+        label: str = "正在处理，请稍候……",
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Progress:
+        """Run `work(progress)` in a background thread behind a progress dialog."""
+        progress = Progress(label)
+        dialog = Dialog(title, [progress], [], closable=False, css="sbf-progress-dialog")
+        self.dialogs.show(dialog)
+
+        def done(result: Any) -> None:
+            progress.update(1.0)
+            dialog.dismiss()
+            if on_done:
+                on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            dialog.dismiss()
+            if on_error:
+                on_error(exc)
+            else:
+                self.error(exc)
+
+        self.tasks.start(lambda: work(progress), done, failed)
+        return progress
+
+    # ---- files ----------------------------------------------------------------------------
+    def save(self, data: bytes, filename: str) -> None:
+        self.download.save(data, filename)
+
+
+def field(label: str, widget: w.Widget, *, width: str = "110px") -> w.HBox:
+    """A form row: right-aligned label then the widget."""
+    lab = w.Label(f"{label}：", layout=w.Layout(width=width, min_width=width))
+    lab.add_class("sbf-form-label")
+    row = w.HBox([lab, widget])
+    row.add_class("sbf-form-row")
+    return row
+
+
+def button(text: str, on_click: Callable[[], None], *, primary: bool = False, css: str = "") -> w.Button:
+    b = w.Button(description=text, button_style="primary" if primary else "",
+                 layout=w.Layout(width="auto"))
+    b.on_click(lambda _b: on_click())
+    if css:
+        b.add_class(css)
+    return b
