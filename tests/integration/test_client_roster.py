@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 import sbflib
+from sbflib.domain.ids import resident_id_check_char
 from sbflib.employer.roster import RosterFilter
 from sbflib.errors import ValidationError
 
@@ -149,8 +150,9 @@ def test_employee_group_template_round_trip(wb):
     template = wb.employer.roster.group_template()
     table = pd.read_excel(io.BytesIO(template), dtype=str)
     assert {"姓名", "证件号码", "分组"} <= set(table.columns)
-    table.loc[:1, "分组"] = "财务部"
-    table.loc[2, "证件号码"] = "110105199001010000"  # nobody of this unit
+    table.loc[:2, "分组"] = "财务部"
+    stranger = "11010519900101001"
+    table.loc[2, "证件号码"] = stranger + resident_id_check_char(stranger)  # valid, but nobody of this unit
     table.loc[3, "分组"] = "不存在的分组"
     buffer = io.BytesIO()
     table.iloc[:4].to_excel(buffer, index=False)

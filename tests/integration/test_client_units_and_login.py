@@ -4,6 +4,7 @@ import httpx
 import pytest
 
 import sbflib
+from sbflib.domain.ids import uscc_check_char
 from sbflib.errors import AuthError, BureauError, StateError, ValidationError
 
 
@@ -68,9 +69,12 @@ def test_lookup_errors_each_have_their_own_message(wb, bureau):
     wb.choose_region("330100")
     with pytest.raises(ValidationError, match="15位、18位或20位"):
         wb.units.lookup("12345", "employer")
+    with pytest.raises(ValidationError, match="校验码"):
+        wb.units.lookup("91330100MA27000000", "employer")
+    unknown_id = "91330100MA2700000" + uscc_check_char("91330100MA2700000")
     with pytest.raises(BureauError) as unknown:
-        wb.units.lookup("91330100MA27XXXX0X".replace("X", "0")[:17] + "0", "employer")
-    assert unknown.value.code in {"TAXPAYER_NOT_FOUND", "TAXPAYER_ID_MALFORMED"}
+        wb.units.lookup(unknown_id, "employer")
+    assert unknown.value.code == "TAXPAYER_NOT_FOUND" and "未" in unknown.value.message
     shenzhen = next(u for u in bureau.demo["units"] if u["region"] == "440300" and u["module"] == "employer")
     with pytest.raises(ValidationError, match="不属于"):
         wb.units.lookup(shenzhen["taxpayer_id"], "employer")
