@@ -103,7 +103,12 @@ def check_password(store: BureauStore, unit_id: str, password: str) -> PasswordO
     if match is not None:
         return PasswordOutcome(initial=bool(match))
     if locked_until is not None:
-        raise Refusal(423, "UNIT_LOCKED", _locked_message(locked_until))
+        # The fifth wrong password is still a wrong password; the calls after it meet the lock.
+        raise Refusal(
+            401,
+            "PASSWORD_WRONG",
+            f"申报密码错误，已连续输错{MAX_FAILURES}次，该单位已锁定至{locked_until:%Y-%m-%d %H:%M:%S}，请稍后再试",
+        )
     left = MAX_FAILURES - failures
     raise Refusal(
         401,

@@ -20,7 +20,7 @@ from faker import Faker
 from faker.providers.person.zh_CN import Provider as ZhPerson
 
 from sbflib import clock
-from sbflib.domain.ids import check_resident_id, uscc_check_char
+from sbflib.domain.ids import check_resident_id, resident_id_check_char, uscc_check_char
 
 from .accounts import initial_password_rows, initial_passwords
 from .regions import ITEMS, MIGRANT_AREA_CODES, REGIONS, District, Region, region
@@ -100,6 +100,10 @@ def _catalogue(main_employees: int) -> list[UnitSpec]:
           industry="批发业", numbers=[("440304100529", "all")]),
         u("U000016", "深圳宝安华晟精密机械有限公司", "employer", "440300", 2, "91", 50, "spare",
           industry="通用设备制造业", numbers=[("440306500873", "social"), ("440306600190", "medical")]),
+        u("U000017", "杭州余杭未来云仓储有限公司", "employer", "330100", 3, "91", 22, "spare",
+          industry="仓储业", numbers=[("330110300926", "all")]),
+        u("U000018", "深圳龙岗星河家政服务有限公司", "employer", "440300", 3, "91", 28, "spare",
+          industry="居民服务业", numbers=[("440307300651", "all")]),
     ]
 
 
@@ -397,10 +401,9 @@ def seed(
             sample = cur.execute("SELECT id_number FROM employees LIMIT 200").fetchall()
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('seed', ?), ('seeded_at', ?)",
                         [str(seed), now.isoformat()])
-        # The SQL check character must satisfy the domain's GB 11643 check (on a sample; the unit
-        # tests check every ID). Not resident_id_check_char: it hands stdnum 17 characters where
-        # stdnum expects 18, so it computes over the first 16.
-        bad = [n for (n,) in sample if not check_resident_id(n).ok]
+        # The check character computed in SQL must agree with the domain's GB 11643 rule (checked on
+        # a sample here; the unit tests check every ID).
+        bad = [n for (n,) in sample if resident_id_check_char(n[:17]) != n[17] or not check_resident_id(n).ok]
         if bad:
             raise AssertionError(f"seed produced IDs with wrong check characters: {bad[:3]}")
     finally:

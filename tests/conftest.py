@@ -1,0 +1,140 @@
+"""Shared fixtures. `bureau`: a real demo bureau (uvicorn subprocess on loopback) for the session.
+
+The bureau is seeded once per test session (seed 7, 300 employees in the main unit) in a temporary
+directory and started with `python -m sbflib.bureau serve --demo` on a free 127.0.0.1 port, as users
+run it. It is killed (its whole process group) when the session ends.
+
+Demo units (see `bureau.demo["units"]`, each with unit_id, taxpayer_id, name, module, region, role,
+unit_numbers, password = the initial password a clerk would type, initial_passwords, employees):
+
+    U000001  main demo unit, 杭州 (税务自主), unit numbers "1234" (→ 123400) and "330108200351"
+    U000002  second unit of the same taxpayer ID as U000001
+    U000003, U000004, U000009, U000010  small employers (杭州 / 深圳)
+    U000006  深圳 school as employer; U000007 the same taxpayer ID as collector (代收单位)
+    U000005, U000008  collectors (街道办事处), password = last 6 characters of the taxpayer ID
+
+Shared units (U000001..U000010) must be left as found: a test that changes a password or makes
+wrong tries on them calls `bureau.reset_password(unit_id)` afterwards.
+
+Spare units (role "spare") are for destructive tests (lockout, password changes, demo changes).
+Each belongs to one test area, so areas running in the same session cannot disturb each other:
+
+    U000011, U000014, U000016  tests/integration/test_bureau_api.py
+    U000012, U000013, U000015  client integration tests (units, login, lockout)
+    U000004                    client roster tests (demo changes; not a spare but reserved)
+    U000017, U000018           UI and end-to-end tests
+
+Even on its own spare, a test should start with `bureau.reset_password(unit_id)`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+SEED = 7
+EMPLOYEES = 300
+
+
+@dataclass
+class BureauProcess:
+    """A running demo bureau: `url` is the base URL without /api/v1 (http://127.0.0.1:PORT)."""
+
+    url: str
+    store_dir: Path
+    demo: dict[str, Any]
+    process: subprocess.Popen[bytes]
+
+    @property
+    def api(self) -> str:
+        """The API root, `url` + /api/v1."""
+        return f"{self.url}/api/v1"
+
+    def unit(self, unit_id: str) -> dict[str, Any]:
+        """The demo.json entry of a unit."""
+        return next(u for u in self.demo["units"] if u["unit_id"] == unit_id)
+
+    def reset_password(self, unit_id: str) -> None:
+        """Back to the initial password, lock and sessions cleared (demo call)."""
+        httpx.post(f"{self.api}/demo/units/{unit_id}/reset-password", timeout=10).raise_for_status()
+
+    def token(self, unit_id: str, new_password: str = "Test#2026") -> str:
+        """A session token for `unit_id` that may act: resets the unit, logs in with the initial
+        password and changes it to `new_password`. Use on units your tests own."""
+        self.reset_password(unit_id)
+        unit = self.unit(unit_id)
+        resp = httpx.post(f"{self.api}/sessions", json={"unit_id": unit_id, "password": unit["password"]},
+                          timeout=10)
+        resp.raise_for_status()
+        token = resp.json()["token"]
+        httpx.put(
+            f"{self.api}/units/{unit_id}/password",
+            json={"old_password": unit["password"], "new_password": new_password},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        ).raise_for_status()
+        return token
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"bureau exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"bureau did not answer /health within {timeout} s:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="session")
+def bureau(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BureauProcess]:
+    """A seeded demo bureau on loopback for the whole session (see the module docstring)."""
+    store_dir = tmp_path_factory.mktemp("bureau")
+    store = store_dir / "bureau.duckdb"
+    port = _free_port()
+    log = store_dir / "bureau.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sbflib.bureau", "serve", "--store", str(store), "--port", str(port),
+             "--demo", "--seed-if-missing", "--seed", str(SEED), "--employees", str(EMPLOYEES),
+             "--residents", "200"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so the teardown kills all of it
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, process, log)
+        demo = json.loads((store_dir / "demo.json").read_text(encoding="utf-8"))
+        yield BureauProcess(url=url, store_dir=store_dir, demo=demo, process=process)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
