@@ -69,6 +69,8 @@ def read_framed_streams(body: bytes) -> list[pa.Table]:
 def _raise_for(response: httpx.Response) -> None:
     if response.is_success:
         return
+    if response.status_code == 407:
+        raise ConnectionFailed("代理服务器要求身份验证：用户名或密码不正确")
     try:
         body = response.json()
         code, message = body.get("code", "HTTP_ERROR"), body.get("message") or ""
