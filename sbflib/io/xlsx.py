@@ -76,12 +76,18 @@ def export_dataframe(
 
     `headers` renames columns in the header row only (e.g. ``{"id_number": "证件号码"}``).
     """
-    columns = [str(c) for c in df.columns]
-    frame = df.set_axis(columns, axis=1)
+    names = [str(c) for c in df.columns]
+    # positional keys: a DataFrame may repeat a column name
+    keys = [f"_c{i}" for i in range(len(names))]
+    frame = df.set_axis(keys, axis=1)
+    shown = {key: (headers or {}).get(name, name) for key, name in zip(keys, names, strict=True)}
+    widths: Mapping[str, float] | Sequence[float] | None = column_widths
+    if isinstance(column_widths, Mapping):
+        widths = {
+            key: column_widths[name] for key, name in zip(keys, names, strict=True) if name in column_widths
+        }
     chunks = (frame.iloc[i : i + _CHUNK_ROWS] for i in range(0, max(len(frame), 1), _CHUNK_ROWS))
-    export_batches(
-        chunks, columns, path_or_buffer, sheet_name=sheet_name, column_widths=column_widths, headers=headers
-    )
+    export_batches(chunks, keys, path_or_buffer, sheet_name=sheet_name, column_widths=widths, headers=shown)
 
 
 def export_batches(
@@ -194,7 +200,7 @@ def _convert_batch(
             cells = [_cell_value(v) for v in batch[name].tolist()]
             kind = "money" if any(isinstance(v, Decimal) for v in cells) else "mixed"
         else:
-            cells, kind = _arrow_to_cells(array)
+            cells, kind, array = _arrow_to_cells(array)
         if kind == "money":
             money_cols.add(col)
         if kind == "text":
@@ -222,37 +228,40 @@ def _series_to_arrow(series: pd.Series) -> pa.Array | None:
         return None
 
 
-def _arrow_to_cells(array: pa.Array) -> tuple[list[Any], str]:
+def _arrow_to_cells(array: pa.Array) -> tuple[list[Any], str, pa.Array]:
     """Convert a whole column. Kind: 'text' (Arrow strings, to check for formulas), 'money', 'mixed'
-    (converted value by value, to check), or 'plain' (numbers, dates, booleans: nothing to check)."""
+    (converted value by value, to check), or 'plain' (numbers, dates, booleans: nothing to check).
+    The array returned is the one the cells came from (decoded, cast)."""
     t = array.type
     if pa.types.is_dictionary(t):
         return _arrow_to_cells(array.dictionary_decode())
-    if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-        return array.to_pylist(), "text"
+    if pa.types.is_string_view(t):
+        return _arrow_to_cells(array.cast(pa.string()))
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return array.to_pylist(), "text", array
     if pa.types.is_integer(t):
         # Beyond 15 digits Excel loses digits (ID numbers kept as integers): write them as text.
         big = pc.max(pc.abs(array)).as_py() if len(array) else None
         if big is not None and big >= 10**15:
-            return pc.cast(array, pa.string()).to_pylist(), "plain"
-        return array.to_pylist(), "plain"
+            return pc.cast(array, pa.string()).to_pylist(), "plain", array
+        return array.to_pylist(), "plain", array
     if pa.types.is_floating(t):
         if array.null_count < len(array):
             array = pc.if_else(pc.is_finite(array), array, pa.scalar(None, t))
-        return array.to_pylist(), "plain"
+        return array.to_pylist(), "plain", array
     if pa.types.is_decimal(t):
-        return array.to_pylist(), "money"
+        return array.to_pylist(), "money", array
     if pa.types.is_date(t):
-        return pc.strftime(pc.cast(array, pa.timestamp("s")), format="%Y-%m-%d").to_pylist(), "plain"
+        return pc.strftime(pc.cast(array, pa.timestamp("s")), format="%Y-%m-%d").to_pylist(), "plain", array
     if pa.types.is_timestamp(t):
         # whole seconds: pyarrow's %S prints fractions for ms/us/ns units
         array = array.cast(pa.timestamp("s", t.tz), safe=False)
         day = pc.floor_temporal(array, unit="day")
         fmt = "%Y-%m-%d" if pc.all(pc.equal(day, array)).as_py() is not False else "%Y-%m-%d %H:%M:%S"
-        return pc.strftime(array, format=fmt).to_pylist(), "plain"
+        return pc.strftime(array, format=fmt).to_pylist(), "plain", array
     if pa.types.is_boolean(t) or pa.types.is_null(t):
-        return array.to_pylist(), "plain"
-    return [_cell_value(v) for v in array.to_pylist()], "mixed"
+        return array.to_pylist(), "plain", array
+    return [_cell_value(v) for v in array.to_pylist()], "mixed", array
 
 
 def _cell_value(value: Any) -> Any:

@@ -257,3 +257,29 @@ def test_exported_file_reads_back_as_strings(tmp_path, sample):
     assert table["姓名"].tolist() == ["张三", "=1+1", "", "欧阳-娜娜"]
     assert table["缴费工资"].tolist() == ["5000", "1234.56", "", "0.1"]
     assert table["所属期"].tolist() == ["2024-01", "2024-02", "", "2024-12"]
+
+
+def test_categorical_and_repeated_column_names(tmp_path):
+    df = pd.DataFrame([["=x", "a", 1], ["正常缴费", "b", 2]], columns=["状态", "名", "名"])
+    df["状态"] = df["状态"].astype("category")
+    path = tmp_path / "c.xlsx"
+    export_dataframe(df, path, column_widths={"状态": 20})
+    assert _sheet_values(path) == [["状态", "名", "名"], ["=x", "a", 1], ["正常缴费", "b", 2]]
+    ws = openpyxl.load_workbook(path).active
+    assert ws["A2"].quotePrefix
+    assert ws.column_dimensions["A"].width == pytest.approx(20, abs=1)
+
+
+def test_string_view_and_timezone_columns(tmp_path):
+    batch = pa.RecordBatch.from_arrays(
+        [
+            pa.array(["@x", "y"]).cast(pa.string_view()),
+            pa.array([dt.datetime(2024, 1, 1, 9, 0), None], type=pa.timestamp("ms", "Asia/Shanghai")),
+        ],
+        names=["s", "t"],
+    )
+    path = tmp_path / "v.xlsx"
+    export_batches([batch], ["s", "t"], path)
+    values = _sheet_values(path)
+    assert values[1][0] == "@x" and values[2] == ["y", None]
+    assert isinstance(values[1][1], str) and values[1][1].startswith("2024-01-01 ")
