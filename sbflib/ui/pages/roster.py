@@ -26,8 +26,8 @@ class DateRange(w.HBox):
     """更新时间 from … to; `value` is a (from, to) pair of dates or None."""
 
     def __init__(self) -> None:
-        self.start = w.DatePicker(layout=w.Layout(width="140px"))
-        self.end = w.DatePicker(layout=w.Layout(width="140px"))
+        self.start = w.DatePicker()
+        self.end = w.DatePicker()
         super().__init__([self.start, w.Label("至"), self.end])
         self.add_class("sbf-date-range")
 
@@ -81,7 +81,7 @@ class RosterPage(w.VBox):
         self.id_number = w.Text(placeholder="支持模糊查询")
         self.status = w.Dropdown(options=[ALL, "正常缴费", "停止缴费"], value=ALL)
         self.unit_number = w.Dropdown(options=[ALL], value=ALL)
-        self.group = w.Dropdown(options=[(ALL, None)], value=None)
+        self.group = w.Dropdown(options=[(ALL, "")], value="")
         self.updated = DateRange()
         for x, css in ((self.name, "sbf-q-name"), (self.id_type, "sbf-q-id-type"),
                        (self.id_number, "sbf-q-id-number"), (self.status, "sbf-q-status"),
@@ -143,9 +143,9 @@ class RosterPage(w.VBox):
         ok, groups = self.ui.call(self.g.list)
         if ok:
             current = self.group.value
-            opts = [(ALL, None)] + [(str(p), int(i)) for i, p in zip(groups["group_id"], groups["path"], strict=False)]
+            opts = [(ALL, "")] + [(str(p), int(i)) for i, p in zip(groups["group_id"], groups["path"], strict=False)]
             self.group.options = opts
-            self.group.value = current if current in [v for _, v in opts] else None
+            self.group.value = current if current in [v for _, v in opts] else ""
             self.groups_frame = groups
 
     def filters(self) -> Any:
@@ -158,7 +158,7 @@ class RosterPage(w.VBox):
             id_number=self.id_number.value.strip(),
             status="" if self.status.value == ALL else self.status.value,
             unit_number="" if self.unit_number.value == ALL else self.unit_number.value,
-            group_id=self.group.value,
+            group_id=self.group.value if self.group.value != "" else None,
             updated_from=start.isoformat() if start else None,
             updated_to=end.isoformat() if end else None,
         )
@@ -286,7 +286,8 @@ class RosterPage(w.VBox):
             return
         row = self.table.frame[self.table.frame["employee_id"] == eid].iloc[0]
         self._load_groups()
-        dropdown = w.Dropdown(options=[("（无分组）", None), *list(self.group.options)[1:]], value=None)
+        current = next((v for label, v in self.group.options if v != "" and label == row.get("group")), "")
+        dropdown = w.Dropdown(options=[("（无分组）", ""), *list(self.group.options)[1:]], value=current)
         dropdown.add_class("sbf-edit-group")
         ok_b = w.Button(description="确定", button_style="primary")
         cancel = w.Button(description="取消")
@@ -294,7 +295,7 @@ class RosterPage(w.VBox):
                    [ok_b, cancel], width="460px", css="sbf-edit-dialog")
 
         def save(_b: w.Button) -> None:
-            ok, _ = self.ui.call(self.r.set_group, [eid], dropdown.value)
+            ok, _ = self.ui.call(self.r.set_group, [eid], dropdown.value if dropdown.value != "" else None)
             if ok:
                 d.dismiss()
                 self.table.refresh()
@@ -446,7 +447,19 @@ def _items_table(df: pd.DataFrame) -> str:
             v = rec.get(c)
             if v is None or (not isinstance(v, str) and pd.isna(v)):
                 v = "长期" if c == "stop_month" else ""
+            elif c == "base":
+                v = _money(v)
             cells.append(f"<td>{_esc(v)}</td>")
         body += "<tr>" + "".join(cells) + "</tr>"
     return (f"<table class='sbf-html-table sbf-items-table'><thead><tr>{head}</tr></thead>"
             f"<tbody>{body}</tbody></table>")
+
+
+def _money(value: Any) -> str:
+    """缴费基数 as the manual shows it: thousands separators and two decimals."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return str(value)

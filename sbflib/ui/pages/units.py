@@ -94,7 +94,10 @@ class UnitsPage(w.VBox):
                 c = w.HTML(_esc("" if value is None else str(value)))
                 c.add_class("sbf-td")
                 cells.append(c)
-            cells += [remark, login]
+            for widget in (remark, login):
+                cell = w.HBox([widget])
+                cell.add_class("sbf-td")
+                cells.append(cell)
         self.table.children = cells
         if self.rows:
             self.empty.value = ""
