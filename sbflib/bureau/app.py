@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from .errors import install_handlers
+from .roster import FullRosterCache
 from .routes import demo, public, roster, sessions, units
 from .store import BureauStore
 
@@ -20,6 +21,7 @@ def create_app(store: BureauStore, *, demo_mode: bool = False) -> FastAPI:
     )
     app.state.store = store
     app.state.demo = demo_mode
+    app.state.roster_cache = FullRosterCache()
     api = APIRouter(prefix=API_PREFIX)
     for module in (public, units, sessions, roster, demo):
         api.include_router(module.router)

@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Path, Request
 
 from .accounts import SessionUnit, session_unit
 from .errors import Refusal
+from .roster import FullRosterCache
 from .store import BureauStore
 
 
@@ -16,6 +17,13 @@ def get_store(request: Request) -> BureauStore:
 
 
 StoreDep = Annotated[BureauStore, Depends(get_store)]
+
+
+def get_roster_cache(request: Request) -> FullRosterCache:
+    return request.app.state.roster_cache
+
+
+RosterCacheDep = Annotated[FullRosterCache, Depends(get_roster_cache)]
 
 
 def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:

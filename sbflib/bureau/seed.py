@@ -269,7 +269,6 @@ def _insert_employees(cur: Any, specs: list[UnitSpec], staged: pa.Table, now: dt
                CASE WHEN e.veteran THEN '退役军人' ELSE '无' END,
                e.base_yuan::DECIMAL(18,2), e.start_month, e.stop_month, ri.collection_mode
         FROM emp e JOIN region_items ri ON ri.region = e.region
-        ORDER BY e.row, ri.item_code
     """)
     cur.execute("DROP TABLE emp")
     cur.unregister("staged_units")
