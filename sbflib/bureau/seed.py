@@ -360,12 +360,14 @@ def seed(
 ) -> dict[str, Any]:
     """Write a fresh demo store at `store_path` and `demo.json` beside it; return the demo summary."""
     path = Path(store_path)
-    if path.exists():
-        if not force:
-            raise FileExistsError(f"{path} exists; pass force=True (--force) to overwrite it")
-        path.unlink()
-        Path(str(path) + ".wal").unlink(missing_ok=True)
+    if path.exists() and not force:
+        raise FileExistsError(f"{path} exists; pass force=True (--force) to overwrite it")
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Seed into a side file and rename it at the end, so an interrupted seed never leaves a
+    # half-filled store that `serve --seed-if-missing` would then take for a finished one.
+    building = path.with_name(path.name + ".seeding")
+    for leftover in (building, Path(str(building) + ".wal")):
+        leftover.unlink(missing_ok=True)
     rng = np.random.default_rng(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
@@ -380,7 +382,7 @@ def seed(
     password_rows = initial_password_rows(passwords, now)
     staged = _stage_employees([s for s in specs if s.employees], rng, today)
 
-    store = BureauStore(path)
+    store = BureauStore(building)
     try:
         with store.writing() as cur:
             cur.executemany("INSERT INTO regions VALUES (?, ?, ?)",
@@ -407,6 +409,8 @@ def seed(
             raise AssertionError(f"seed produced IDs with wrong check characters: {bad[:3]}")
     finally:
         store.close()
+    Path(str(path) + ".wal").unlink(missing_ok=True)
+    building.replace(path)
 
     summary = {
         "seed": seed,

@@ -219,3 +219,11 @@ def test_demo_calls_need_a_known_unit(api):
 
 def test_unknown_paths_keep_the_error_shape(api):
     _refusal(api.get("/no-such-call"), 404, "NOT_FOUND")
+
+
+def test_openapi_documents_every_call(bureau):
+    doc = httpx.get(f"{bureau.url}/openapi.json", timeout=10).json()
+    paths = set(doc["paths"])
+    assert {"/api/v1/sessions", "/api/v1/units/{unit_id}/roster", "/api/v1/units/{unit_id}/employees",
+            "/api/v1/taxpayers/{taxpayer_id}/units", "/api/v1/demo/units/{unit_id}/changes"} <= paths
+    assert "InsuredItemPublic" in doc["components"]["schemas"]
