@@ -113,10 +113,10 @@ def run(employees: int) -> dict:
         wb.choose_region(unit["region"])
         candidates = wb.units.lookup(unit["taxpayer_id"], "employer")
         chosen = next(c for c in candidates if c.unit_id == unit["unit_id"])
-        registration = wb.units.verify(chosen.unit_id, unit["initial_password"])
+        registration = wb.units.verify(chosen.unit_id, unit["password"])
         wb.units.add(registration, confirmed=True)
-        wb.login(chosen.unit_id, unit["initial_password"])
-        wb.change_password(unit["initial_password"], "Bench#2026")
+        wb.login(chosen.unit_id, unit["password"])
+        wb.change_password(unit["password"], "Bench#2026")
         roster = wb.employer.roster
 
         started = time.perf_counter()
