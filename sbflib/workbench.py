@@ -120,4 +120,7 @@ class Workbench:
 
 
 def open_workbench(data_dir: str | Path | None = None, *, gateway_url: str | None = None) -> Workbench:
-    return Workbench(Path(data_dir) if data_dir else default_data_dir(), gateway_url)
+    """`data_dir` defaults to $SBF_DATA_DIR or ./data; `gateway_url` to $SBF_GATEWAY_URL, else the URL
+    saved by an earlier open of this folder, else the local demo bureau."""
+    url = gateway_url or os.environ.get("SBF_GATEWAY_URL") or None
+    return Workbench(Path(data_dir) if data_dir else default_data_dir(), url)
