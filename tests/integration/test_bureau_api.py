@@ -227,3 +227,33 @@ def test_openapi_documents_every_call(bureau):
     assert {"/api/v1/sessions", "/api/v1/units/{unit_id}/roster", "/api/v1/units/{unit_id}/employees",
             "/api/v1/taxpayers/{taxpayer_id}/units", "/api/v1/demo/units/{unit_id}/changes"} <= paths
     assert "InsuredItemPublic" in doc["components"]["schemas"]
+
+
+def test_demo_calls_are_refused_without_demo_mode(tmp_path):
+    import asyncio
+
+    from sbflib.bureau.app import create_app
+    from sbflib.bureau.store import BureauStore
+
+    async def call(app):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bureau") as client:
+            return await client.post("/api/v1/demo/units/U000001/reset-password")
+
+    store = BureauStore(tmp_path / "empty.duckdb")  # the refusal comes before any data is read
+    try:
+        _refusal(asyncio.run(call(create_app(store, demo_mode=False))), 404, "DEMO_DISABLED")
+    finally:
+        store.close()
+
+
+def test_cli_change_reports_the_changed_employees(bureau):
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "sbflib.bureau", "change", "--url", bureau.url, "--unit", ROSTER_SPARE,
+         "--count", "2", "--seed", "5"],
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    assert len(json.loads(done.stdout)["changed"]) == 2
