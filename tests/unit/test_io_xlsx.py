@@ -283,3 +283,18 @@ def test_string_view_and_timezone_columns(tmp_path):
     values = _sheet_values(path)
     assert values[1][0] == "@x" and values[2] == ["y", None]
     assert isinstance(values[1][1], str) and values[1][1].startswith("2024-01-01 ")
+
+
+def test_money_reads_back_as_the_nearest_double(tmp_path):
+    values = [
+        Decimal("672088460.93"),
+        None,
+        Decimal("-75207204.21"),
+        Decimal("0.29"),
+        Decimal("99999999999999.99"),
+    ]
+    table = pa.table({"m": pa.array(values, type=pa.decimal128(18, 2))})
+    path = tmp_path / "money.xlsx"
+    export_batches(table.slice(0, 4).to_batches() + table.slice(4).to_batches(), ["m"], path)
+    got = [row[0] for row in _sheet_values(path)[1:]]
+    assert got == [None if v is None else float(v) for v in values]
