@@ -11,6 +11,7 @@ paying that each time. When another process holds the file, it waits and retries
 
 from __future__ import annotations
 
+import atexit
 import random
 import threading
 import time
@@ -46,11 +47,24 @@ _reaper_started = threading.Lock()
 _reaper: threading.Thread | None = None
 
 
+_stopping = threading.Event()
+
+
 def _reap_idle_connections() -> None:
-    while True:
-        time.sleep(0.2)
+    while not _stopping.wait(0.2):
         for store in list(_open_stores):
             store.close_if_idle()
+
+
+@atexit.register
+def _close_all_at_exit() -> None:
+    # Stop the reaper before the interpreter goes: a daemon thread killed inside DuckDB aborts the
+    # process ("terminate called ... exception not rethrown").
+    _stopping.set()
+    if _reaper is not None:
+        _reaper.join(timeout=2)
+    for store in list(_open_stores):
+        store.close()
 
 
 def _start_reaper() -> None:
