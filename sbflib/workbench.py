@@ -52,8 +52,10 @@ class Workbench:
         self._regions = RegionService(self.ctx)
         self._session = SessionService(self.ctx)
         groups = GroupService(self.ctx)
+        # 单位信息 (SET-4) serves both modules; it is also reachable as wb.employer.unit_info.
+        self.unit_info = UnitInfoService(self.ctx)
         self.employer = SimpleNamespace(
-            roster=RosterService(self.ctx, groups), groups=groups, unit_info=UnitInfoService(self.ctx)
+            roster=RosterService(self.ctx, groups), groups=groups, unit_info=self.unit_info
         )
 
     @property

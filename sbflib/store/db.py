@@ -113,9 +113,12 @@ class Store:
             if self._con is None:
                 self._con = self._connect()
                 _open_stores.add(self)
+            # A cursor per unit of work: results left unfetched by one unit cannot block the next.
+            cursor = self._con.cursor()
             try:
-                yield self._con
+                yield cursor
             finally:
+                cursor.close()
                 self._last_used = time.monotonic()
 
     def _connect(self) -> duckdb.DuckDBPyConnection:

@@ -219,13 +219,14 @@ def employee(store: Store, unit_id: str, employee_id: str) -> tuple[dict[str, An
         cur = con.execute(
             "SELECT * FROM employees WHERE unit_id = ? AND employee_id = ?", [unit_id, employee_id]
         )
-        row = cur.fetchone()
-        basic = dict(zip([d[0] for d in cur.description], row)) if row else None
-        items = con.execute(
+        rows = cur.fetchall()
+        basic = dict(zip([d[0] for d in cur.description], rows[0])) if rows else None
+        # Through Arrow so 缴费基数 arrives as Decimal, not float (DuckDB's .df() gives float64).
+        items = con.sql(
             "SELECT * EXCLUDE (unit_id) FROM employee_items WHERE unit_id = ? AND employee_id = ?"
             " ORDER BY unit_number, item_code, start_month",
-            [unit_id, employee_id],
-        ).df()
+            params=[unit_id, employee_id],
+        ).to_arrow_table().to_pandas()
         group = con.execute(
             "SELECT group_id FROM employee_group_members WHERE unit_id = ? AND employee_id = ?",
             [unit_id, employee_id],

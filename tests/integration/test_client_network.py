@@ -3,6 +3,7 @@
 import base64
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -15,12 +16,12 @@ from sbflib.system.network import ProxySettings
 class _Proxy(BaseHTTPRequestHandler):
     """A forward HTTP proxy that requires user `clerk` / password `s3cret` and counts requests."""
 
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         self._forward()
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         self._forward()
 
     def _forward(self):

@@ -1,6 +1,7 @@
 """职工参保信息更新 (EMP-2) through the client against the real bureau: updates, filters, groups, export."""
 
 import io
+from decimal import Decimal
 
 import httpx
 import openpyxl
@@ -85,6 +86,7 @@ def test_fuzzy_filters_narrow_the_list(wb):
     assert df["employee_id"].iloc[0] in set(by_id["employee_id"])
     assert set(detail.basic) >= {"姓名", "证件类型", "证件号码", "性别", "出生日期", "分组"}
     assert not detail.items.empty and (detail.items["stop_month"].notna()).all()
+    assert all(isinstance(base, Decimal) and base == base.quantize(Decimal("0.01")) for base in detail.items["base"])
 
 
 def test_unit_number_filter(wb):

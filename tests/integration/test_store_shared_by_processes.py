@@ -21,7 +21,7 @@ def _worker(path: str, tag: str, queue) -> None:
             assert f"{tag}{i}" in names
             assert get_setting(store, f"last.{tag}") == i
         queue.put((tag, "ok"))
-    except Exception as exc:  # reported to the parent, which fails the test with it
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the test with it
         queue.put((tag, repr(exc)))
 
 

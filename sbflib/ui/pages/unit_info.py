@@ -23,13 +23,7 @@ class UnitInfoPage(w.VBox):
         self.load()
 
     def load(self) -> None:
-        wb = self.ui.wb
-        unit = wb.unit
-        service = None
-        if getattr(unit, "module", "employer") == "collector":
-            service = getattr(getattr(wb, "collector", None), "unit_info", None)
-        service = service or wb.employer.unit_info
-        _ok, profile = self.ui.call(service.profile)
+        _ok, profile = self.ui.call(self.ui.wb.unit_info.profile)
         self.profile = dict(profile or {})
         rows = "".join(
             f"<tr><th>{_esc(k)}：</th><td><input class='sbf-readonly-input' readonly value='{_esc(v)}'></td></tr>"
