@@ -16,9 +16,13 @@ import time
 from pathlib import Path
 
 import httpx
+import openpyxl
 import pytest
 
 from sbflib import cli
+from sbflib.employer.roster import COLUMNS
+from sbflib.store import roster as roster_repo
+from sbflib.store.db import Store
 
 pytestmark = pytest.mark.e2e
 
@@ -52,7 +56,7 @@ def voila(bureau, tmp_path_factory):
             if time.monotonic() > deadline:
                 raise RuntimeError("voila did not answer:\n" + log.read_text(errors="replace"))
             time.sleep(0.3)
-        yield f"{base}/?token={token}", base
+        yield f"{base}/?token={token}", base, data
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGTERM)
@@ -63,7 +67,7 @@ def voila(bureau, tmp_path_factory):
 
 
 def test_served_page_names_no_external_host(voila):
-    url, _base = voila
+    url, _base, _data = voila
     html = httpx.get(url, timeout=120).text
     # Anything the browser could fetch (src, href, import, url()) stays on loopback.
     fetched = re.findall(r"(?:src=|href=|import\(|from\s|url\()\s*[\"']?https?://([^/\"'\s:)]+)", html)
@@ -75,7 +79,7 @@ def test_served_page_names_no_external_host(voila):
 
 
 def test_without_token_the_page_is_refused(voila):
-    _url, base = voila
+    _url, base, _data = voila
     assert httpx.get(f"{base}/", timeout=30, follow_redirects=False).status_code in (302, 401, 403)
 
 
@@ -100,7 +104,7 @@ def _shot(page, name):
 
 
 def test_whole_flow(voila, page, bureau):
-    url, _ = voila
+    url, _base, data = voila
     unit = bureau.unit(UNIT_ID)
     bureau.reset_password(UNIT_ID)
     try:
@@ -143,26 +147,37 @@ def test_whole_flow(voila, page, bureau):
         page.wait_for_selector(".sbf-roster-page .lm-DataGrid")
         page.wait_for_selector(".sbf-count-total")
         total = int(page.inner_text(".sbf-count-total"))
-        assert total > 0
+        assert total == unit["employees"]  # the seeded roster, all of it
         assert f"共 {total} 条" in page.inner_text(".sbf-roster-page .sbf-pager-label")
         _shot(page, "roster")
 
-        # fuzzy filter on the ID number: the pager echoes the narrower count
-        page.fill(".sbf-q-id-number input", "3301")
+        # Fuzzy name filter: the commonest first character of the unit's names narrows the list.
+        store = Store(data / "client" / "sbf.duckdb")
+        everyone = roster_repo.query_all(store, UNIT_ID, roster_repo.RosterQuery())
+        store.close()
+        surname = everyone["name"].str[0].value_counts().index[0]
+        page.fill(".sbf-q-name input", surname)
         page.click(".sbf-roster-page .sbf-query-buttons button:text-is('查询')")
         page.wait_for_function(
             "t => !document.querySelector('.sbf-roster-page .sbf-pager-label').innerText.includes(t)",
             arg=f"共 {total} 条")
         filtered = int(re.search(r"共 (\d+) 条", page.inner_text(".sbf-roster-page .sbf-pager-label")).group(1))
-        assert 0 < filtered < total
+        expected = everyone[everyone["name"].str.contains(surname)]
+        assert 0 < filtered < total and filtered == len(expected)
 
         page.click(".sbf-export")
         with page.expect_download() as info:
             page.click(".sbf-export-all")
         download = info.value
         assert download.suggested_filename.endswith(".xlsx")
-        path = download.path()
-        assert path and Path(path).stat().st_size > 0
+        saved = data / download.suggested_filename
+        download.save_as(saved)
+        rows = list(openpyxl.load_workbook(saved, read_only=True).active.iter_rows(values_only=True))
+        # The export holds the filtered table: same header, same rows in the same order.
+        assert list(rows[0]) == list(COLUMNS.values())
+        shown = expected.rename(columns={"group_id": "group"}).assign(group="")[list(COLUMNS)]
+        shown = shown.fillna("").astype(str).values.tolist()
+        assert [["" if v is None else str(v) for v in row] for row in rows[1:]] == shown
         _shot(page, "exported")
     finally:
         bureau.reset_password(UNIT_ID)
