@@ -12,12 +12,11 @@ import pandas as pd
 from sbflib.domain.ids import mask_id_number
 from sbflib.domain.roster import RosterCounts
 from sbflib.employer.groups import GroupService, ImportReport
-from sbflib.errors import ValidationError
+from sbflib.errors import StateError, ValidationError
 from sbflib.io import templates, xlsx
 from sbflib.io.row_errors import RowError
 from sbflib.store import groups as groups_repo
 from sbflib.store import roster as roster_repo
-from sbflib.store import units as units_repo
 from sbflib.system.context import Context
 
 Progress = Callable[[float, str], None]
@@ -91,6 +90,7 @@ class RosterService:
     def __init__(self, ctx: Context, groups: GroupService) -> None:
         self.ctx = ctx
         self.groups = groups
+        self._cursors: dict[str, int] = {}  # unit -> roster cursor this process last stored
 
     def _unit_id(self) -> str:
         return self.ctx.require_unit("employer").unit_id
@@ -101,15 +101,26 @@ class RosterService:
         unit_id = self._unit_id()
         report = progress or (lambda fraction, label: None)
         started = time.perf_counter()
-        cursor = (units_repo.get_unit(self.ctx.store, unit_id) or {}).get("roster_cursor")
-        full = full or cursor is None
-        kind = FULL if full else INCREMENTAL
-        report(0.2, f"正在从管理子系统下载职工参保信息（{kind}）…")
-        batch = self.ctx.client.roster(unit_id, None if full else cursor)
-        report(0.7, f"已下载{batch.employees.num_rows}名职工，正在保存…")
-        loaded = roster_repo.load_roster(
-            self.ctx.store, unit_id, batch.employees, batch.items, full=full, cursor=batch.cursor, kind=kind
-        )
+        # The cursor this process last stored saves opening the store before the download; the
+        # load checks it is still the store's and, when another window moved it, we fetch again.
+        since = self._cursors[unit_id] if unit_id in self._cursors else roster_repo.stored_cursor(self.ctx.store, unit_id)
+        for _attempt in range(3):
+            is_full = full or since is None
+            kind = FULL if is_full else INCREMENTAL
+            report(0.2, f"正在从管理子系统下载职工参保信息（{kind}）…")
+            batch = self.ctx.client.roster(unit_id, None if is_full else since)
+            report(0.7, f"已下载{batch.employees.num_rows}名职工，正在保存…")
+            try:
+                loaded = roster_repo.load_roster(
+                    self.ctx.store, unit_id, batch.employees, batch.items,
+                    full=is_full, since=since, cursor=batch.cursor, kind=kind,
+                )
+                break
+            except roster_repo.CursorMoved as moved:
+                since = moved.cursor
+        else:
+            raise StateError("其他窗口正在更新职工信息，请稍后重试")
+        self._cursors[unit_id] = batch.cursor
         report(1.0, "职工参保信息更新完成")
         return SyncResult(kind, loaded.changed, loaded.sync_id, loaded.received, time.perf_counter() - started)
 

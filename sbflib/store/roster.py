@@ -30,19 +30,40 @@ class LoadResult:
     changed: int
 
 
+class CursorMoved(Exception):
+    """Another window updated the roster since this transfer was asked for; `cursor` is where the
+    store is now. Applying the transfer could put older data over newer, so it is not applied."""
+
+    def __init__(self, cursor: int | None) -> None:
+        super().__init__(cursor)
+        self.cursor = cursor
+
+
+def stored_cursor(store: Store, unit_id: str) -> int | None:
+    with store.read() as con:
+        row = con.execute("SELECT roster_cursor FROM units WHERE unit_id = ?", [unit_id]).fetchall()
+    return row[0][0] if row else None
+
+
 def load_roster(
-    store: Store, unit_id: str, employees: pa.Table, items: pa.Table, *, full: bool, cursor: int, kind: str
+    store: Store, unit_id: str, employees: pa.Table, items: pa.Table, *,
+    full: bool, since: int | None, cursor: int, kind: str,
 ) -> LoadResult:
-    """Apply one roster transfer in one transaction.
+    """Apply one roster transfer (asked for with `since`, bringing the roster up to `cursor`) in one
+    transaction.
 
     Full: the unit's roster becomes exactly what arrived; "changed" counts employees that are new or
     whose bureau change number differs, plus those no longer listed. Incremental: every employee that
-    arrived replaces what was held for it (items included) and counts as changed.
+    arrived replaces what was held for it (items included) and counts as changed. Raises CursorMoved,
+    changing nothing, when the store is no longer where the transfer started from.
     """
     started = clock.now()
     emp_cols = ", ".join(EMPLOYEE_COLUMNS)
     item_cols = ", ".join(ITEM_COLUMNS)
     with store.work() as con:
+        current = con.execute("SELECT roster_cursor FROM units WHERE unit_id = ?", [unit_id]).fetchall()[0][0]
+        if (current != since) if not full else (current is not None and current > cursor):
+            raise CursorMoved(current)
         con.register("incoming_employees", employees)
         con.register("incoming_items", items)
         sync_id = con.execute("SELECT nextval('sync_ids')").fetchone()[0]

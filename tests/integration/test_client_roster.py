@@ -54,6 +54,20 @@ def test_incremental_update_returns_exactly_the_changed_employees(wb):
     assert wb.employer.roster.sync().changed == 0  # nothing new since
 
 
+def test_a_second_window_never_double_counts_or_puts_old_data_back(wb):
+    other = sbflib.open(wb.data_dir)  # another Voila tab on the same data folder
+    other.login(UNIT, NEW_PASSWORD)
+    first = wb.gateway.demo_change_employees(UNIT, 4, seed=21)
+    assert other.employer.roster.sync().changed == 4
+    second = wb.gateway.demo_change_employees(UNIT, 2, seed=22)
+    # This window's last cursor is behind the store now: it must fetch from the store's cursor.
+    result = wb.employer.roster.sync()
+    assert result.changed == 2
+    assert sorted(wb.employer.roster.changes(result.sync_id)["employee_id"]) == sorted(second)
+    assert set(first) - set(second)  # the first batch really was applied by the other window only
+    other.close()
+
+
 def test_full_update_counts_only_real_changes(wb):
     changed = wb.gateway.demo_change_employees(UNIT, 3, seed=12)
     result = wb.employer.roster.sync(full=True)
