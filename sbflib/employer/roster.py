@@ -108,6 +108,7 @@ class RosterService:
             is_full = full or since is None
             kind = FULL if is_full else INCREMENTAL
             report(0.2, f"正在从管理子系统下载职工参保信息（{kind}）…")
+            self.ctx.store.warm_up()
             batch = self.ctx.client.roster(unit_id, None if is_full else since)
             report(0.7, f"已下载{batch.employees.num_rows}名职工，正在保存…")
             try:
