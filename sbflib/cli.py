@@ -70,11 +70,20 @@ def run(argv: list[str]) -> int:
     p.add_argument("--data", default=None, help="数据目录（默认 ./data 或 $SBF_DATA_DIR）")
     p.add_argument("--gateway", default=None, help="税务端地址（默认本机演示税务端）")
     args = p.parse_args(argv)
+    # Resolved here: Voila's kernels run in dashboards/, where a relative ./data would be another folder.
+    data_dir = Path(args.data or os.environ.get("SBF_DATA_DIR") or "data").resolve()
+    if not args.gateway:
+        # Seed and start the demo bureau now, so the first page does not wait for it; every kernel
+        # finds it through data/bureau/address.json.
+        from sbflib.gateway.local import ensure_local_bureau
+
+        print("正在启动本机演示税务局…", flush=True)
+        print(f"演示税务局: {ensure_local_bureau(data_dir)}（演示单位见 {data_dir / 'bureau' / 'demo.json'}）", flush=True)
     port = args.port or free_port()
     token = secrets.token_urlsafe(24)
     cmd = voila_command(port, token)
     print(f"打开浏览器访问: http://127.0.0.1:{port}/?token={token}", flush=True)
-    proc = subprocess.Popen(cmd, env=voila_env(args.data, args.gateway), cwd=str(dashboards_dir()))
+    proc = subprocess.Popen(cmd, env=voila_env(str(data_dir), args.gateway), cwd=str(dashboards_dir()))
     try:
         return proc.wait()
     except KeyboardInterrupt:
