@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import sbflib
+from sbflib.gateway import local
 
 PACKAGE_DIR = Path(sbflib.__file__).resolve().parent
 SHARE_DIR = PACKAGE_DIR / "ui" / "share" / "jupyter"
@@ -72,13 +73,14 @@ def run(argv: list[str]) -> int:
     args = p.parse_args(argv)
     # Resolved here: Voila's kernels run in dashboards/, where a relative ./data would be another folder.
     data_dir = Path(args.data or os.environ.get("SBF_DATA_DIR") or "data").resolve()
+    started_bureau = False
     if not args.gateway:
         # Seed and start the demo bureau now, so the first page does not wait for it; every kernel
-        # finds it through data/bureau/address.json.
-        from sbflib.gateway.local import ensure_local_bureau
-
+        # finds it through data/bureau/address.json. One we started stops with us.
+        started_bureau = local.running_local_bureau(data_dir) is None
         print("正在启动本机演示税务局…", flush=True)
-        print(f"演示税务局: {ensure_local_bureau(data_dir)}（演示单位见 {data_dir / 'bureau' / 'demo.json'}）", flush=True)
+        url = local.ensure_local_bureau(data_dir)
+        print(f"演示税务局: {url}（演示单位见 {data_dir / 'bureau' / 'demo.json'}）", flush=True)
     port = args.port or free_port()
     token = secrets.token_urlsafe(24)
     cmd = voila_command(port, token)
@@ -93,6 +95,9 @@ def run(argv: list[str]) -> int:
         except subprocess.TimeoutExpired:
             proc.kill()
             return 130
+    finally:
+        if started_bureau:
+            local.stop_local_bureau(data_dir)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,6 +37,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def running_local_bureau(data_dir: Path) -> str | None:
+    """The URL of the data folder's demo bureau if one answers, else None."""
+    address_file = Path(data_dir) / "bureau" / "address.json"
+    if not address_file.exists():
+        return None
+    url = json.loads(address_file.read_text())["url"]
+    return url if _alive(url) else None
+
+
 def ensure_local_bureau(data_dir: Path, *, start_timeout: float = 120.0) -> str:
     """Return the URL of the data folder's demo bureau, starting it if none answers."""
     folder = Path(data_dir) / "bureau"
