@@ -1,0 +1,89 @@
+"""The gateway's one place of error translation, and its retries, with httpx's MockTransport."""
+
+import httpx
+import pytest
+
+from sbflib.errors import AuthError, BureauError, ConnectionFailed
+from sbflib.gateway.client import BureauClient
+
+
+def client_for(handler, **kwargs):
+    return BureauClient("http://bureau.test", transport=httpx.MockTransport(handler), **kwargs)
+
+
+def test_a_refusal_keeps_the_bureaus_code_and_chinese_message():
+    def handler(request):
+        return httpx.Response(404, json={"code": "TAXPAYER_NOT_FOUND", "message": "未查询到该纳税人识别号的社保费登记信息"})
+
+    with pytest.raises(BureauError) as refused:
+        client_for(handler).units_of_taxpayer("91330100MA27000001", "employer")
+    assert refused.value.code == "TAXPAYER_NOT_FOUND"
+    assert str(refused.value) == "未查询到该纳税人识别号的社保费登记信息"
+    assert refused.value.status == 404
+
+
+def test_password_and_session_refusals_are_auth_errors():
+    def handler(request):
+        return httpx.Response(423, json={"code": "UNIT_LOCKED", "message": "该单位已锁定至2026-11-26 21:05:00"})
+
+    with pytest.raises(AuthError) as locked:
+        client_for(handler).create_session("U1", "123400")
+    assert locked.value.code == "UNIT_LOCKED"
+
+
+def test_a_body_without_message_still_says_something_in_chinese():
+    with pytest.raises(BureauError, match="HTTP 502"):
+        client_for(lambda r: httpx.Response(502, text="bad gateway"), retries=1).regions()
+
+
+def test_reads_are_retried_after_a_server_error():
+    calls = []
+
+    def handler(request):
+        calls.append(request.url.path)
+        if len(calls) < 3:
+            return httpx.Response(503, json={"code": "BUSY", "message": "服务繁忙"})
+        return httpx.Response(200, json=[{"code": "330100", "name": "浙江省杭州市"}])
+
+    assert client_for(handler).regions()[0]["code"] == "330100"
+    assert len(calls) == 3
+
+
+def test_a_password_check_is_never_retried():
+    calls = []
+
+    def handler(request):
+        calls.append(1)
+        return httpx.Response(503, json={"code": "BUSY", "message": "服务繁忙"})
+
+    with pytest.raises(BureauError):
+        client_for(handler).verify("U1", "123400")
+    assert calls == [1]  # each try counts towards the lock, so the client does not repeat it
+
+
+def test_an_unreachable_bureau_is_a_connection_failure():
+    def handler(request):
+        raise httpx.ConnectError("connection refused")
+
+    with pytest.raises(ConnectionFailed, match="无法连接税务局服务"):
+        client_for(handler, retries=2).health()
+
+
+def test_proxy_authentication_failure_has_its_own_message():
+    with pytest.raises(ConnectionFailed, match="用户名或密码"):
+        client_for(lambda r: httpx.Response(407)).health()
+
+
+def test_the_session_token_is_sent_once_logged_in():
+    seen = []
+
+    def handler(request):
+        seen.append(request.headers.get("Authorization"))
+        if request.url.path.endswith("/sessions"):
+            return httpx.Response(200, json={"token": "t0k", "unit_id": "U1", "must_change_password": False})
+        return httpx.Response(200, json={"unit_id": "U1"})
+
+    client = client_for(handler)
+    client.create_session("U1", "pw")
+    client.registration("U1")
+    assert seen == [None, "Bearer t0k"]
