@@ -16,6 +16,7 @@ run: $(BIN)/sbf
 
 test: $(BIN)/sbf
 	$(BIN)/ruff check sbflib tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q tests
 
 bench: $(BIN)/sbf

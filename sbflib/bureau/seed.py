@@ -212,7 +212,7 @@ def _stage_employees(specs: list[UnitSpec], rng: np.random.Generator, today: dt.
         "birth_date": people["birth_date"],
         "seq": people["seq"],
         "start_idx": pa.array(start),
-        "stop_idx": pa.array(np.where(stop < 0, None, stop), type=pa.int64()),
+        "stop_idx": pa.array(stop, mask=stop < 0, type=pa.int64()),
         "base_yuan": pa.array(bases),
         "veteran": pa.array(rng.random(n) < 0.02),
     })

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -54,7 +55,7 @@ class GroupService:
         groups = groups_repo.load_groups(self.ctx.store, self._unit_id())
         return {gid: path_of(groups, gid) for gid in groups}
 
-    def subtree(self, group_id: int) -> list[int]:
+    def subtree(self, group_id: int) -> builtins.list[int]:
         groups = groups_repo.load_groups(self.ctx.store, self._unit_id())
         if group_id not in groups:
             raise ValidationError("分组不存在", field="分组")

@@ -16,7 +16,7 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sbflib.errors import ValidationError
 
 PathOrBuffer = str | os.PathLike[str] | IO[bytes]
-Batch = pd.DataFrame | pa.RecordBatch | pa.Table
+Batch: TypeAlias = pd.DataFrame | pa.RecordBatch | pa.Table
 
 WORKBOOK_OPTIONS: dict[str, bool] = {
     "constant_memory": True,

@@ -170,12 +170,12 @@ class Store:
 
     def schema_version(self) -> int:
         with self.read() as con:
-            return int(con.execute("SELECT max(version) FROM schema_version").fetchone()[0])
+            return int(con.execute("SELECT max(version) FROM schema_version").fetchall()[0][0])
 
     def _migrate(self) -> None:
         with self.work() as con:
             con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
-            current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+            current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
             for version, sql in _migrations():
                 if version > current:
                     con.execute(sql)

@@ -17,7 +17,7 @@ def load_groups(store: Store, unit_id: str, con=None) -> dict[int, Group]:
 
 
 def insert_group(con, unit_id: str, name: str, parent_id: int | None) -> int:
-    group_id = con.execute("SELECT nextval('group_ids')").fetchone()[0]
+    group_id = con.execute("SELECT nextval('group_ids')").fetchall()[0][0]
     con.execute("INSERT INTO employee_groups VALUES (?, ?, ?, ?)", [unit_id, group_id, name, parent_id])
     return int(group_id)
 

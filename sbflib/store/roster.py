@@ -10,7 +10,7 @@ import pyarrow as pa
 
 from sbflib import clock
 from sbflib.domain.ids import mask_id_sql
-from sbflib.domain.roster import status_sql
+from sbflib.domain.roster import PAYING, STOPPED, status_sql
 from sbflib.store.db import Store
 
 EMPLOYEE_COLUMNS = [
@@ -66,7 +66,7 @@ def load_roster(
             raise CursorMoved(current)
         con.register("incoming_employees", employees)
         con.register("incoming_items", items)
-        sync_id = con.execute("SELECT nextval('sync_ids')").fetchone()[0]
+        sync_id = con.execute("SELECT nextval('sync_ids')").fetchall()[0][0]
         if full:
             con.execute(
                 """INSERT INTO sync_changes
@@ -80,7 +80,7 @@ def load_roster(
                 """SELECT count(*) FROM employees e WHERE e.unit_id = ?
                    AND NOT EXISTS (SELECT 1 FROM incoming_employees i WHERE i.employee_id = e.employee_id)""",
                 [unit_id],
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             con.execute("DELETE FROM employees WHERE unit_id = ?", [unit_id])
             con.execute("DELETE FROM employee_items WHERE unit_id = ?", [unit_id])
         else:
@@ -97,7 +97,7 @@ def load_roster(
             )
         con.execute(f"INSERT INTO employees SELECT ?, {emp_cols} FROM incoming_employees", [unit_id])
         con.execute(f"INSERT INTO employee_items SELECT ?, {item_cols} FROM incoming_items", [unit_id])
-        changed = con.execute("SELECT count(*) FROM sync_changes WHERE sync_id = ?", [sync_id]).fetchone()[0]
+        changed = con.execute("SELECT count(*) FROM sync_changes WHERE sync_id = ?", [sync_id]).fetchall()[0][0]
         changed += removed
         con.execute(
             "INSERT INTO sync_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -196,7 +196,7 @@ def query_page(
     month = clock.current_month()
     where, params = _where(unit_id, q, month)
     with store.read() as con:
-        total = con.execute(f"SELECT count(*) FROM employees e WHERE {where}", params).fetchone()[0]
+        total = con.execute(f"SELECT count(*) FROM employees e WHERE {where}", params).fetchall()[0][0]
         df = con.execute(
             _select(where) + " LIMIT ? OFFSET ?", [month, month, *params, page_size, (page - 1) * page_size]
         ).df()
@@ -227,10 +227,10 @@ def counts(store: Store, unit_id: str) -> tuple[int, int, int]:
     status = status_sql("start_month", "stop_month")
     with store.read() as con:
         row = con.execute(
-            f"""SELECT count(*), count(*) FILTER (WHERE s = '正常缴费'), count(*) FILTER (WHERE s = '停止缴费')
+            f"""SELECT count(*), count(*) FILTER (WHERE s = ?), count(*) FILTER (WHERE s = ?)
                 FROM (SELECT {status} AS s FROM employees WHERE unit_id = ?)""",
-            [month, month, unit_id],
-        ).fetchone()
+            [PAYING, STOPPED, month, month, unit_id],
+        ).fetchall()[0]
     return int(row[0]), int(row[1]), int(row[2])
 
 

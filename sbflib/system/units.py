@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -91,7 +92,7 @@ class UnitService:
             raise StateError("请先选择地区")
         return region["code"]
 
-    def lookup(self, taxpayer_id: str, module: str) -> list[UnitCandidate]:
+    def lookup(self, taxpayer_id: str, module: str) -> builtins.list[UnitCandidate]:
         """下一步 of 添加单位: the units under the taxpayer ID that can still be added here."""
         _check_module(module)
         check = check_taxpayer_id(taxpayer_id)

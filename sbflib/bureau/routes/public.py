@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -15,7 +16,7 @@ from ..rules import read_rule_file, rule_files
 router = APIRouter(tags=["public"])
 
 CLIENT_VERSION = ClientVersion(
-    latest="0.1.0", released="2026-11-01", notes="首个版本：单位注册验证、申报密码、职工信息同步。"
+    latest="0.1.0", released=dt.date(2026, 11, 1), notes="首个版本：单位注册验证、申报密码、职工信息同步。"
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 import ipywidgets as w
@@ -366,8 +367,8 @@ class GroupsDialog(Dialog):
             name = w.HTML(f"<span class='sbf-group-label' style='padding-left:{(int(rec['level']) - 1) * 24}px'>"
                           f"{'└ ' if int(rec['level']) > 1 else ''}{_esc(rec['name'])}</span>")
             row = w.HBox([name, w.HTML("<span class='sbf-spacer'></span>"),
-                          button("添加子分组", lambda gid=gid: self.add_child(gid), css="sbf-group-add-child"),
-                          button("删除", lambda gid=gid, n=rec["name"]: self.delete(gid, n), css="sbf-group-delete")])
+                          button("添加子分组", functools.partial(self.add_child, gid), css="sbf-group-add-child"),
+                          button("删除", functools.partial(self.delete, gid, rec["name"]), css="sbf-group-delete")])
             row.add_class("sbf-group-row")
             rows.append(row)
         self.tree.children = rows or [w.HTML("<div class='sbf-empty'>暂无分组，请新建分组</div>")]

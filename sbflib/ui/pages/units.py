@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -32,7 +33,7 @@ class UnitsPage(w.VBox):
         self.module = module if module in self.modules else (self.modules[0] if self.modules else "employer")
         self.module_buttons = {}
         for m in self.modules:
-            b = button(MODULE_LABELS[m], lambda m=m: self.switch(m), css="sbf-module-button")
+            b = button(MODULE_LABELS[m], functools.partial(self.switch, m), css="sbf-module-button")
             self.module_buttons[m] = b
         self.add_button = button("添加", self.start_add, primary=True, css="sbf-add-unit")
         self.search = w.Text(placeholder="请输入纳税人识别号/纳税人名称/备注关键字",
@@ -86,7 +87,7 @@ class UnitsPage(w.VBox):
                             placeholder="可编辑备注", layout=w.Layout(width="170px"))
             remark.add_class("sbf-remark")
             remark.observe(lambda c, uid=row["unit_id"]: self.save_remark(uid, c["new"]), names="value")
-            login = button("登录", lambda row=row: self.on_login(row), primary=True, css="sbf-login-button")
+            login = button("登录", functools.partial(self.on_login, row), primary=True, css="sbf-login-button")
             self.login_buttons.append(login)
             self.remark_fields.append(remark)
             for value in (i, row.get("taxpayer_id"), row.get("name"), row.get("tax_authority"),
