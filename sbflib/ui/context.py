@@ -9,7 +9,7 @@ from typing import Any
 import ipywidgets as w
 
 from sbflib.errors import SbfError
-from sbflib.ui.components.dialogs import Dialog, DialogHost
+from sbflib.ui.components.dialogs import Dialog, DialogHost, _esc
 from sbflib.ui.components.download import Download
 from sbflib.ui.components.progress import Progress, Tasks
 
@@ -109,3 +109,17 @@ def button(text: str, on_click: Callable[[], None], *, primary: bool = False, cs
     if css:
         b.add_class(css)
     return b
+
+
+def wizard_card(title: str, items: list[w.Widget], css: str, *, on_back: Callable[[], None] | None = None,
+                back_css: str = "sbf-wizard-back") -> w.VBox:
+    """One step of a wizard (添加单位, 登录): a titled card, with 返回 when `on_back` is given."""
+    head_items: list[w.Widget] = [w.HTML(f"<div class='sbf-card-title'>{_esc(title)}</div>")]
+    if on_back is not None:
+        head_items.append(button("返回", on_back, css=back_css))
+    head = w.HBox(head_items)
+    head.add_class("sbf-card-head")
+    card = w.VBox([head, *items])
+    for css_class in ("sbf-card", "sbf-wizard-card", css):
+        card.add_class(css_class)
+    return card

@@ -9,7 +9,7 @@ import ipywidgets as w
 
 from sbflib.ui.components.dialogs import _esc
 from sbflib.ui.components.progress import Progress
-from sbflib.ui.context import Ui, button, field
+from sbflib.ui.context import Ui, button, field, wizard_card
 from sbflib.ui.pages.units import _readonly
 
 
@@ -30,16 +30,8 @@ class LoginFlow(w.VBox):
         self.show_security()
 
     def _card(self, title: str, items: list[w.Widget], css: str, *, back: bool = True) -> None:
-        head_items: list[w.Widget] = [w.HTML(f"<div class='sbf-card-title'>{_esc(title)}</div>")]
-        if back:
-            head_items.append(button("返回", self.on_cancel, css="sbf-login-back"))
-        head = w.HBox(head_items)
-        head.add_class("sbf-card-head")
-        card = w.VBox([head, *items])
-        card.add_class("sbf-card")
-        card.add_class("sbf-wizard-card")
-        card.add_class(css)
-        self.children = [card]
+        on_back = self.on_cancel if back else None
+        self.children = [wizard_card(title, items, css, on_back=on_back, back_css="sbf-login-back")]
 
     # 安全认证
     def show_security(self) -> None:

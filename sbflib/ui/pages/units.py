@@ -10,7 +10,7 @@ import ipywidgets as w
 import pandas as pd
 
 from sbflib.ui.components.dialogs import Dialog, _esc
-from sbflib.ui.context import Ui, button, field
+from sbflib.ui.context import Ui, button, field, wizard_card
 
 MODULE_LABELS = {"employer": "用人单位", "collector": "代收单位"}
 
@@ -146,14 +146,7 @@ class AddUnitWizard(w.VBox):
         self.show_taxpayer_step()
 
     def _card(self, title: str, items: list[w.Widget], css: str) -> None:
-        back = button("返回", self.on_cancel, css="sbf-wizard-back")
-        head = w.HBox([w.HTML(f"<div class='sbf-card-title'>{_esc(title)}</div>"), back])
-        head.add_class("sbf-card-head")
-        card = w.VBox([head, *items])
-        card.add_class("sbf-card")
-        card.add_class("sbf-wizard-card")
-        card.add_class(css)
-        self.children = [card]
+        self.children = [wizard_card(title, items, css, on_back=self.on_cancel)]
 
     # step 1
     def show_taxpayer_step(self) -> None:
