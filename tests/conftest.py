@@ -138,3 +138,13 @@ def bureau(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BureauProcess]:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+@pytest.fixture
+def wb(tmp_path: Path, bureau: BureauProcess) -> Iterator[Any]:
+    """A fresh workbench (empty data folder, no region chosen yet) talking to the session's bureau."""
+    import sbflib
+
+    workbench = sbflib.open(tmp_path / "data", gateway_url=bureau.url)
+    yield workbench
+    workbench.close()

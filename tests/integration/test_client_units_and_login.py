@@ -3,7 +3,6 @@
 import httpx
 import pytest
 
-import sbflib
 from sbflib.domain.ids import uscc_check_char
 from sbflib.errors import AuthError, BureauError, StateError, ValidationError
 
@@ -15,12 +14,6 @@ def _unit(bureau, unit_id):
 def reset_password(bureau, unit_id):
     httpx.post(f"{bureau.url}/api/v1/demo/units/{unit_id}/reset-password", timeout=10).raise_for_status()
 
-
-@pytest.fixture
-def wb(tmp_path, bureau):
-    workbench = sbflib.open(tmp_path / "data", gateway_url=bureau.url)
-    yield workbench
-    workbench.close()
 
 
 def test_region_is_chosen_once_and_cannot_change(wb):

@@ -7,20 +7,12 @@ Units U000017 / U000018 are reserved for UI and end-to-end tests.
 from __future__ import annotations
 
 import openpyxl
-import pytest
 
-import sbflib
 from sbflib.ui import App, menus
 from sbflib.ui.app import NotBuiltPage
 
 NEW_PASSWORD = "Ui#2026pw"
 
-
-@pytest.fixture
-def wb(tmp_path, bureau):
-    workbench = sbflib.open(tmp_path / "data", gateway_url=bureau.url)
-    yield workbench
-    workbench.close()
 
 
 def _dialog(app):

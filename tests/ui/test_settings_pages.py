@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
-import sbflib
 from sbflib.ui.context import Ui
 from sbflib.ui.pages.network import NetworkPage
 from sbflib.ui.pages.unit_info import UnitInfoPage
 
 UNIT_ID = "U000018"  # reserved for UI tests (tests/conftest.py); reset before and after
 
-
-@pytest.fixture
-def wb(tmp_path, bureau):
-    workbench = sbflib.open(tmp_path / "data", gateway_url=bureau.url)
-    yield workbench
-    workbench.close()
 
 
 def test_network_page_refuses_bad_input_and_saves_nothing_that_failed(wb):
