@@ -242,7 +242,7 @@ class ChooseUnitDialog(Dialog):
         self.candidates = candidates
         self.chosen = 0
         self.on_ok = on_ok
-        head = ["选择", "序号", "纳税人识别号", "纳税人名称", "登记日期", "纳税人状态"]
+        head = ["选择", "序号", "纳税人识别号", "纳税人名称", "登记日期", "纳税人状态", "单位"]
         cells: list[w.Widget] = [w.HTML(f"<b>{h}</b>") for h in head]
         self.radios: list[w.Button] = []
         for i, c in enumerate(candidates):
@@ -251,9 +251,9 @@ class ChooseUnitDialog(Dialog):
             r.on_click(lambda _b, i=i: self.choose(i))
             self.radios.append(r)
             cells.append(r)
-            for v in (i + 1, c.taxpayer_id, c.name, c.registered_on, c.taxpayer_status):
+            for v in (i + 1, c.taxpayer_id, c.name, c.registered_on, c.taxpayer_status, c.kind):
                 cells.append(w.HTML(_esc(str(v))))
-        grid = w.GridBox(cells, layout=w.Layout(grid_template_columns="48px 48px 200px 1fr 110px 90px",
+        grid = w.GridBox(cells, layout=w.Layout(grid_template_columns="48px 48px 200px 1fr 110px 90px 60px",
                                                  width="100%"))
         grid.add_class("sbf-choose-grid")
         ok = w.Button(description="确定", button_style="primary")
