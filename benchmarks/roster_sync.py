@@ -38,6 +38,7 @@ import xlsxwriter
 import sbflib
 from sbflib.employer.roster import RosterFilter
 from sbflib.store.db import Store
+from sbflib.store.roster import UNIT_AND_EMPLOYEE_COLUMNS
 
 
 def free_port() -> int:
@@ -82,7 +83,7 @@ def floor_load(folder: Path, employees, items) -> float:
     con.register("i", items)
     started = time.perf_counter()
     con.begin()
-    con.execute("INSERT INTO employees SELECT 'U', * FROM e")
+    con.execute(f"INSERT INTO employees ({UNIT_AND_EMPLOYEE_COLUMNS}) SELECT 'U', * FROM e")
     con.execute("INSERT INTO employee_items SELECT 'U', * FROM i")
     con.commit()
     elapsed = time.perf_counter() - started

@@ -17,6 +17,7 @@ EMPLOYEE_COLUMNS = [
     "employee_id", "name", "gender", "id_type", "id_number", "birth_date",
     "start_month", "stop_month", "updated_at", "change_seq",
 ]
+UNIT_AND_EMPLOYEE_COLUMNS = ", ".join(["unit_id", *EMPLOYEE_COLUMNS])
 ITEM_COLUMNS = [
     "employee_id", "unit_number", "agency", "person_number", "item_code", "item_name", "subitem_name",
     "special_category", "base", "start_month", "stop_month", "collection_mode",
@@ -95,7 +96,13 @@ def load_roster(
                 " AND employee_id IN (SELECT employee_id FROM incoming_employees)",
                 [unit_id],
             )
-        con.execute(f"INSERT INTO employees SELECT ?, {emp_cols} FROM incoming_employees", [unit_id])
+        con.execute(
+            f"""INSERT INTO employees ({UNIT_AND_EMPLOYEE_COLUMNS}, unit_numbers)
+                SELECT ?, {emp_cols}, n.unit_numbers FROM incoming_employees
+                LEFT JOIN (SELECT employee_id, string_agg(DISTINCT unit_number, ',' ORDER BY unit_number) AS unit_numbers
+                           FROM incoming_items GROUP BY employee_id) n USING (employee_id)""",
+            [unit_id],
+        )
         con.execute(f"INSERT INTO employee_items SELECT ?, {item_cols} FROM incoming_items", [unit_id])
         changed = con.execute("SELECT count(*) FROM sync_changes WHERE sync_id = ?", [sync_id]).fetchall()[0][0]
         changed += removed
@@ -142,10 +149,8 @@ def _where(unit_id: str, q: RosterQuery, month: str) -> tuple[str, list[Any]]:
         clauses.append(f"({status_sql('e.start_month', 'e.stop_month')}) = ?")
         params += [month, month, q.status]
     if q.unit_number:
-        clauses.append(
-            "e.employee_id IN (SELECT employee_id FROM employee_items WHERE unit_id = ? AND unit_number = ?)"
-        )
-        params += [unit_id, q.unit_number]
+        clauses.append("list_contains(string_split(e.unit_numbers, ','), ?)")
+        params.append(q.unit_number)
     if q.group_ids is not None:
         marks = ", ".join("?" * len(q.group_ids)) or "NULL"
         clauses.append(
@@ -170,23 +175,13 @@ def _select(where: str) -> str:
         SELECT e.employee_id, e.name, e.gender, e.id_type,
                {mask_id_sql('e.id_number')} AS id_number,
                {status_sql('e.start_month', 'e.stop_month')} AS status,
+               coalesce(e.unit_numbers, '') AS unit_numbers,
                m.group_id,
                strftime(e.updated_at, '%Y-%m-%d %H:%M:%S') AS updated_at
         FROM employees e
         LEFT JOIN employee_group_members m ON m.unit_id = e.unit_id AND m.employee_id = e.employee_id
         WHERE {where}
         ORDER BY e.employee_id"""
-
-
-def _unit_numbers_of(con, unit_id: str, ids: list[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rel = con.execute(
-        """SELECT employee_id, string_agg(DISTINCT unit_number, ',' ORDER BY unit_number)
-           FROM employee_items WHERE unit_id = ? AND employee_id IN (SELECT unnest(?)) GROUP BY employee_id""",
-        [unit_id, ids],
-    ).fetchall()
-    return dict(rel)
 
 
 def query_page(
@@ -200,8 +195,6 @@ def query_page(
         df = con.execute(
             _select(where) + " LIMIT ? OFFSET ?", [month, month, *params, page_size, (page - 1) * page_size]
         ).df()
-        numbers = _unit_numbers_of(con, unit_id, df["employee_id"].tolist())
-    df.insert(6, "unit_numbers", df["employee_id"].map(numbers).fillna(""))
     return df, int(total)
 
 
@@ -209,16 +202,8 @@ def query_all(store: Store, unit_id: str, q: RosterQuery) -> pd.DataFrame:
     """Every matching employee (for export), with the unit numbers each is registered under."""
     month = clock.current_month()
     where, params = _where(unit_id, q, month)
-    sql = f"""
-        WITH page AS ({_select(where)}),
-        nums AS (SELECT employee_id, string_agg(DISTINCT unit_number, ',' ORDER BY unit_number) AS unit_numbers
-                 FROM employee_items WHERE unit_id = ? GROUP BY employee_id)
-        SELECT p.employee_id, p.name, p.gender, p.id_type, p.id_number, p.status,
-               coalesce(n.unit_numbers, '') AS unit_numbers, p.group_id, p.updated_at
-        FROM page p LEFT JOIN nums n USING (employee_id)
-        ORDER BY p.employee_id"""
     with store.read() as con:
-        return con.execute(sql, [month, month, *params, unit_id]).df()
+        return con.execute(_select(where), [month, month, *params]).df()
 
 
 def counts(store: Store, unit_id: str) -> tuple[int, int, int]:
