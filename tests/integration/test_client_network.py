@@ -1,6 +1,9 @@
 """网络设置 (SET-1): a proxy tested before it is saved, then used by every bureau call."""
 
 import base64
+import contextlib
+import socket
+import socketserver
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -96,4 +99,76 @@ def test_unreachable_proxy_and_bad_fields_are_refused(tmp_path, bureau):
         wb.network.save(ProxySettings(enabled=True, kind="socks5", host="127.0.0.1", port=9))
     assert not wb.network.load().enabled
     assert wb.regions()  # still direct
+    wb.close()
+
+
+class _Socks5(socketserver.BaseRequestHandler):
+    """A SOCKS5 proxy (RFC 1928, user/password per RFC 1929) that counts the connections it relays."""
+
+    connections: ClassVar[list[tuple[str, int]]] = []
+
+    def handle(self):
+        sock = self.request
+        _ver, n = sock.recv(2)
+        methods = sock.recv(n)
+        if 2 not in methods:
+            sock.sendall(b"\x05\xff")
+            return
+        sock.sendall(b"\x05\x02")
+        _v, ulen = sock.recv(2)
+        user = sock.recv(ulen)
+        plen = sock.recv(1)[0]
+        password = sock.recv(plen)
+        if (user, password) != (b"clerk", b"s3cret"):
+            sock.sendall(b"\x01\x01")
+            return
+        sock.sendall(b"\x01\x00")
+        _ver, _cmd, _rsv, atyp = sock.recv(4)
+        if atyp == 1:
+            host = socket.inet_ntoa(sock.recv(4))
+        else:
+            host = sock.recv(sock.recv(1)[0]).decode()
+        port = int.from_bytes(sock.recv(2), "big")
+        upstream = socket.create_connection((host, port))
+        type(self).connections.append((host, port))
+        sock.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") + (0).to_bytes(2, "big"))
+        pipes = [(sock, upstream), (upstream, sock)]
+        threads = [threading.Thread(target=_pipe, args=p, daemon=True) for p in pipes]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+
+def _pipe(source, target):
+    try:
+        while data := source.recv(65536):
+            target.sendall(data)
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            target.shutdown(socket.SHUT_WR)
+
+
+@pytest.fixture
+def socks5_proxy():
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Socks5)
+    server.daemon_threads = True
+    _Socks5.connections = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+def test_socks5_proxy_with_user_and_password(tmp_path, bureau, socks5_proxy):
+    wb = sbflib.open(tmp_path / "data", gateway_url=bureau.url)
+    settings = ProxySettings(enabled=True, kind="socks5", host="127.0.0.1", port=socks5_proxy, username="clerk")
+    with pytest.raises(ConnectionFailed):
+        wb.network.save(settings, password="wrong")
+    assert not wb.network.load().enabled
+    wb.network.save(settings, password="s3cret")
+    before = len(_Socks5.connections)
+    assert wb.regions()
+    assert len(_Socks5.connections) > before
     wb.close()
