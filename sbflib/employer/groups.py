@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sbflib.domain.groups import GroupRuleError, check_new_group, check_rename, path_of, subtree_ids
+from sbflib.domain.groups import Group, GroupRuleError, check_new_group, check_rename, path_of, subtree_ids
 from sbflib.errors import ValidationError
 from sbflib.io import templates
 from sbflib.io.row_errors import RowError
@@ -111,7 +111,7 @@ class GroupService:
                             continue
                         clean = check_new_group(groups, name, parent)
                         gid = groups_repo.insert_group(con, unit_id, clean, parent)
-                        groups = groups_repo.load_groups(self.ctx.store, unit_id, con)
+                        groups[gid] = Group(gid, clean, parent)
                         parent, created = gid, True
                 except GroupRuleError as exc:
                     report.errors.append(RowError(row, "分组", str(exc)))
