@@ -17,6 +17,7 @@ from sbflib.io import templates, xlsx
 from sbflib.io.row_errors import RowError
 from sbflib.store import groups as groups_repo
 from sbflib.store import roster as roster_repo
+from sbflib.store import settings as settings_repo
 from sbflib.system.context import Context
 
 Progress = Callable[[float, str], None]
@@ -151,15 +152,11 @@ class RosterService:
         self, filters: RosterFilter | None = None, page: int = 1, page_size: int | None = None
     ) -> tuple[pd.DataFrame, int]:
         """One page of employees matching the filters, and how many match in all."""
-        size = page_size or self._page_size()
+        size = page_size or settings_repo.page_size(self.ctx.store)
         if page < 1:
             raise ValidationError("页码应从1开始", field="页码")
         df, total = roster_repo.query_page(self.ctx.store, self._unit_id(), self._resolve(filters), page=page, page_size=size)
         return self._with_groups(df), total
-
-    def _page_size(self) -> int:
-        from sbflib.store.settings import get_setting
-        return int(get_setting(self.ctx.store, "page_size", 1000))
 
     def counts(self) -> RosterCounts:
         """职工总数 / 正常缴费 / 停止缴费 for the whole unit, against today's month."""

@@ -7,6 +7,13 @@ from typing import Any
 
 from sbflib.store.db import Store
 
+DEFAULT_PAGE_SIZE = 1000
+
+
+def page_size(store: Store) -> int:
+    """Rows per page of every table (每页显示条数), as the user last set it."""
+    return int(get_setting(store, "page_size", DEFAULT_PAGE_SIZE))
+
 
 def get_setting(store: Store, key: str, default: Any = None) -> Any:
     with store.read() as con:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from sbflib.errors import ValidationError
 from sbflib.store.db import Store
-from sbflib.store.settings import get_setting, set_setting
+from sbflib.store.settings import get_setting, page_size, set_setting
 
-DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 10000
 
 
@@ -16,7 +15,7 @@ class SettingsService:
 
     @property
     def page_size(self) -> int:
-        return int(get_setting(self.store, "page_size", DEFAULT_PAGE_SIZE))
+        return page_size(self.store)
 
     @page_size.setter
     def page_size(self, value: int) -> None:
