@@ -158,6 +158,11 @@ class RosterService:
         df, total = roster_repo.query_page(self.ctx.store, self._unit_id(), self._resolve(filters), page=page, page_size=size)
         return self._with_groups(df), total
 
+    def items(self, filters: RosterFilter | None = None) -> pd.DataFrame:
+        """Every insured item of the employees matching the filters, one row per item, with the
+        employee's name and status: for analysis (bases are Decimal, stop month None = 长期)."""
+        return roster_repo.items_of(self.ctx.store, self._unit_id(), self._resolve(filters))
+
     def counts(self) -> RosterCounts:
         """职工总数 / 正常缴费 / 停止缴费 for the whole unit, against today's month."""
         return RosterCounts(*roster_repo.counts(self.ctx.store, self._unit_id()))

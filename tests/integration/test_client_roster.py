@@ -195,3 +195,14 @@ def test_export_all_and_selected_read_back_equal_to_the_table(wb):
     assert sheet.max_row == 4
     with pytest.raises(ValidationError, match="勾选"):
         roster.export_xlsx(employee_ids=[])
+
+
+def test_items_frame_for_analysis(wb):
+    items = wb.employer.roster.items()
+    _, total = wb.employer.roster.query()
+    assert items["employee_id"].nunique() == total
+    assert all(isinstance(b, Decimal) for b in items["base"].head(50))
+    assert set(items["item_name"]) >= {"基本养老保险费", "基本医疗保险费"}
+    stopped = wb.employer.roster.items(RosterFilter(status="停止缴费"))
+    assert set(stopped["status"]) == {"停止缴费"}
+    assert stopped["employee_id"].nunique() == wb.employer.roster.counts().stopped
