@@ -9,18 +9,14 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from sbflib.employer.groups import ImportReport
+from sbflib.employer.roster import ITEM_LABELS, RosterFilter
 from sbflib.ui.components.dialogs import Dialog, _esc
 from sbflib.ui.components.query_form import QueryForm
 from sbflib.ui.components.table import PagedTable
 from sbflib.ui.context import Ui, button, field
 
 ALL = "全部"
-
-
-def _item_labels() -> dict[str, str]:
-    from sbflib.employer.roster import ITEM_LABELS  # the facade's headers for 参保信息
-
-    return ITEM_LABELS
 
 
 class DateRange(w.HBox):
@@ -54,19 +50,14 @@ def _uploaded_bytes(upload: w.FileUpload) -> bytes | None:
     return bytes(item["content"])
 
 
-def _report_html(report: Any) -> str:
-    """ImportReport(done, errors) as Chinese text with one line per refused row."""
-    done = getattr(report, "done", 0)
-    errors = getattr(report, "errors", None)
-    if isinstance(errors, pd.DataFrame):
-        lines = [" ".join(str(v) for v in r) for r in errors.itertuples(index=False)]
-    else:
-        lines = [str(e) for e in (errors or [])]
-    head = f"<div>导入成功 <b class='sbf-import-done'>{done}</b> 条，失败 <b class='sbf-import-failed'>{len(lines)}</b> 条</div>"
-    if not lines:
-        return head
-    items = "".join(f"<li>{_esc(x)}</li>" for x in lines[:200])
-    return head + f"<ul class='sbf-import-errors'>{items}</ul>"
+def _report_html(report: ImportReport) -> str:
+    """An import's result, then one line per refused row (the first 200)."""
+    items = "".join(f"<li>{_esc(str(e))}</li>" for e in report.errors[:200])
+    return f"<div>{_esc(report.message)}</div>" + (f"<ul class='sbf-import-errors'>{items}</ul>" if items else "")
+
+
+def _report_text(report: ImportReport) -> str:
+    return "\n".join([report.message, *(str(e) for e in report.errors[:200])])
 
 
 class RosterPage(w.VBox):
@@ -149,9 +140,7 @@ class RosterPage(w.VBox):
             self.group.value = current if current in [v for _, v in opts] else ""
             self.groups_frame = groups
 
-    def filters(self) -> Any:
-        from sbflib.employer.roster import RosterFilter  # the facade's filter type
-
+    def filters(self) -> RosterFilter:
         start, end = self.updated.value
         return RosterFilter(
             name=self.name.value.strip(),
@@ -362,7 +351,7 @@ class GroupsDialog(Dialog):
         ok, df = self.ui.call(self.g.list)
         self.frame = df if ok else pd.DataFrame(columns=["group_id", "name", "parent_id", "level", "path"])
         rows: list[w.Widget] = []
-        for rec in _tree_order(self.frame):
+        for rec in self.frame.to_dict("records"):  # parents before children, as the service lists them
             gid = int(rec["group_id"])
             name = w.HTML(f"<span class='sbf-group-label' style='padding-left:{(int(rec['level']) - 1) * 24}px'>"
                           f"{'└ ' if int(rec['level']) > 1 else ''}{_esc(rec['name'])}</span>")
@@ -412,33 +401,8 @@ class GroupsDialog(Dialog):
             self.on_change()
 
 
-def _tree_order(df: pd.DataFrame) -> list[dict]:
-    """Groups depth-first, children after their parent."""
-    recs = df.to_dict("records")
-    children: dict[Any, list[dict]] = {}
-    for r in recs:
-        parent = r.get("parent_id")
-        parent = None if parent is None or (isinstance(parent, float) and pd.isna(parent)) else int(parent)
-        children.setdefault(parent, []).append(r)
-    out: list[dict] = []
-
-    def walk(pid: Any) -> None:
-        for r in children.get(pid, []):
-            out.append(r)
-            walk(int(r["group_id"]))
-
-    walk(None)
-    return out
-
-
-def _report_text(report: Any) -> str:
-    import re
-
-    return re.sub(r"<[^>]+>", " ", _report_html(report).replace("</li>", "\n")).strip()
-
-
 def _items_table(df: pd.DataFrame) -> str:
-    labels = {k: v for k, v in _item_labels().items() if k not in ("unit_number", "agency")}
+    labels = {k: v for k, v in ITEM_LABELS.items() if k not in ("unit_number", "agency")}
     cols = [c for c in labels if c in df.columns]
     head = "".join(f"<th>{_esc(labels[c])}</th>" for c in cols)
     body = ""
@@ -447,7 +411,7 @@ def _items_table(df: pd.DataFrame) -> str:
         for c in cols:
             v = rec.get(c)
             if v is None or (not isinstance(v, str) and pd.isna(v)):
-                v = "长期" if c == "stop_month" else ""
+                v = ""
             elif c == "base":
                 v = _money(v)
             cells.append(f"<td>{_esc(v)}</td>")
