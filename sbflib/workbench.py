@@ -14,6 +14,7 @@ from sbflib.employer.roster import RosterService, SyncResult
 from sbflib.employer.unit_info import UnitInfoService
 from sbflib.gateway.client import BureauClient
 from sbflib.gateway.local import ensure_local_bureau
+from sbflib.store import reference as reference_repo
 from sbflib.store.db import Store
 from sbflib.store.secrets import SecretBox
 from sbflib.store.settings import get_setting, set_setting
@@ -111,7 +112,7 @@ class Workbench:
 
     def notices(self) -> pd.DataFrame:
         region = self.ctx.unit.region if self.ctx.unit else (self.region.code if self.region else "")
-        return session_service.notices(self.store, region)
+        return reference_repo.notices(self.store, region)
 
     def client_version(self) -> dict:
         return session_service.client_version(self.ctx)

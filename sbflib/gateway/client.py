@@ -8,7 +8,6 @@ declaration and payment calls exist).
 
 from __future__ import annotations
 
-import io
 import struct
 import time
 from dataclasses import dataclass
@@ -216,11 +215,3 @@ class BureauClient:
         if seed is not None:
             body["seed"] = seed
         return self._post(f"/demo/units/{unit_id}/changes", body)["changed"]
-
-
-def arrow_to_bytes(table: pa.Table) -> bytes:
-    """Serialize one table as an Arrow IPC stream (used by tests and benchmarks)."""
-    sink = io.BytesIO()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue()

@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pandas as pd
-
 from sbflib.domain.passwords import check_new_password
 from sbflib.errors import SbfError, StateError, ValidationError
+from sbflib.store import reference as reference_repo
 from sbflib.store import units as units_repo
-from sbflib.store.db import Store
 from sbflib.system.context import Context, CurrentUnit
 from sbflib.version import __version__
 
@@ -78,33 +76,7 @@ def refresh_unit_data(ctx: Context, progress: Progress | None = None) -> None:
     bodies = [(r, ctx.client.rule_file(unit.region, r["name"])) for r in rules]
     report(0.14, "正在获取通知公告…")
     notices = ctx.client.notices(unit.region)
-    _save_rules_and_notices(ctx.store, unit.region, bodies, notices)
-
-
-def _save_rules_and_notices(store: Store, region: str, rules: list, notices: list) -> None:
-    import json
-
-    with store.work() as con:
-        con.execute("DELETE FROM rule_files WHERE region = ?", [region])
-        for meta, body in rules:
-            con.execute(
-                "INSERT INTO rule_files VALUES (?, ?, ?, ?, ?)",
-                [region, meta["name"], meta.get("version"), meta.get("updated"), json.dumps(body, ensure_ascii=False)],
-            )
-        con.execute("DELETE FROM notices WHERE region = ?", [region])
-        for n in notices:
-            con.execute(
-                "INSERT INTO notices VALUES (?, ?, ?, ?, ?)",
-                [region, n["notice_id"], n.get("title"), n.get("published"), n.get("body")],
-            )
-
-
-def notices(store: Store, region: str) -> pd.DataFrame:
-    with store.read() as con:
-        return con.execute(
-            "SELECT title, published, body FROM notices WHERE region = ? ORDER BY published DESC, notice_id DESC",
-            [region],
-        ).df()
+    reference_repo.replace_rules_and_notices(ctx.store, unit.region, bodies, notices)
 
 
 def client_version(ctx: Context) -> dict:

@@ -105,6 +105,12 @@ def test_first_login_forces_password_change_then_full_update(wb, bureau):
     assert counts.total == spare["employees"]
     assert counts.paying + counts.stopped <= counts.total
     assert wb.employer.unit_info.profile()["纳税人识别号"] == spare["taxpayer_id"]
+    # Notices and rule files were fetched and kept for the unit's region.
+    notices = wb.notices()
+    assert not notices.empty and notices["title"].str.len().gt(0).all()
+    with wb.store.read() as con:
+        rule_files = con.execute("SELECT count(*) FROM rule_files WHERE region = ?", [spare["region"]]).fetchall()
+    assert rule_files[0][0] >= 1
 
     # The new password works, the initial one no longer does, and the next login is incremental.
     wb.logout()
