@@ -7,18 +7,33 @@
      ├── ConnectionFailed     the bureau (or the proxy) could not be reached or did not answer in time
      └── StateError           the operation does not fit the current state (no region chosen, not logged in)
 
-Every message is Chinese and meant for the clerk; `str(err)` is that message.
+Every message is Chinese and meant for the clerk; `str(err)` is that message. A technical detail
+(an exception text in English, an address) goes to `detail`, which the screens show only behind a
+详情 toggle and the log records.
+
+A domain rule refuses with `sbflib.domain.errors.RuleViolation`; `service_edge` (a class decorator
+on every service) turns it into a ValidationError with the rule's code, once, at the service edge.
 """
 
 from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sbflib.domain.errors import RuleViolation
 
 
 class SbfError(Exception):
     """Base of every error sbflib raises on purpose."""
 
-    def __init__(self, message: str) -> None:
+    code: str = ""
+
+    def __init__(self, message: str, *, detail: str = "") -> None:
         super().__init__(message)
         self.message = message
+        self.detail = detail
 
     def __str__(self) -> str:
         return self.message
@@ -27,7 +42,9 @@ class SbfError(Exception):
 class ValidationError(SbfError):
     """Input that cannot be used. `row` (1-based, as the clerk sees it) and `field` say where."""
 
-    def __init__(self, message: str, *, field: str | None = None, row: int | None = None) -> None:
+    def __init__(
+        self, message: str, *, field: str | None = None, row: int | None = None, code: str = "INVALID"
+    ) -> None:
         where = []
         if row is not None:
             where.append(f"第{row}行")
@@ -37,6 +54,7 @@ class ValidationError(SbfError):
         self.field = field
         self.row = row
         self.reason = message
+        self.code = code
 
 
 class BureauError(SbfError):
@@ -58,3 +76,32 @@ class ConnectionFailed(SbfError):
 
 class StateError(SbfError):
     """The operation is not possible in the current state of the workbench."""
+
+
+def from_rule(violation: RuleViolation) -> ValidationError:
+    """The ValidationError a clerk sees for a broken domain rule."""
+    return ValidationError(violation.message, field=violation.field, row=violation.row, code=violation.code)
+
+
+_C = TypeVar("_C", bound=type)
+
+
+def _translating(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except RuleViolation as violation:
+            raise from_rule(violation) from violation
+
+    return wrapper
+
+
+def service_edge(cls: _C) -> _C:
+    """Class decorator for a service: every public method translates RuleViolation into
+    ValidationError, so the translation is written once and no service forgets it."""
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_") or not inspect.isfunction(member):
+            continue
+        setattr(cls, name, _translating(member))
+    return cls
