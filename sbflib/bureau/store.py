@@ -15,67 +15,56 @@ from typing import Any
 
 import duckdb
 
-SCHEMA_VERSION = 1
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
-SCHEMA = """
-CREATE SEQUENCE IF NOT EXISTS change_seq START 1;
-CREATE SEQUENCE IF NOT EXISTS notice_seq START 1;
-CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-CREATE TABLE IF NOT EXISTS regions (
-    code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, modules VARCHAR[] NOT NULL
-);
-CREATE TABLE IF NOT EXISTS region_items (
-    region VARCHAR, item_code VARCHAR, item_name VARCHAR, subitem_name VARCHAR,
-    agency_kind VARCHAR, collection_mode VARCHAR, PRIMARY KEY (region, item_code)
-);
-CREATE TABLE IF NOT EXISTS units (
-    unit_id VARCHAR PRIMARY KEY, taxpayer_id VARCHAR NOT NULL, name VARCHAR NOT NULL,
-    module VARCHAR NOT NULL, region VARCHAR NOT NULL, registered_on DATE, taxpayer_status VARCHAR,
-    kind VARCHAR, tax_authority VARCHAR, tax_office VARCHAR,
-    finance_officer VARCHAR, legal_representative VARCHAR, industry VARCHAR, enterprise_type VARCHAR,
-    address VARCHAR, postcode VARCHAR, phone VARCHAR, email VARCHAR, listed VARCHAR
-);
-CREATE TABLE IF NOT EXISTS unit_numbers (
-    unit_id VARCHAR NOT NULL, unit_number VARCHAR NOT NULL, agency VARCHAR NOT NULL,
-    agency_kind VARCHAR NOT NULL, tax_authority VARCHAR NOT NULL, PRIMARY KEY (unit_id, unit_number)
-);
--- 申报密码: scrypt hashes only. While `initial`, one row per accepted initial password.
-CREATE TABLE IF NOT EXISTS unit_passwords (
-    unit_id VARCHAR NOT NULL, salt BLOB NOT NULL, digest BLOB NOT NULL, initial BOOLEAN NOT NULL,
-    set_at TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS unit_logins (
-    unit_id VARCHAR PRIMARY KEY, failures INTEGER NOT NULL DEFAULT 0, locked_until TIMESTAMP
-);
-CREATE TABLE IF NOT EXISTS sessions (
-    token_sha256 VARCHAR PRIMARY KEY, unit_id VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
-    expires_at TIMESTAMP NOT NULL
-);
--- 职工: no index besides the zone maps; bulk reads filter on unit_id / change_seq.
-CREATE TABLE IF NOT EXISTS employees (
-    unit_id VARCHAR NOT NULL, employee_id VARCHAR NOT NULL, name VARCHAR NOT NULL,
-    gender VARCHAR NOT NULL, id_type VARCHAR NOT NULL, id_number VARCHAR NOT NULL,
-    birth_date DATE NOT NULL, start_month VARCHAR NOT NULL, stop_month VARCHAR,
-    updated_at TIMESTAMP NOT NULL, change_seq BIGINT NOT NULL DEFAULT nextval('change_seq')
-);
--- 参保险种: one row per employee, unit number and insured item.
-CREATE TABLE IF NOT EXISTS employee_items (
-    unit_id VARCHAR NOT NULL, employee_id VARCHAR NOT NULL, unit_number VARCHAR NOT NULL,
-    agency VARCHAR NOT NULL, person_number VARCHAR NOT NULL, item_code VARCHAR NOT NULL,
-    item_name VARCHAR NOT NULL, subitem_name VARCHAR NOT NULL, special_category VARCHAR NOT NULL,
-    base DECIMAL(18,2) NOT NULL, start_month VARCHAR NOT NULL, stop_month VARCHAR,
-    collection_mode VARCHAR NOT NULL
-);
--- 城乡居民: only counted for now; the collector slice will use them.
-CREATE TABLE IF NOT EXISTS residents (
-    region VARCHAR NOT NULL, resident_id VARCHAR NOT NULL, name VARCHAR NOT NULL, gender VARCHAR NOT NULL,
-    id_number VARCHAR NOT NULL, birth_date DATE NOT NULL
-);
-CREATE TABLE IF NOT EXISTS notices (
-    notice_id BIGINT PRIMARY KEY DEFAULT nextval('notice_seq'), region VARCHAR NOT NULL,
-    title VARCHAR NOT NULL, published DATE NOT NULL, body VARCHAR NOT NULL
-);
-"""
+
+def migrations() -> list[tuple[int, str]]:
+    """The numbered migrations `NNN_name.sql` of `migrations/`, in order."""
+    found = [(int(p.name[:3]), p.read_text(encoding="utf-8"))
+             for p in MIGRATIONS_DIR.glob("*.sql") if p.name[:3].isdigit()]
+    return sorted(found)
+
+
+SCHEMA_VERSION = max(v for v, _ in migrations())
+
+
+def migrate(conn: duckdb.DuckDBPyConnection) -> int:
+    """Bring the store to the newest schema; return the version it had before.
+
+    A store of the first release has no `schema_version` table, only `meta.schema_version = 1`: it
+    counts as version 1 and keeps its data."""
+    conn.execute("BEGIN")
+    try:
+        conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+        current = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+        if current == 0:
+            has_meta = conn.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+            ).fetchall()[0][0]
+            if has_meta:
+                row = first_row(conn.execute("SELECT value FROM meta WHERE key = 'schema_version'"))
+                if row is not None and str(row[0]).isdigit():
+                    current = int(row[0])
+                    conn.execute("INSERT INTO schema_version SELECT range, now() FROM range(1, ?)", [current + 1])
+        for version, sql in migrations():
+            if version > current:
+                conn.execute(sql)
+                conn.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return int(current)
+
+
+def secure_files(folder: Path) -> None:
+    """The bureau folder 0700 and the files the bureau keeps in it 0600 (full ID numbers, secrets)."""
+    folder.chmod(0o700)
+    for path in folder.iterdir():
+        if path.is_file() and (path.suffix in {".duckdb", ".wal", ".json", ".log", ".lock", ".seeding"}
+                               or path.name == "demo-secret" or path.name.endswith(".duckdb.wal")):
+            path.chmod(0o600)
 
 
 def first_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
@@ -92,10 +81,7 @@ class BureauStore:
         self.path = Path(path)
         self._conn = duckdb.connect(str(self.path))
         self._write_lock = threading.Lock()
-        self._conn.execute(SCHEMA)
-        self._conn.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
-        )
+        self.migrated_from = migrate(self._conn)
 
     @contextmanager
     def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
