@@ -1,7 +1,7 @@
 """Declaration passwords (申报密码), the lock after 5 wrong ones, and sessions.
 
-Passwords are checked outside the write lock (scrypt is slow on purpose); only the counters are
-written under it.
+Each unit's tries are decided one at a time under a per-unit lock (scrypt is slow on purpose, so
+the store's write lock is held only for the counter update, and other units are not held up).
 """
 
 from __future__ import annotations
@@ -67,35 +67,47 @@ def _unit_row(cur: duckdb.DuckDBPyConnection, unit_id: str) -> tuple[str, str]:
 
 
 def _locked_message(until: dt.datetime) -> str:
-    return f"申报密码连续输错{MAX_FAILURES}次，该单位已锁定至{until:%Y-%m-%d %H:%M:%S}，请稍后再试"
+    return f"申报密码连续输错{MAX_FAILURES}次，该单位已锁定至{until:%Y-%m-%d %H:%M:%S}，请稍后再试。{FORGOTTEN_HINT}"
+
+
+FORGOTTEN_HINT = "如忘记申报密码，请携带有效证件到主管税务机关办税服务厅重置"
 
 
 def check_password(store: BureauStore, unit_id: str, password: str) -> PasswordOutcome:
-    """Check a unit's declaration password, counting wrong ones towards the lock."""
-    now = clock.now()
+    """Check a unit's declaration password, counting wrong ones towards the lock.
+
+    Each try is decided under the unit's own lock: the lock check, the scrypt comparison and the
+    counter update happen one try at a time, so parallel guesses get at most `MAX_FAILURES`
+    comparisons per lock window and a match never clears a lock a concurrent try has just set.
+    Other units are not held up."""
     with store.reading() as cur:
         _unit_row(cur, unit_id)
-        lock = first_row(cur.execute("SELECT locked_until FROM unit_logins WHERE unit_id = ?", [unit_id]))
-        if lock and lock[0] is not None and lock[0] > now:
-            raise Refusal(423, "UNIT_LOCKED", _locked_message(lock[0]))
-        hashes = cur.execute(
-            "SELECT salt, digest, initial FROM unit_passwords WHERE unit_id = ?", [unit_id]
-        ).fetchall()
-    match = next((initial for salt, digest, initial in hashes if password_matches(password, salt, digest)), None)
+    with store.unit_lock(unit_id):
+        return _decide_try(store, unit_id, password)
 
-    with store.writing() as cur:
+
+def _decide_try(store: BureauStore, unit_id: str, password: str) -> PasswordOutcome:
+    now = clock.now()
+    with store.reading() as cur:
         row = first_row(cur.execute(
             "SELECT failures, locked_until FROM unit_logins WHERE unit_id = ?", [unit_id]
         ))
         failures, locked_until = row if row else (0, None)
-        if locked_until is not None and locked_until <= now:
-            failures, locked_until = 0, None  # the lock ran out: a fresh count
-        if match is not None:
-            failures, locked_until = 0, None
-        else:
-            failures += 1
-            if failures >= MAX_FAILURES:
-                locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+        if locked_until is not None and locked_until > now:
+            raise Refusal(423, "UNIT_LOCKED", _locked_message(locked_until))
+        hashes = cur.execute(
+            "SELECT salt, digest, initial FROM unit_passwords WHERE unit_id = ?", [unit_id]
+        ).fetchall()
+    match = next((initial for salt, digest, initial in hashes if password_matches(password, salt, digest)), None)
+    if locked_until is not None:
+        failures, locked_until = 0, None  # the lock ran out: a fresh count
+    if match is not None:
+        failures, locked_until = 0, None
+    else:
+        failures += 1
+        if failures >= MAX_FAILURES:
+            locked_until = now + dt.timedelta(minutes=LOCK_MINUTES)
+    with store.writing() as cur:
         cur.execute(
             "INSERT OR REPLACE INTO unit_logins (unit_id, failures, locked_until) VALUES (?, ?, ?)",
             [unit_id, failures, locked_until],
@@ -107,13 +119,14 @@ def check_password(store: BureauStore, unit_id: str, password: str) -> PasswordO
         raise Refusal(
             401,
             "PASSWORD_WRONG",
-            f"申报密码错误，已连续输错{MAX_FAILURES}次，该单位已锁定至{locked_until:%Y-%m-%d %H:%M:%S}，请稍后再试",
+            f"申报密码错误，已连续输错{MAX_FAILURES}次，该单位已锁定至{locked_until:%Y-%m-%d %H:%M:%S}，"
+            f"请稍后再试。{FORGOTTEN_HINT}",
         )
     left = MAX_FAILURES - failures
     raise Refusal(
         401,
         "PASSWORD_WRONG",
-        f"申报密码错误，还可尝试{left}次；连续输错{MAX_FAILURES}次该单位将被锁定{LOCK_MINUTES}分钟",
+        f"申报密码错误，还可尝试{left}次；连续输错{MAX_FAILURES}次该单位将被锁定{LOCK_MINUTES}分钟。{FORGOTTEN_HINT}",
     )
 
 

@@ -81,6 +81,8 @@ class BureauStore:
         self.path = Path(path)
         self._conn = duckdb.connect(str(self.path))
         self._write_lock = threading.Lock()
+        self._unit_locks: dict[str, threading.Lock] = {}
+        self._unit_locks_guard = threading.Lock()
         self.migrated_from = migrate(self._conn)
 
     @contextmanager
@@ -109,6 +111,11 @@ class BureauStore:
                 cur.commit()
             finally:
                 cur.close()
+
+    def unit_lock(self, unit_id: str) -> threading.Lock:
+        """A lock per unit, so that its password tries are counted and decided one at a time."""
+        with self._unit_locks_guard:
+            return self._unit_locks.setdefault(unit_id, threading.Lock())
 
     def close(self) -> None:
         self._conn.close()
