@@ -1,20 +1,26 @@
-"""职工参保信息更新 (EMP-2): query, counts, 更新 / 全量更新, 导出, 分组管理, 查看, 编辑 (manual 2.2)."""
+"""职工参保信息更新 (manual 2.2): query, counts, 增量更新 / 全量更新, 导出, 分组管理, 查看, 编辑.
+
+The list has a tick-box column (☐ per row, ☐ in the header for the whole page) and the manual's 操作
+column with 查看 and 编辑 per row. 导出 offers 选中职工 (the ticked rows) and 所有职工 (every employee
+of the unit, whatever the query form holds), with ID numbers 脱敏 or 完整 (the service remembers the
+choice; the screen always masks them).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
-from sbflib.employer.groups import ImportReport
-from sbflib.employer.roster import ITEM_LABELS, RosterFilter
+from sbflib.employer.roster import RosterFilter
 from sbflib.ui.components.dialogs import Dialog, _esc
 from sbflib.ui.components.query_form import QueryForm
 from sbflib.ui.components.table import PagedTable
-from sbflib.ui.context import Ui, button, field
+from sbflib.ui.components.tick_table import TickTable
+from sbflib.ui.context import Ui, button
+from sbflib.ui.pages.roster_dialogs import DetailDialog, EditDialog, GroupsDialog, report_text, uploaded_bytes
 
 ALL = "全部"
 
@@ -37,30 +43,20 @@ class DateRange(w.HBox):
         self.start.value, self.end.value = v
 
 
-def _upload() -> w.FileUpload:
-    u = w.FileUpload(accept=".xlsx", multiple=False, description="批量编辑职工分组导入",
-                     layout=w.Layout(width="auto"))
+MASKED = "脱敏"
+FULL = "完整"
+
+
+def _upload(text: str, css: str) -> w.FileUpload:
+    u = w.FileUpload(accept=".xlsx", multiple=False, description=text, layout=w.Layout(width="auto"))
+    u.add_class(css)
     return u
 
 
-def _uploaded_bytes(upload: w.FileUpload) -> bytes | None:
-    if not upload.value:
-        return None
-    item = upload.value[0]
-    return bytes(item["content"])
-
-
-def _report_html(report: ImportReport) -> str:
-    """An import's result, then one line per refused row (the first 200)."""
-    items = "".join(f"<li>{_esc(str(e))}</li>" for e in report.errors[:200])
-    return f"<div>{_esc(report.message)}</div>" + (f"<ul class='sbf-import-errors'>{items}</ul>" if items else "")
-
-
-def _report_text(report: ImportReport) -> str:
-    return "\n".join([report.message, *(str(e) for e in report.errors[:200])])
-
-
 class RosterPage(w.VBox):
+    menu_id = "EMP-2"
+    title = "职工参保信息更新"
+
     def __init__(self, ui: Ui) -> None:
         self.ui = ui
         self.r = ui.wb.employer.roster
@@ -88,34 +84,42 @@ class RosterPage(w.VBox):
         # counts and toolbar
         self.counts = w.HTML("")
         self.counts.add_class("sbf-roster-counts")
-        self.export_menu = w.HBox([button("选中职工", self.export_selected, css="sbf-export-selected"),
-                                   button("所有职工", self.export_all, css="sbf-export-all")],
-                                  layout=w.Layout(display="none"))
+        self.id_choice = w.ToggleButtons(options=[MASKED, FULL], value=FULL if self._remembered_full() else MASKED,
+                                         tooltips=["证件号码中间部分以*号显示", "导出完整的证件号码"],
+                                         style={"button_width": "auto"})
+        self.id_choice.add_class("sbf-export-ids")
+        id_label = w.Label("证件号码：")
+        id_label.add_class("sbf-export-ids-label")
+        self.export_menu = w.HBox([
+            id_label, self.id_choice,
+            button("选中职工", self.export_selected, css="sbf-export-selected"),
+            button("所有职工", self.export_all, css="sbf-export-all"),
+            w.HTML("<span class='sbf-hint'>选中职工：导出列表中勾选（☑）的职工；所有职工：导出本单位全部职工</span>"),
+        ], layout=w.Layout(display="none"))
         self.export_menu.add_class("sbf-export-menu")
-        self.upload = _upload()
-        self.upload.add_class("sbf-roster-group-import")
+        self.export_menu.add_class("sbf-wrap")
+        self.upload = _upload("批量编辑职工分组导入", "sbf-roster-group-import")
         self.upload.observe(lambda _c: self.import_employee_groups(), names="value")
+        self.sync_buttons = [button("增量更新", lambda: self.sync(False), primary=True, css="sbf-sync"),
+                             button("全量更新", lambda: self.sync(True), css="sbf-full-sync")]
         toolbar = w.HBox([
-            button("更新", lambda: self.sync(False), primary=True, css="sbf-sync"),
-            button("全量更新", lambda: self.sync(True), css="sbf-full-sync"),
+            *self.sync_buttons,
             button("导出", self.toggle_export, css="sbf-export"),
-            self.export_menu,
             button("分组管理", self.open_groups, css="sbf-groups"),
             button("下载批量编辑职工分组模板", self.download_group_template, css="sbf-roster-group-template"),
             self.upload,
-            w.HTML("<span class='sbf-spacer'></span>"),
-            button("查看", self.view_selected, css="sbf-view"),
-            button("编辑", self.edit_selected, css="sbf-edit"),
         ])
         toolbar.add_class("sbf-toolbar")
         toolbar.add_class("sbf-wrap")
+        toolbar.add_class("sbf-roster-toolbar")
 
         columns = {k: v for k, v in r.COLUMNS.items() if k != "employee_id"}
-        self.table = PagedTable(self._fetch, columns, table_key="roster", settings=ui.wb.settings,
-                                id_column="employee_id", height="440px")
-        card = w.VBox([self.form, w.HBox([self.counts]), toolbar, self.table])
+        self.table = TickTable(self._fetch, columns, table_key="roster", settings=ui.wb.settings,
+                               id_column="employee_id", height="440px",
+                               actions={"查看": self.view, "编辑": self.edit})
+        card = w.VBox([self.form, w.HBox([self.counts]), toolbar, self.export_menu, self.table])
         card.add_class("sbf-card")
-        super().__init__([w.HTML("<div class='sbf-page-title'>职工参保信息更新</div>"), card])
+        super().__init__([w.HTML(f"<div class='sbf-page-title'>{self.title}</div>"), card])
         self.add_class("sbf-page")
         self.add_class("sbf-roster-page")
         self.load_choices()
@@ -170,11 +174,28 @@ class RosterPage(w.VBox):
                                  f"正常缴费：<b class='sbf-count-paying'>{c.paying}</b>人　"
                                  f"停止缴费：<b class='sbf-count-stopped'>{c.stopped}</b>人")
 
-    # ---- 更新 -----------------------------------------------------------------------------
+    # ---- 增量更新 / 全量更新 ----------------------------------------------------------------------
     def sync(self, full: bool) -> None:
-        label = "正在全量更新职工参保信息……" if full else "正在更新职工参保信息……"
-        self.ui.run(lambda p: self.r.sync(full=full, progress=p), self._synced,
-                    title="全量更新" if full else "更新", label=label)
+        if any(b.disabled for b in self.sync_buttons):
+            return  # an update is running: a second click sends nothing
+        for b in self.sync_buttons:
+            b.disabled = True
+        label = "正在全量更新职工参保信息……" if full else "正在增量更新职工参保信息……"
+
+        def done(result: Any) -> None:
+            self._sync_ended()
+            self._synced(result)
+
+        def failed(exc: BaseException) -> None:
+            self._sync_ended()
+            self.ui.error(exc)
+
+        self.ui.run(lambda p: self.r.sync(full=full, progress=p), done, on_error=failed,
+                    title="全量更新" if full else "增量更新", label=label)
+
+    def _sync_ended(self) -> None:
+        for b in self.sync_buttons:
+            b.disabled = False
 
     def _synced(self, result: Any) -> None:
         self.last_sync = result
@@ -208,36 +229,52 @@ class RosterPage(w.VBox):
         self.ui.dialogs.show(d)
 
     # ---- 导出 -----------------------------------------------------------------------------
+    def _remembered_full(self) -> bool:
+        try:
+            return bool(getattr(self.r, "export_full_ids", False))
+        except Exception:  # noqa: BLE001 - the remembered choice is a convenience; masked by default
+            return False
+
+    @property
+    def full_ids(self) -> bool:
+        """The export dialog's choice: 完整 (True) or 脱敏 (False) ID numbers."""
+        return self.id_choice.value == FULL
+
     def toggle_export(self) -> None:
         shown = self.export_menu.layout.display != "none"
+        if not shown:
+            self.id_choice.value = FULL if self._remembered_full() else MASKED
         self.export_menu.layout.display = "none" if shown else "flex"
 
     def export_selected(self) -> None:
+        """选中职工: exactly the ticked rows of the page."""
         ids = self.table.selected_ids()
         if not ids:
-            self.ui.error("请先勾选需要导出的职工")
+            self.ui.error("请先勾选需要导出的职工（列表左侧的方框）")
             return
-        self._export(self.r.export_xlsx, None, ids, "职工参保信息")
+        self._export(None, [str(i) for i in ids])
 
     def export_all(self) -> None:
-        self._export(self.r.export_xlsx, self.filters(), None, "职工参保信息")
+        """所有职工: every employee of the unit, whatever the query form holds (manual 2.2 三)."""
+        self._export(None, None)
 
     def _export_changes(self, sync_id: int) -> None:
         name = f"更新数据明细_{dt.datetime.now():%Y%m%d%H%M%S}.xlsx"
         self.ui.run(lambda _p: self.r.export_changes_xlsx(sync_id), lambda data: self.ui.save(data, name),
                     title="导出", label="正在导出，请稍候……")
 
-    def _export(self, fn: Any, filters: Any, ids: list | None, stem: str) -> None:
+    def _export(self, filters: RosterFilter | None, ids: list[str] | None) -> None:
         self.export_menu.layout.display = "none"
-        name = f"{stem}_{dt.datetime.now():%Y%m%d%H%M%S}.xlsx"
-        self.ui.run(lambda _p: fn(filters=filters, employee_ids=ids), lambda data: self.ui.save(data, name),
-                    title="导出", label="正在导出，请稍候……")
+        full = self.full_ids
+        name = f"职工参保信息_{dt.datetime.now():%Y%m%d%H%M%S}.xlsx"
+        self.ui.run(lambda _p: self.r.export_xlsx(filters=filters, employee_ids=ids, full_ids=full),
+                    lambda data: self.ui.save(data, name), title="导出", label="正在导出，请稍候……")
 
     # ---- 查看 / 编辑 -----------------------------------------------------------------------
     def _one_selected(self) -> Any:
         ids = self.table.selected_ids()
         if len(ids) != 1:
-            self.ui.error("请选择一条职工信息")
+            self.ui.error("请勾选一条职工信息")
             return None
         return ids[0]
 
@@ -246,54 +283,37 @@ class RosterPage(w.VBox):
         if eid is not None:
             self.view(eid)
 
+    def edit_selected(self) -> None:
+        eid = self._one_selected()
+        if eid is not None:
+            self.edit(eid)
+
     def view(self, employee_id: Any) -> Dialog | None:
+        """查看 in the 操作 column: 职工参保明细."""
         ok, d = self.ui.call(self.r.detail, employee_id)
         if not ok:
             return None
-        basic = "".join(f"<div class='sbf-kv'><span>{_esc(k)}：</span><b>{_esc(v)}</b></div>"
-                        for k, v in (d.basic or {}).items())
-        items = d.items if isinstance(d.items, pd.DataFrame) else pd.DataFrame(d.items)
-        parts = [f"<div class='sbf-section-title'>基本信息</div><div class='sbf-kv-grid'>{basic}</div>",
-                 "<div class='sbf-section-title'>参保信息</div>"]
-        group_cols = [c for c in ("unit_number", "agency") if c in items.columns]
-        groups = items.groupby(group_cols, sort=False) if group_cols else [((), items)]
-        for key, part in groups:
-            key = key if isinstance(key, tuple) else (key,)
-            if group_cols:
-                labels = {"unit_number": "单位编号", "agency": "社保经办机构"}
-                parts.append("<div class='sbf-kv-line'>" + "　".join(
-                    f"{labels[c]}：<b>{_esc(v)}</b>" for c, v in zip(group_cols, key, strict=False)) + "</div>")
-            parts.append(_items_table(part))
-        close = w.Button(description="关闭")
-        dialog = Dialog("职工参保明细", [w.HTML("".join(parts))], [close], width="980px", css="sbf-detail-dialog")
-        close.on_click(lambda _b: dialog.dismiss())
-        self.detail_dialog = dialog
-        return self.ui.dialogs.show(dialog)
+        self.detail_dialog = DetailDialog(d)
+        return self.ui.dialogs.show(self.detail_dialog)
 
-    def edit_selected(self) -> None:
-        eid = self._one_selected()
-        if eid is None:
-            return
-        row = self.table.frame[self.table.frame["employee_id"] == eid].iloc[0]
+    def edit(self, employee_id: Any) -> Dialog | None:
+        """编辑 in the 操作 column: 编辑人员信息 with the 分组 dropdown."""
+        rows = self.table.frame[self.table.frame["employee_id"] == employee_id]
+        if rows.empty:
+            return None
+        row = rows.iloc[0]
         self._load_groups()
-        current = next((v for label, v in self.group.options if v != "" and label == row.get("group")), "")
-        dropdown = w.Dropdown(options=[("（无分组）", ""), *list(self.group.options)[1:]], value=current)
-        dropdown.add_class("sbf-edit-group")
-        ok_b = w.Button(description="确定", button_style="primary")
-        cancel = w.Button(description="取消")
-        d = Dialog("编辑人员信息", [field("姓名", w.Label(str(row.get("name", "")))), field("分组", dropdown)],
-                   [ok_b, cancel], width="460px", css="sbf-edit-dialog")
+        groups = list(self.group.options)[1:]
+        current = next((v for label, v in groups if label == row.get("group")), "")
 
-        def save(_b: w.Button) -> None:
-            ok, _ = self.ui.call(self.r.set_group, [eid], dropdown.value if dropdown.value != "" else None)
+        def save(group_id: Any) -> bool:
+            ok, _ = self.ui.call(self.r.set_group, [employee_id], group_id)
             if ok:
-                d.dismiss()
                 self.table.refresh()
+            return ok
 
-        ok_b.on_click(save)
-        cancel.on_click(lambda _b: d.dismiss())
-        self.edit_dialog = d
-        self.ui.dialogs.show(d)
+        self.edit_dialog = EditDialog(str(row.get("name", "")), groups, current, save)
+        return self.ui.dialogs.show(self.edit_dialog)
 
     # ---- 分组 -----------------------------------------------------------------------------
     def open_groups(self) -> None:
@@ -310,121 +330,11 @@ class RosterPage(w.VBox):
             self.ui.save(data, "批量编辑职工分组模板.xlsx")
 
     def import_employee_groups(self, data: bytes | None = None) -> None:
-        data = data if data is not None else _uploaded_bytes(self.upload)
+        data = data if data is not None else uploaded_bytes(self.upload)
         if not data:
             return
         ok, report = self.ui.call(self.r.import_groups, data)
         self.upload.value = ()
         if ok:
-            self.ui.message(_report_text(report), title="批量编辑职工分组导入")
+            self.ui.message(report_text(report), title="批量编辑职工分组导入")
             self.table.refresh()
-
-
-class GroupsDialog(Dialog):
-    """分组管理: tree of groups with 新建分组, 添加子分组, 删除 (with its subtree) and 批量导入."""
-
-    def __init__(self, ui: Ui, on_change: Any) -> None:
-        self.ui = ui
-        self.g = ui.wb.employer.groups
-        self.on_change = on_change
-        self.new_name = w.Text(placeholder="请输入分组名称", layout=w.Layout(width="220px"))
-        self.new_name.add_class("sbf-group-name")
-        self.tree = w.VBox([])
-        self.tree.add_class("sbf-group-tree")
-        self.report = w.HTML("")
-        self.report.add_class("sbf-import-report")
-        self.upload = w.FileUpload(accept=".xlsx", multiple=False, description="批量导入",
-                                   layout=w.Layout(width="auto"))
-        self.upload.add_class("sbf-group-import")
-        self.upload.observe(lambda _c: self.import_template(), names="value")
-        tools = w.HBox([self.new_name, button("新建分组", self.add_top, primary=True, css="sbf-group-new"),
-                        button("下载导入模板", self.download_template, css="sbf-group-template"), self.upload])
-        tools.add_class("sbf-wrap")
-        close = w.Button(description="关闭")
-        super().__init__("分组管理", [tools, w.HTML(
-            "<div class='sbf-tip'>分组层级最多为3级，分组名称不能为空，相同层级的分组名称不可重复。</div>"),
-            self.tree, self.report], [close], width="760px", css="sbf-groups-dialog")
-        close.on_click(lambda _b: self.dismiss())
-        self.refresh()
-
-    def refresh(self) -> None:
-        ok, df = self.ui.call(self.g.list)
-        self.frame = df if ok else pd.DataFrame(columns=["group_id", "name", "parent_id", "level", "path"])
-        rows: list[w.Widget] = []
-        for rec in self.frame.to_dict("records"):  # parents before children, as the service lists them
-            gid = int(rec["group_id"])
-            name = w.HTML(f"<span class='sbf-group-label' style='padding-left:{(int(rec['level']) - 1) * 24}px'>"
-                          f"{'└ ' if int(rec['level']) > 1 else ''}{_esc(rec['name'])}</span>")
-            row = w.HBox([name, w.HTML("<span class='sbf-spacer'></span>"),
-                          button("添加子分组", functools.partial(self.add_child, gid), css="sbf-group-add-child"),
-                          button("删除", functools.partial(self.delete, gid, rec["name"]), css="sbf-group-delete")])
-            row.add_class("sbf-group-row")
-            rows.append(row)
-        self.tree.children = rows or [w.HTML("<div class='sbf-empty'>暂无分组，请新建分组</div>")]
-
-    def add_top(self) -> None:
-        self._add(self.new_name.value, None)
-
-    def add_child(self, parent_id: int) -> None:
-        self._add(self.new_name.value, parent_id)
-
-    def _add(self, name: str, parent_id: int | None) -> None:
-        ok, _ = self.ui.call(self.g.add, name, parent_id)
-        if ok:
-            self.new_name.value = ""
-            self.refresh()
-            self.on_change()
-
-    def delete(self, group_id: int, name: str) -> None:
-        def yes() -> None:
-            ok, _ = self.ui.call(self.g.delete, group_id)
-            if ok:
-                self.refresh()
-                self.on_change()
-
-        self.ui.confirm(f"删除分组【{name}】将同时删除其下所有子分组，确定删除吗？", yes)
-
-    def download_template(self) -> None:
-        ok, data = self.ui.call(self.g.template)
-        if ok:
-            self.ui.save(data, "分组导入模板.xlsx")
-
-    def import_template(self, data: bytes | None = None) -> None:
-        data = data if data is not None else _uploaded_bytes(self.upload)
-        if not data:
-            return
-        ok, report = self.ui.call(self.g.import_template, data)
-        self.upload.value = ()
-        if ok:
-            self.report.value = _report_html(report)
-            self.refresh()
-            self.on_change()
-
-
-def _items_table(df: pd.DataFrame) -> str:
-    labels = {k: v for k, v in ITEM_LABELS.items() if k not in ("unit_number", "agency")}
-    cols = [c for c in labels if c in df.columns]
-    head = "".join(f"<th>{_esc(labels[c])}</th>" for c in cols)
-    body = ""
-    for rec in df.to_dict("records"):
-        cells = []
-        for c in cols:
-            v = rec.get(c)
-            if v is None or (not isinstance(v, str) and pd.isna(v)):
-                v = ""
-            elif c == "base":
-                v = _money(v)
-            cells.append(f"<td>{_esc(v)}</td>")
-        body += "<tr>" + "".join(cells) + "</tr>"
-    return (f"<table class='sbf-html-table sbf-items-table'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>")
-
-
-def _money(value: Any) -> str:
-    """缴费基数 as the manual shows it: thousands separators and two decimals."""
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        return f"{Decimal(str(value)):,.2f}"
-    except (InvalidOperation, ValueError):
-        return str(value)

@@ -1,0 +1,260 @@
+"""职工参保信息更新 page (manual 2.2) driven from Python against a stub workbench.
+
+Clicks on the grid go through the same handler as ipydatagrid's "cell-click" messages
+(`TickTable.click` / `click_header`); buttons are `.click()`ed as a clerk would.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from sbflib.employer.groups import ImportReport
+from sbflib.employer.roster import COLUMNS, EmployeeDetail, SyncResult
+from sbflib.errors import ValidationError
+from sbflib.ui.components.table import MemorySettings
+from sbflib.ui.components.tick_table import ACTION_HEADER, TICKED, UNTICKED
+from sbflib.ui.context import Ui
+from sbflib.ui.pages.roster import RosterPage
+
+EDIT_HEADER = "\u3000"  # the 编辑 column's blank header, next to 操作
+
+
+def _people(n: int) -> pd.DataFrame:
+    return pd.DataFrame({
+        "employee_id": [f"E{i:03d}" for i in range(n)],
+        "name": [f"职工{i}" for i in range(n)],
+        "gender": ["女" if i % 2 else "男" for i in range(n)],
+        "id_type": ["居民身份证"] * n,
+        "id_number": [f"330102********{i:04d}" for i in range(n)],
+        "status": ["正常缴费"] * n,
+        "unit_numbers": ["1234"] * n,
+        "group": [""] * n,
+        "updated_at": ["2026-11-01 10:00:00"] * n,
+    })
+
+
+@dataclass
+class StubRoster:
+    people: pd.DataFrame = field(default_factory=lambda: _people(25))
+    export_full_ids: bool = False
+    exports: list[dict[str, Any]] = field(default_factory=list)
+    syncs: list[bool] = field(default_factory=list)
+    groups_set: list[tuple[list[str], Any]] = field(default_factory=list)
+    COLUMNS: dict[str, str] = field(default_factory=lambda: dict(COLUMNS))
+
+    def query(self, filters: Any = None, page: int = 1, page_size: int = 10) -> tuple[pd.DataFrame, int]:
+        df = self.people
+        if filters is not None and filters.name:
+            df = df[df["name"].str.contains(filters.name)]
+        return df.iloc[(page - 1) * page_size: page * page_size].copy(), len(df)
+
+    def counts(self) -> Any:
+        return SimpleNamespace(total=len(self.people), paying=len(self.people), stopped=0)
+
+    def id_types(self) -> list[str]:
+        return ["居民身份证"]
+
+    def unit_numbers(self) -> list[str]:
+        return ["1234"]
+
+    def export_xlsx(self, filters: Any = None, employee_ids: Any = None, *, full_ids: bool | None = None) -> bytes:
+        self.exports.append({"filters": filters, "employee_ids": employee_ids, "full_ids": full_ids})
+        if full_ids is not None:
+            self.export_full_ids = full_ids
+        return b"PK-xlsx"
+
+    def detail(self, employee_id: str) -> EmployeeDetail:
+        row = self.people[self.people["employee_id"] == employee_id].iloc[0]
+        items = pd.DataFrame([
+            {"unit_number": "1234", "agency": "上城区社保经办", "person_number": "P1", "item_name": "基本养老保险",
+             "subitem_name": "职工基本养老保险(单位缴纳)", "detail_name": "城镇职工养老", "special_category": "",
+             "base": "10033.33", "start_month": "2019-11", "stop_month": "长期"},
+            {"unit_number": "330108200351", "agency": "西湖区社保经办", "person_number": "P2",
+             "item_name": "生育保险", "subitem_name": "生育保险", "detail_name": "生育保险(单位)",
+             "special_category": "城镇职工生育在职", "base": "7002.22", "start_month": "2020-01",
+             "stop_month": "2020-12"},
+        ])
+        basic = {"姓名": row["name"], "证件类型": "居民身份证", "证件号码": row["id_number"], "性别": row["gender"],
+                 "出生日期": "1990-01-01", "分组": ""}
+        d = EmployeeDetail(basic, items)
+        d.unit_numbers = [("1234", "上城区社保经办"), ("330108200351", "西湖区社保经办")]  # type: ignore[attr-defined]
+        return d
+
+    def set_group(self, ids: list[str], group_id: Any) -> int:
+        self.groups_set.append((ids, group_id))
+        return len(ids)
+
+    def sync(self, full: bool = False, progress: Any = None) -> SyncResult:
+        self.syncs.append(full)
+        return SyncResult("全量更新" if full else "增量更新", 0, 1, 25, 0.1)
+
+    def changes(self, sync_id: int) -> pd.DataFrame:
+        return self.people.iloc[:0]
+
+    def group_template(self) -> bytes:
+        return b"PK"
+
+    def import_groups(self, data: bytes) -> ImportReport:
+        return ImportReport(done=1)
+
+
+@dataclass
+class StubGroups:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def list(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=["group_id", "name", "parent_id", "level", "path", "saved_at"])
+
+    def add(self, name: str, parent_id: int | None = None) -> int:
+        if "-" in name or "/" in name:
+            raise ValidationError("分组名称不能包含“-”“/”“>”“－”", field="分组名称")
+        gid = len(self.rows) + 1
+        self.rows.append({"group_id": gid, "name": name, "parent_id": parent_id, "level": 1, "path": name,
+                          "saved_at": pd.Timestamp("2026-11-27 10:31:05")})
+        return gid
+
+    def delete(self, group_id: int) -> None:
+        self.rows = [r for r in self.rows if r["group_id"] != group_id]
+
+
+@pytest.fixture
+def page() -> RosterPage:
+    settings = MemorySettings(page_size=10)
+    wb = SimpleNamespace(employer=SimpleNamespace(roster=StubRoster(), groups=StubGroups()), settings=settings)
+    return RosterPage(Ui(wb, sync=True))
+
+
+def test_the_list_has_tick_boxes_and_the_operations_column(page):
+    cols = list(page.table.grid.data.columns)
+    assert cols[0] == UNTICKED and cols[-2:] == [ACTION_HEADER, EDIT_HEADER]
+    data = page.table.grid.data
+    assert set(data[ACTION_HEADER]) == {"查看"} and set(data[EDIT_HEADER]) == {"编辑"}
+    # no 查看 / 编辑 buttons above the list any more: they are per row, as in the manual
+    toolbar_texts = [getattr(b, "description", "") for b in page.children[1].children[2].children]
+    assert "查看" not in toolbar_texts and "编辑" not in toolbar_texts
+    assert toolbar_texts[:2] == ["增量更新", "全量更新"]
+
+
+def test_ticking_rows_and_the_header_box_select_the_page(page):
+    t = page.table
+    t.click(1, UNTICKED)
+    t.click(3, UNTICKED)
+    assert t.selected_ids() == ["E001", "E003"]
+    assert list(t.grid.data.iloc[:4, 0]) == [UNTICKED, TICKED, UNTICKED, TICKED]
+    t.click(1, UNTICKED)  # a second click unticks
+    assert t.selected_ids() == ["E003"]
+    t.click_header(UNTICKED)  # select all of this page (10 rows), not the other pages
+    assert t.selected_ids() == [f"E{i:03d}" for i in range(10)]
+    assert t.grid.data.columns[0] == TICKED
+    t.click_header(TICKED)
+    assert t.selected_ids() == []
+    t.click(2, UNTICKED)
+    t.next_button.click()  # another page: no ticks carried over
+    assert t.selected_ids() == []
+
+
+def test_export_selected_sends_exactly_the_ticked_rows(page):
+    r = page.r
+    page.table.click(0, UNTICKED)
+    page.table.click(4, UNTICKED)
+    page.toggle_export()
+    assert page.export_menu.layout.display == "flex"
+    page.export_menu.children[2].click()  # 选中职工
+    assert r.exports[-1]["employee_ids"] == ["E000", "E004"]
+    assert page.ui.download.last_filename.endswith(".xlsx")
+    assert page.export_menu.layout.display == "none"
+
+
+def test_export_selected_without_ticks_says_how_to_tick(page):
+    page.export_selected()
+    d = page.ui.dialogs.current
+    assert d is not None and "勾选" in d.text
+    assert page.r.exports == []
+
+
+def test_export_all_ignores_the_query_form(page):
+    page.name.value = "职工1"
+    page.form.query_button.click()
+    assert page.table.total < 25
+    page.toggle_export()
+    page.export_menu.children[3].click()  # 所有职工
+    call = page.r.exports[-1]
+    assert call["filters"] is None and call["employee_ids"] is None
+
+
+def test_export_id_choice_full_or_masked_is_sent_and_remembered(page):
+    r = page.r
+    page.toggle_export()
+    assert page.id_choice.value == "脱敏"  # masked unless asked
+    page.export_all()
+    assert r.exports[-1]["full_ids"] is False
+    page.toggle_export()
+    page.id_choice.value = "完整"
+    page.export_all()
+    assert r.exports[-1]["full_ids"] is True and r.export_full_ids is True
+    # a new page (another session) starts from the remembered choice
+    page2 = RosterPage(Ui(page.ui.wb, sync=True))
+    assert page2.id_choice.value == "完整"
+
+
+def test_view_in_the_operations_column_shows_the_detail_with_a_unit_switch(page):
+    page.table.click(2, ACTION_HEADER)
+    d = page.ui.dialogs.current
+    assert d is page.detail_dialog and d.title == "职工参保明细"
+    assert "职工2" in d.text and "基本信息" in d.text and "参保险种信息" in d.text
+    assert "征收子目" in d.text or "征收品目" in d.text
+    assert d.switch is not None and len(d.switch.options) == 2
+    assert "1234" in d.place_html.value and "上城区社保经办" in d.place_html.value
+    assert "10,033.33" in d.items_html.value and "7,002.22" not in d.items_html.value
+    d.switch.value = 1
+    assert "330108200351" in d.place_html.value and "7,002.22" in d.items_html.value
+    d.button("关闭").click()
+    assert page.ui.dialogs.current is None
+
+
+def test_edit_in_the_operations_column_sets_the_group(page):
+    gid = page.g.add("一车间")
+    page._load_groups()
+    page.table.click(1, EDIT_HEADER)
+    d = page.ui.dialogs.current
+    assert d is page.edit_dialog and "职工1" in d.text
+    d.dropdown.value = gid
+    d.button("确定").click()
+    assert page.r.groups_set == [(["E001"], gid)]
+    assert page.ui.dialogs.current is None
+
+
+def test_group_dialog_shows_saved_time_and_the_services_message(page):
+    page.open_groups()
+    gd = page.groups_dialog
+    gd.new_name.value = "一车间"
+    gd.add_top()
+    assert "2026-11-27 10:31:05" in gd.tree.children[0].children[1].value
+    assert "保存时间" in gd.text
+    gd.new_name.value = "A-B"
+    gd.add_top()
+    err = page.ui.dialogs.current
+    assert err is not gd and "分组名称不能包含" in err.text
+    err.button("确定").click()
+    assert list(gd.frame["name"]) == ["一车间"]
+
+
+def test_update_buttons_are_named_as_in_the_manual_and_send_once(page):
+    inc, full = page.sync_buttons
+    assert (inc.description, full.description) == ("增量更新", "全量更新")
+    inc.click()
+    assert page.r.syncs == [False]
+    assert "本次共变更了0条职工信息" in page.ui.dialogs.current.text
+    page.ui.dialogs.current.button("确定").click()
+    full.click()
+    assert page.r.syncs == [False, True]
+    # while an update runs the buttons are off, so a double click sends once
+    page.ui.dialogs.current.button("确定").click()
+    inc.disabled = True
+    page.sync(False)
+    assert page.r.syncs == [False, True]
