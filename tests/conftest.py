@@ -66,9 +66,20 @@ class BureauProcess:
         """The demo.json entry of a unit."""
         return next(u for u in self.demo["units"] if u["unit_id"] == unit_id)
 
+    @property
+    def demo_secret(self) -> str:
+        """The demo secret `serve --demo` keeps in `demo-secret` beside the store."""
+        return (self.store_dir / "demo-secret").read_text(encoding="utf-8").strip()
+
+    @property
+    def demo_headers(self) -> dict[str, str]:
+        """Headers a demo call (`/api/v1/demo/...`) needs."""
+        return {"X-Sbf-Demo-Secret": self.demo_secret}
+
     def reset_password(self, unit_id: str) -> None:
         """Back to the initial password, lock and sessions cleared (demo call)."""
-        httpx.post(f"{self.api}/demo/units/{unit_id}/reset-password", timeout=10).raise_for_status()
+        httpx.post(f"{self.api}/demo/units/{unit_id}/reset-password", headers=self.demo_headers,
+                   timeout=10).raise_for_status()
 
     def token(self, unit_id: str, new_password: str = "Test#2026") -> str:
         """A session token for `unit_id` that may act: resets the unit, logs in with the initial

@@ -7,13 +7,15 @@ from fastapi import APIRouter, FastAPI
 from .errors import install_handlers
 from .roster import FullRosterCache
 from .routes import demo, public, roster, sessions, units
+from .security import ensure_demo_secret
 from .store import BureauStore
 
 API_PREFIX = "/api/v1"
 
 
-def create_app(store: BureauStore, *, demo_mode: bool = False) -> FastAPI:
-    """The app over an open store; `demo_mode` enables the /demo calls."""
+def create_app(store: BureauStore, *, demo_mode: bool = False, demo_secret: str | None = None) -> FastAPI:
+    """The app over an open store; `demo_mode` enables the /demo calls, for callers that send
+    `demo_secret` (by default the `demo-secret` file beside the store, created when missing)."""
     app = FastAPI(
         title="演示税务局 社保费接口",
         version="1.0",
@@ -21,6 +23,7 @@ def create_app(store: BureauStore, *, demo_mode: bool = False) -> FastAPI:
     )
     app.state.store = store
     app.state.demo = demo_mode
+    app.state.demo_secret = (demo_secret or ensure_demo_secret(store.path.parent)) if demo_mode else None
     app.state.roster_cache = FullRosterCache()
     api = APIRouter(prefix=API_PREFIX)
     for module in (public, units, sessions, roster, demo):

@@ -1,14 +1,49 @@
-"""`python -m sbflib.bureau` / `sbf bureau`: seed a demo store, serve it, make demo changes."""
+"""`python -m sbflib.bureau` / `sbf bureau`: seed a demo store, serve it, make demo changes, stop it.
+
+`change` and `stop` default to the data folder's recorded bureau (`--data`, default $SBF_DATA_DIR or
+./data): its address in `<data>/bureau/address.json` ({"url", "pid"}) and its demo secret in
+`<data>/bureau/demo-secret`. Failures are told in Chinese with exit code 2, never as a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from .store import secure_files
+
+
+class CliError(Exception):
+    """A failure told to the person at the terminal in Chinese (exit code 2)."""
+
+
+def _default_data() -> Path:
+    return Path(os.environ.get("SBF_DATA_DIR") or "data")
+
+
+def _bureau_folder(data: Path) -> Path:
+    return Path(data) / "bureau"
+
+
+def _recorded(data: Path) -> dict:
+    """The data folder's recorded bureau address {"url", "pid"}."""
+    address = _bureau_folder(data) / "address.json"
+    try:
+        recorded = json.loads(address.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CliError(f"数据目录 {data} 中没有正在运行的演示税务局（未找到 {address}）") from None
+    except (OSError, ValueError):
+        raise CliError(f"无法读取演示税务局地址文件 {address}，请删除后重新启动演示税务局") from None
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("url"), str):
+        raise CliError(f"演示税务局地址文件 {address} 内容不正确，请删除后重新启动演示税务局")
+    return recorded
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,16 +68,25 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--residents", type=int, default=1000)
 
     change = sub.add_parser("change", help="demo: change employees of a unit (needs a --demo bureau)")
-    change.add_argument("--url", default="http://127.0.0.1:8765", help="bureau base URL")
+    change.add_argument("--data", type=Path, default=None,
+                        help="data folder whose recorded bureau to use (default $SBF_DATA_DIR or ./data)")
+    change.add_argument("--url", default=None, help="bureau base URL (default: the data folder's bureau)")
+    change.add_argument("--secret-file", type=Path, default=None,
+                        help="the bureau's demo-secret file (default: <data>/bureau/demo-secret)")
     change.add_argument("--unit", required=True)
     change.add_argument("--count", type=int, default=10)
     change.add_argument("--seed", type=int, default=1)
+
+    stop = sub.add_parser("stop", help="stop the data folder's recorded demo bureau")
+    stop.add_argument("--data", type=Path, default=None,
+                      help="data folder (default $SBF_DATA_DIR or ./data)")
     return parser
 
 
 def _seed(args: argparse.Namespace) -> int:
     from .seed import seed
 
+    os.umask(0o077)
     started = time.perf_counter()
     try:
         summary = seed(args.store, seed=args.seed, employees=args.employees,
@@ -50,8 +94,9 @@ def _seed(args: argparse.Namespace) -> int:
     except FileExistsError as exc:
         print(f"拒绝覆盖：{exc}", file=sys.stderr)
         return 2
+    secure_files(args.store.parent)
     took = time.perf_counter() - started
-    print(f"seeded {args.store} with {len(summary['units'])} units in {took:.1f} s")
+    print(f"已生成演示数据 {args.store}：{len(summary['units'])} 个单位，用时 {took:.1f} 秒")
     return 0
 
 
@@ -59,16 +104,20 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from .app import create_app
+    from .security import ensure_demo_secret
     from .seed import seed
     from .store import BureauStore
 
+    os.umask(0o077)
     if not args.store.exists():
         if not args.seed_if_missing:
-            print(f"{args.store} does not exist (use --seed-if-missing or `seed`)", file=sys.stderr)
+            print(f"税务局数据文件 {args.store} 不存在（可加 --seed-if-missing，或先运行 seed）", file=sys.stderr)
             return 2
         seed(args.store, seed=args.seed, employees=args.employees, residents=args.residents)
     store = BureauStore(args.store)
-    app = create_app(store, demo_mode=args.demo)
+    secret = ensure_demo_secret(args.store.parent) if args.demo else None
+    secure_files(args.store.parent)
+    app = create_app(store, demo_mode=args.demo, demo_secret=secret)
     server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning"))
 
     def announce() -> None:
@@ -88,19 +137,90 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _change(args: argparse.Namespace) -> int:
+    import uuid
+    from urllib.parse import quote
+
     import httpx
 
-    base = args.url.rstrip("/").removesuffix("/api/v1")
-    resp = httpx.post(f"{base}/api/v1/demo/units/{args.unit}/changes",
-                      json={"count": args.count, "seed": args.seed}, timeout=30)
-    body = resp.json()
+    data = args.data or _default_data()
+    url = args.url or _recorded(data)["url"]
+    secret_file = args.secret_file or _bureau_folder(data) / "demo-secret"
+    secret = os.environ.get("SBF_DEMO_SECRET", "").strip()
+    if not secret:
+        try:
+            secret = secret_file.read_text(encoding="utf-8").strip()
+        except OSError:
+            raise CliError(f"未找到演示密钥文件 {secret_file}（可用 --secret-file 指定）") from None
+    if not secret:
+        raise CliError(f"演示密钥文件 {secret_file} 是空的")
+    base = url.rstrip("/").removesuffix("/api/v1")
+    try:
+        resp = httpx.post(
+            f"{base}/api/v1/demo/units/{quote(args.unit, safe='')}/changes",
+            json={"count": args.count, "seed": args.seed},
+            headers={"X-Sbf-Demo-Secret": secret, "Idempotency-Key": uuid.uuid4().hex},
+            timeout=30, trust_env=False,
+        )
+    except httpx.HTTPError as exc:
+        raise CliError(f"无法连接演示税务局（{base}），请确认它正在运行：{type(exc).__name__}") from None
+    try:
+        body = resp.json()
+    except ValueError:
+        raise CliError(f"演示税务局的应答不正确（状态 {resp.status_code}）") from None
     if resp.status_code != 200:
-        print(f"{body.get('code')}: {body.get('message')}", file=sys.stderr)
+        print(f"{body.get('message')}（{body.get('code')}）", file=sys.stderr)
         return 1
     print(json.dumps(body, ensure_ascii=False))
     return 0
 
 
+def _is_bureau_process(pid: int) -> bool:
+    """Whether `pid` runs `sbflib.bureau` (so a reused pid is never signalled); True where /proc is
+    missing and this cannot be told."""
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if not Path("/proc/self").exists():
+        return True
+    try:
+        return b"sbflib.bureau" in cmdline.read_bytes()
+    except OSError:
+        return False
+
+
+def _stop(args: argparse.Namespace) -> int:
+    data = args.data or _default_data()
+    recorded = _recorded(data)
+    address = _bureau_folder(data) / "address.json"
+    pid = recorded.get("pid")
+    url = recorded["url"]
+    if not isinstance(pid, int) or pid <= 1:
+        address.unlink(missing_ok=True)
+        print(f"地址文件未记录进程号，已删除 {address}；{url} 上的演示税务局如仍在运行，请手动停止")
+        return 0
+    if not _is_bureau_process(pid):
+        address.unlink(missing_ok=True)
+        print(f"演示税务局（进程 {pid}，{url}）已不在运行，已删除地址文件 {address}")
+        return 0
+    try:
+        os.killpg(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        address.unlink(missing_ok=True)
+        print(f"演示税务局（进程 {pid}，{url}）已不在运行，已删除地址文件 {address}")
+        return 0
+    except PermissionError:
+        raise CliError(f"无权停止进程 {pid}（{url}）") from None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _is_bureau_process(pid):
+        time.sleep(0.1)
+    address.unlink(missing_ok=True)
+    print(f"已停止演示税务局（进程 {pid}，{url}），并删除地址文件 {address}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return {"seed": _seed, "serve": _serve, "change": _change}[args.command](args)
+    commands = {"seed": _seed, "serve": _serve, "change": _change, "stop": _stop}
+    try:
+        return commands[args.command](args)
+    except CliError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2

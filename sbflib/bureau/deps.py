@@ -9,6 +9,7 @@ from fastapi import Depends, Header, Path, Request
 from .accounts import SessionUnit, session_unit
 from .errors import Refusal
 from .roster import FullRosterCache
+from .security import secret_matches
 from .store import BureauStore
 
 
@@ -61,9 +62,18 @@ UnitDep = Annotated[str, Depends(unit_in_session)]
 UnitAllowingInitialDep = Annotated[str, Depends(unit_allowing_initial)]
 
 
-def demo_mode(request: Request) -> None:
+DEMO_SECRET_HEADER = "X-Sbf-Demo-Secret"
+
+
+def demo_mode(
+    request: Request,
+    secret: Annotated[str | None, Header(alias=DEMO_SECRET_HEADER, description="演示密钥（demo-secret 文件的内容）")]
+    = None,
+) -> None:
     if not request.app.state.demo:
         raise Refusal(404, "DEMO_DISABLED", "演示功能未开启：税务局服务未以演示模式启动")
+    if not secret_matches(secret, request.app.state.demo_secret):
+        raise Refusal(403, "DEMO_SECRET_REQUIRED", "演示功能需要演示密钥")
 
 
 DemoDep = Depends(demo_mode)

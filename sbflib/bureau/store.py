@@ -58,13 +58,22 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> int:
     return int(current)
 
 
+_BUREAU_FILES = ("bureau.log", "demo.json", "demo-secret", "address.json", "launch.lock")
+
+
+def _is_bureau_file(path: Path) -> bool:
+    return path.name in _BUREAU_FILES or ".duckdb" in path.name
+
+
 def secure_files(folder: Path) -> None:
-    """The bureau folder 0700 and the files the bureau keeps in it 0600 (full ID numbers, secrets)."""
-    folder.chmod(0o700)
-    for path in folder.iterdir():
-        if path.is_file() and (path.suffix in {".duckdb", ".wal", ".json", ".log", ".lock", ".seeding"}
-                               or path.name == "demo-secret" or path.name.endswith(".duckdb.wal")):
+    """The bureau's files in `folder` 0600 (full ID numbers, hashes, the demo secret) and the folder
+    0700 when it holds nothing else (a store put in someone's own folder leaves the folder alone)."""
+    entries = list(folder.iterdir())
+    for path in entries:
+        if path.is_file() and _is_bureau_file(path):
             path.chmod(0o600)
+    if all(_is_bureau_file(p) for p in entries):
+        folder.chmod(0o700)
 
 
 def first_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:

@@ -179,7 +179,8 @@ def test_roster_full_then_only_the_changed_employees(api, bureau):
     unchanged = api.get(f"/units/{ROSTER_SPARE}/roster", params={"since": cursor}, headers=headers)
     assert unchanged.headers["X-Sbf-Employees"] == "0" and int(unchanged.headers["X-Sbf-Cursor"]) == cursor
 
-    changed = api.post(f"/demo/units/{ROSTER_SPARE}/changes", json={"count": 5, "seed": 3}).json()["changed"]
+    changed = api.post(f"/demo/units/{ROSTER_SPARE}/changes", json={"count": 5, "seed": 3},
+                       headers=bureau.demo_headers).json()["changed"]
     assert len(set(changed)) == 5
     delta = api.get(f"/units/{ROSTER_SPARE}/roster", params={"since": cursor}, headers=headers)
     d_employees, d_items = decode(delta.content)
@@ -212,9 +213,21 @@ def test_employees_json_pages(api, bureau):
     bureau.reset_password(ROSTER_SPARE)
 
 
-def test_demo_calls_need_a_known_unit(api):
-    _refusal(api.post("/demo/units/U999999/changes", json={"count": 1}), 404, "UNIT_NOT_FOUND")
-    _refusal(api.post("/demo/units/U999999/reset-password"), 404, "UNIT_NOT_FOUND")
+def test_demo_calls_need_a_known_unit(api, bureau):
+    headers = bureau.demo_headers
+    _refusal(api.post("/demo/units/U999999/changes", json={"count": 1}, headers=headers), 404, "UNIT_NOT_FOUND")
+    _refusal(api.post("/demo/units/U999999/reset-password", headers=headers), 404, "UNIT_NOT_FOUND")
+
+
+def test_demo_calls_need_the_demo_secret(api, bureau):
+    for headers in ({}, {"X-Sbf-Demo-Secret": "wrong"}, {"X-Sbf-Demo-Secret": ""}):
+        message = _refusal(api.post(f"/demo/units/{LOCK_SPARE}/reset-password", headers=headers), 403,
+                           "DEMO_SECRET_REQUIRED")
+        assert message == "演示功能需要演示密钥"
+        _refusal(api.post(f"/demo/units/{ROSTER_SPARE}/changes", json={"count": 1}, headers=headers), 403,
+                 "DEMO_SECRET_REQUIRED")
+    secret = bureau.store_dir / "demo-secret"
+    assert secret.stat().st_mode & 0o777 == 0o600 and len(bureau.demo_secret) >= 32
 
 
 def test_unknown_paths_keep_the_error_shape(api):
@@ -253,7 +266,7 @@ def test_cli_change_reports_the_changed_employees(bureau):
 
     done = subprocess.run(
         [sys.executable, "-m", "sbflib.bureau", "change", "--url", bureau.url, "--unit", ROSTER_SPARE,
-         "--count", "2", "--seed", "5"],
+         "--count", "2", "--seed", "5", "--secret-file", str(bureau.store_dir / "demo-secret")],
         capture_output=True, text=True, timeout=60, check=True,
     )
     assert len(json.loads(done.stdout)["changed"]) == 2
