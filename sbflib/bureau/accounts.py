@@ -179,8 +179,11 @@ def _unit_initial_passwords(cur: duckdb.DuckDBPyConnection, unit_id: str) -> set
     return initial_passwords(module, taxpayer_id, numbers)
 
 
-def change_password(store: BureauStore, unit_id: str, old: str, new: str) -> None:
-    """修改申报密码: the old one must be right (it counts towards the lock), the new one acceptable."""
+def change_password(store: BureauStore, unit_id: str, old: str, new: str, keep_token: str | None = None) -> None:
+    """修改申报密码: the old one must be right (it counts towards the lock), the new one acceptable.
+
+    Every other session of the unit ends; the caller's own (`keep_token`) goes on, so the forced
+    change of the initial password continues without a new login."""
     check_password(store, unit_id, old)
     with store.reading() as cur:
         initial = _unit_initial_passwords(cur, unit_id)
@@ -192,6 +195,10 @@ def change_password(store: BureauStore, unit_id: str, old: str, new: str) -> Non
         cur.execute("DELETE FROM unit_passwords WHERE unit_id = ?", [unit_id])
         cur.execute(
             "INSERT INTO unit_passwords VALUES (?, ?, ?, false, ?)", [unit_id, salt, digest, clock.now()]
+        )
+        cur.execute(
+            "DELETE FROM sessions WHERE unit_id = ? AND token_sha256 IS DISTINCT FROM ?",
+            [unit_id, token_digest(keep_token) if keep_token else None],
         )
 
 

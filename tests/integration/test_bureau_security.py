@@ -85,3 +85,21 @@ def test_a_wrong_password_says_where_a_forgotten_one_is_reset(bureau):
         assert re.search("忘记申报密码.*办税服务厅重置", message)
     finally:
         bureau.reset_password(LOCK_SPARE)
+
+
+def test_changing_the_password_ends_the_units_other_sessions(bureau):
+    token = bureau.token(LOGIN_SPARE, new_password="First#2026")
+    try:
+        other = httpx.post(f"{bureau.api}/sessions", json={"unit_id": LOGIN_SPARE, "password": "First#2026"},
+                           timeout=10).json()["token"]
+        profile = f"{bureau.api}/units/{LOGIN_SPARE}/profile"
+        assert httpx.get(profile, headers=_auth(other), timeout=10).status_code == 200
+        changed = httpx.put(f"{bureau.api}/units/{LOGIN_SPARE}/password", headers=_auth(token), timeout=10,
+                            json={"old_password": "First#2026", "new_password": "Second#2026"})
+        assert changed.status_code == 200, changed.text
+        gone = httpx.get(profile, headers=_auth(other), timeout=10)
+        assert gone.status_code == 401 and gone.json()["code"] == "TOKEN_INVALID"
+        # The caller's own session goes on.
+        assert httpx.get(profile, headers=_auth(token), timeout=10).status_code == 200
+    finally:
+        bureau.reset_password(LOGIN_SPARE)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from .. import accounts, directory
-from ..deps import StoreDep, UnitAllowingInitialDep, UnitDep
+from ..deps import StoreDep, TokenDep, UnitAllowingInitialDep, UnitDep
 from ..models import (
     ErrorBody,
     Module,
@@ -55,7 +55,10 @@ def profile(store: StoreDep, unit_id: UnitDep) -> dict[str, Any]:
 
 
 @router.put("/units/{unit_id}/password", response_model=PasswordChanged, responses=_REFUSALS)
-def change_password(store: StoreDep, unit_id: UnitAllowingInitialDep, body: PasswordChange) -> PasswordChanged:
-    """修改申报密码; allowed (and required first) while the initial password is still in use."""
-    accounts.change_password(store, unit_id, body.old_password, body.new_password)
+def change_password(
+    store: StoreDep, unit_id: UnitAllowingInitialDep, token: TokenDep, body: PasswordChange
+) -> PasswordChanged:
+    """修改申报密码; allowed (and required first) while the initial password is still in use.
+    The unit's other sessions end; the caller's goes on."""
+    accounts.change_password(store, unit_id, body.old_password, body.new_password, keep_token=token)
     return PasswordChanged()
