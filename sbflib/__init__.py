@@ -1,16 +1,26 @@
 """sbflib: the 社保费管理客户端 as a Python package.
 
-What analysts may import:
+What analysts may import (everything in `__all__`; tests/unit/test_exported_members.py keeps it):
 
     import sbflib
     wb = sbflib.open()                 # local demo bureau unless a gateway URL is given
     wb.login(unit_id, password)
     wb.employer.roster.sync()
     df, total = wb.employer.roster.query()
+
+The workbench module (pandas, DuckDB, httpx) is imported on first use, so `import sbflib` stays light.
 """
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sbflib.errors import AuthError, BureauError, ConnectionFailed, SbfError, StateError, ValidationError
 from sbflib.version import __version__
+
+if TYPE_CHECKING:
+    from sbflib.workbench import Workbench
 
 __all__ = [
     "AuthError",
@@ -19,13 +29,23 @@ __all__ = [
     "SbfError",
     "StateError",
     "ValidationError",
+    "Workbench",
     "__version__",
     "open",
 ]
 
 
-def open(data_dir=None, *, gateway_url=None):
-    """Open the workbench on a data folder (default `./data` or $SBF_DATA_DIR)."""
+def open(data_dir: str | Path | None = None, *, gateway_url: str | None = None) -> Workbench:
+    """Open the workbench on a data folder (default `./data` or $SBF_DATA_DIR); `gateway_url`
+    defaults to $SBF_GATEWAY_URL, else the URL saved for the folder, else the local demo bureau."""
     from sbflib.workbench import open_workbench
 
     return open_workbench(data_dir, gateway_url=gateway_url)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Workbench":
+        from sbflib.workbench import Workbench
+
+        return Workbench
+    raise AttributeError(f"module 'sbflib' has no attribute {name!r}")

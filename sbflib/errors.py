@@ -60,8 +60,8 @@ class ValidationError(SbfError):
 class BureauError(SbfError):
     """The bureau answered with a refusal: `code` is its error code, `message` its Chinese text."""
 
-    def __init__(self, code: str, message: str, *, status: int = 400) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message: str, *, status: int = 400, detail: str = "") -> None:
+        super().__init__(message, detail=detail)
         self.code = code
         self.status = status
 
@@ -71,7 +71,12 @@ class AuthError(BureauError):
 
 
 class ConnectionFailed(SbfError):
-    """The bureau or the proxy did not answer."""
+    """The bureau or the proxy did not answer. `code` says how: CONNECT_FAILED, TIMEOUT,
+    PROXY_FAILED, PROXY_AUTH, BAD_RESPONSE, BUREAU_START_FAILED (sbflib.gateway.http holds the table)."""
+
+    def __init__(self, message: str, *, detail: str = "", code: str = "CONNECT_FAILED") -> None:
+        super().__init__(message, detail=detail)
+        self.code = code
 
 
 class StateError(SbfError):

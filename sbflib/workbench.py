@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from types import SimpleNamespace
+from typing import Any
 
+import httpx
 import pandas as pd
 
 from sbflib.employer.groups import GroupService
 from sbflib.employer.roster import RosterService, SyncResult
 from sbflib.employer.unit_info import UnitInfoService
 from sbflib.gateway.client import BureauClient
-from sbflib.gateway.local import ensure_local_bureau
-from sbflib.store import reference as reference_repo
+from sbflib.gateway.demo import read_demo_secret
+from sbflib.gateway.local import bureau_folder, ensure_local_bureau, relocator
+from sbflib.store import settings as settings_repo
 from sbflib.store.db import Store
 from sbflib.store.secrets import SecretBox
-from sbflib.store.settings import get_setting, set_setting
-from sbflib.system import session as session_service
 from sbflib.system.context import Context, CurrentUnit
 from sbflib.system.network import NetworkService
 from sbflib.system.region import Region, RegionService
@@ -31,37 +31,70 @@ def default_data_dir() -> Path:
     return Path(os.environ.get("SBF_DATA_DIR", "data")).resolve()
 
 
+class EmployerServices:
+    """`wb.employer`: the 用人单位 menus."""
+
+    def __init__(self, roster: RosterService, groups: GroupService, unit_info: UnitInfoService) -> None:
+        self.roster: RosterService = roster          # 职工参保信息更新 (EMP-2)
+        self.groups: GroupService = groups          # 分组管理
+        self.unit_info: UnitInfoService = unit_info  # 单位信息 (SET-4)
+
+
+class CollectorServices:
+    """`wb.collector`: the 代收单位 menus (more arrive with the collector slice)."""
+
+    def __init__(self, unit_info: UnitInfoService) -> None:
+        self.unit_info: UnitInfoService = unit_info  # 单位信息 (SET-4)
+
+
 class Workbench:
     """`sbflib.open()` returns one. Services by menu: `wb.units`, `wb.network`, `wb.settings`,
-    `wb.employer.roster`, `wb.employer.groups`, `wb.employer.unit_info`."""
+    `wb.employer.roster`, `wb.employer.groups`, `wb.unit_info` (also `wb.employer.unit_info`,
+    `wb.collector.unit_info`)."""
 
-    def __init__(self, data_dir: Path, gateway_url: str | None = None) -> None:
+    def __init__(self, data_dir: Path, gateway_url: str | None = None, *,
+                 transport: httpx.BaseTransport | None = None, **client_settings: Any) -> None:
         self.data_dir = Path(data_dir)
         self.store = Store(self.data_dir / "client" / "sbf.duckdb")
         secrets = SecretBox(self.data_dir / "client" / "secret.key")
-        # The gateway URL: given, else the one saved by an earlier call, else the local demo bureau.
-        url = gateway_url or get_setting(self.store, "gateway_url") or ensure_local_bureau(self.data_dir)
+        with self.store.read() as con:
+            saved_url = settings_repo.read(con, "gateway_url")
         if gateway_url:
-            set_setting(self.store, "gateway_url", gateway_url)
-        self.ctx = Context(self.store, BureauClient(url))
+            with self.store.work() as con:
+                settings_repo.write(con, "gateway_url", gateway_url)
+        # The gateway URL: given, else the one saved by an earlier call, else the local demo bureau
+        # (then the client finds it again if it restarts, and holds the folder's demo secret).
+        url = gateway_url or saved_url
+        embedded = url is None
+        if url is None:
+            url = ensure_local_bureau(self.data_dir)
+        settings: dict[str, Any] = dict(client_settings)
+        if transport is not None:
+            settings["transport"] = transport
+        if embedded:
+            settings.setdefault("relocate", relocator(self.data_dir))
+        demo_secret = read_demo_secret(bureau_folder(self.data_dir)) if embedded else None
+        self.ctx = Context(self.store, BureauClient(url, demo_secret=demo_secret, **settings))
         self.network = NetworkService(self.ctx, secrets)
         proxy = self.network.proxy_config()
         if proxy is not None:
-            self.ctx.client = BureauClient(url, proxy=proxy)
+            direct = self.ctx.client
+            self.ctx.client = direct.derive(proxy=proxy)
+            direct.close()
         self.settings = SettingsService(self.store)
         self.units = UnitService(self.ctx)
         self._regions = RegionService(self.ctx)
-        self._session = SessionService(self.ctx)
         groups = GroupService(self.ctx)
-        # 单位信息 (SET-4) serves both modules; it is also reachable as wb.employer.unit_info.
+        roster = RosterService(self.ctx, groups)
+        self._session = SessionService(self.ctx, roster.sync)
+        # 单位信息 (SET-4) serves both modules.
         self.unit_info = UnitInfoService(self.ctx)
-        self.employer = SimpleNamespace(
-            roster=RosterService(self.ctx, groups), groups=groups, unit_info=self.unit_info
-        )
+        self.employer = EmployerServices(roster, groups, self.unit_info)
+        self.collector = CollectorServices(self.unit_info)
 
     @property
     def gateway(self) -> BureauClient:
-        """The bureau client (for scripts that want a raw call)."""
+        """The bureau client (for scripts that want a raw call: `wb.gateway.units.registration(...)`)."""
         return self.ctx.client
 
     # -- 选择地区 --------------------------------------------------------------------------------
@@ -94,28 +127,16 @@ class Workbench:
         self._session.logout()
 
     def update_after_login(self, progress: Progress | None = None) -> SyncResult:
-        """The 数据更新 page: registration, profile, rules, notices, then the roster
-        (full the first time, incremental afterwards)."""
-        report = progress or (lambda fraction, label: None)
-        session_service.refresh_unit_data(self.ctx, report)
-        unit = self.ctx.require_unit()
-        if unit.module != "employer":
-            report(1.0, "数据更新完成")
-            return SyncResult("无", 0, 0, 0, 0.0)
-
-        def roster_progress(fraction: float, label: str) -> None:
-            report(0.15 + 0.85 * fraction, label)
-
-        result = self.employer.roster.sync(progress=roster_progress)
-        report(1.0, "数据更新完成")
-        return result
+        """The 数据更新 page (SessionService.update_after_login)."""
+        return self._session.update_after_login(progress)
 
     def notices(self) -> pd.DataFrame:
-        region = self.ctx.unit.region if self.ctx.unit else (self.region.code if self.region else "")
-        return reference_repo.notices(self.store, region)
+        """通知公告: title, published, body."""
+        return self._session.notices()
 
-    def client_version(self) -> dict:
-        return session_service.client_version(self.ctx)
+    def client_version(self) -> dict[str, str]:
+        """{"current": ..., "latest": ...}."""
+        return self._session.client_version()
 
     def close(self) -> None:
         self._session.logout()

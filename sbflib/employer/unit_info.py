@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import asdict
+from typing import Any
 
+from sbflib.errors import service_edge
 from sbflib.store import units as units_repo
 from sbflib.system.context import Context
 
@@ -23,6 +25,7 @@ PROFILE_LABELS = {
 }
 
 
+@service_edge
 class UnitInfoService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -30,10 +33,12 @@ class UnitInfoService:
     def profile(self, refresh: bool = False) -> dict[str, str]:
         """Label -> value in the page's order; fetched at login, again when `refresh` is asked."""
         unit = self.ctx.require_unit()
-        stored = (units_repo.get_unit(self.ctx.store, unit.unit_id) or {}).get("profile_json")
-        if refresh or not stored:
-            data = self.ctx.client.profile(unit.unit_id)
-            units_repo.save_profile(self.ctx.store, unit.unit_id, data)
-        else:
-            data = json.loads(stored)
+        data: dict[str, Any] | None = None
+        if not refresh:
+            with self.ctx.store.read() as con:
+                data = units_repo.stored_profile(con, unit.unit_id)
+        if data is None:
+            data = asdict(self.ctx.client.units.profile(unit.unit_id))
+            with self.ctx.store.work() as con:
+                units_repo.save_profile(con, unit.unit_id, data)
         return {label: str(data.get(key) or "") for key, label in PROFILE_LABELS.items()}

@@ -1,29 +1,52 @@
-"""Key-value settings of the workbench (region, page size, column widths, proxy), stored as JSON."""
+"""Key-value settings of the workbench (region, page size, column widths, proxy), stored as JSON.
+
+`read`/`write`/`read_page_size` take the connection of the caller's unit of work. The store-taking
+`get_setting`/`set_setting`/`page_size` open a unit of work of their own; they stay for callers
+not yet moved (sbflib/employer/roster.py, tests) and go once those take a connection.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import duckdb
+
 from sbflib.store.db import Store
 
 DEFAULT_PAGE_SIZE = 1000
 
 
-def page_size(store: Store) -> int:
+def read(con: duckdb.DuckDBPyConnection, key: str, default: Any = None) -> Any:
+    row = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+    return default if row is None else json.loads(row[0])
+
+
+def write(con: duckdb.DuckDBPyConnection, key: str, value: Any) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+        [key, json.dumps(value, ensure_ascii=False)],
+    )
+
+
+def read_page_size(con: duckdb.DuckDBPyConnection) -> int:
     """Rows per page of every table (每页显示条数), as the user last set it."""
-    return int(get_setting(store, "page_size", DEFAULT_PAGE_SIZE))
+    return int(read(con, "page_size", DEFAULT_PAGE_SIZE))
+
+
+# -- compatibility: store-taking signatures (to be removed once every caller passes a connection) --
+
+
+def page_size(store: Store) -> int:
+    with store.read() as con:
+        return read_page_size(con)
 
 
 def get_setting(store: Store, key: str, default: Any = None) -> Any:
     with store.read() as con:
-        row = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    return default if row is None else json.loads(row[0])
+        return read(con, key, default)
 
 
 def set_setting(store: Store, key: str, value: Any) -> None:
     with store.work() as con:
-        con.execute(
-            "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
-            [key, json.dumps(value, ensure_ascii=False)],
-        )
+        write(con, key, value)

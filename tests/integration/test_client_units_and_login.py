@@ -1,6 +1,5 @@
 """添加单位 and 登录 through the client, against the real bureau on loopback (SYS-3..6)."""
 
-import httpx
 import pytest
 
 from sbflib.domain.ids import uscc_check_char
@@ -12,7 +11,7 @@ def _unit(bureau, unit_id):
 
 
 def reset_password(bureau, unit_id):
-    httpx.post(f"{bureau.url}/api/v1/demo/units/{unit_id}/reset-password", timeout=10).raise_for_status()
+    bureau.reset_password(unit_id)  # the conftest's demo call (with the demo secret once it is required)
 
 
 
@@ -128,9 +127,9 @@ def test_a_token_acts_for_its_own_unit_only(wb, bureau):
     wb.units.add(wb.units.verify(spare["unit_id"], spare["password"]), confirmed=True)
     wb.login(spare["unit_id"], spare["password"])
     wb.change_password(spare["password"], "Own#2026")
-    assert wb.gateway.registration(spare["unit_id"])["unit_id"] == spare["unit_id"]
+    assert wb.gateway.units.registration(spare["unit_id"]).unit_id == spare["unit_id"]
     with pytest.raises(AuthError) as foreign:
-        wb.gateway.registration("U000001")
+        wb.gateway.units.registration("U000001")
     assert foreign.value.code == "FORBIDDEN_UNIT" and foreign.value.status == 403
     reset_password(bureau, spare["unit_id"])
 
