@@ -1,10 +1,27 @@
-"""Employee groups (分组): a tree of at most 3 levels; names non-empty and unique among siblings."""
+"""Employee groups (分组): a tree of at most 3 levels; names non-empty, unique among siblings, and
+free of the template's path separators (a name "A-B" could never be matched by a path "A-B").
+
+Each rule refuses with `RuleViolation` (code and Chinese message), which the service edge turns
+into a ValidationError.
+
+>>> check_new_group({}, "研发-一部", None)
+Traceback (most recent call last):
+...
+sbflib.domain.errors.RuleViolation: 分组名称不能包含“-”（“-”用于分隔分组层级）
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sbflib.domain.errors import RuleViolation
+
 MAX_DEPTH = 3
+MAX_NAME_LENGTH = 50
+#: Characters that separate levels in a template's group path ("一级-二级-三级"), so not allowed
+#: inside a name.
+PATH_SEPARATORS = ("-", "/", ">", "－")
+FIELD = "分组名称"
 
 
 @dataclass(frozen=True)
@@ -14,8 +31,25 @@ class Group:
     parent_id: int | None
 
 
-class GroupRuleError(ValueError):
-    """A group change that breaks the tree's rules; the message is Chinese."""
+#: Kept for callers of the first slice: group rules refuse with RuleViolation.
+GroupRuleError = RuleViolation
+
+
+def _refuse(code: str, message: str) -> RuleViolation:
+    return RuleViolation(code, message, field=FIELD)
+
+
+def check_name(name: str | None) -> str:
+    """The cleaned name, or RuleViolation: empty, too long, or holding a path separator."""
+    name = (name or "").strip() if isinstance(name, str | None) else ""
+    if not name:
+        raise _refuse("GROUP_NAME_EMPTY", "分组名称不能为空")
+    if len(name) > MAX_NAME_LENGTH:
+        raise _refuse("GROUP_NAME_TOO_LONG", f"分组名称不能超过{MAX_NAME_LENGTH}个字")
+    bad = [s for s in PATH_SEPARATORS if s in name]
+    if bad:
+        raise _refuse("GROUP_NAME_SEPARATOR", f"分组名称不能包含“{bad[0]}”（“{bad[0]}”用于分隔分组层级）")
+    return name
 
 
 def depth_of(groups: dict[int, Group], group_id: int | None) -> int:
@@ -24,7 +58,7 @@ def depth_of(groups: dict[int, Group], group_id: int | None) -> int:
     seen: set[int] = set()
     while group_id is not None:
         if group_id in seen:
-            raise GroupRuleError("分组存在循环引用")
+            raise RuleViolation("GROUP_CYCLE", "分组存在循环引用", field="分组")
         seen.add(group_id)
         group_id = groups[group_id].parent_id
         depth += 1
@@ -32,28 +66,25 @@ def depth_of(groups: dict[int, Group], group_id: int | None) -> int:
 
 
 def check_new_group(groups: dict[int, Group], name: str, parent_id: int | None) -> str:
-    """Return the cleaned name of a group to add under `parent_id`, or raise GroupRuleError."""
-    name = (name or "").strip()
-    if not name:
-        raise GroupRuleError("分组名称不能为空")
-    if len(name) > 50:
-        raise GroupRuleError("分组名称不能超过50个字")
+    """Return the cleaned name of a group to add under `parent_id`, or raise RuleViolation."""
+    name = check_name(name)
     if parent_id is not None and parent_id not in groups:
-        raise GroupRuleError("上级分组不存在")
+        raise RuleViolation("GROUP_PARENT_MISSING", "上级分组不存在", field="上级分组")
     if depth_of(groups, parent_id) + 1 > MAX_DEPTH:
-        raise GroupRuleError(f"分组层级最多为{MAX_DEPTH}级")
+        raise _refuse("GROUP_TOO_DEEP", f"分组层级最多为{MAX_DEPTH}级")
     if any(g.parent_id == parent_id and g.name == name for g in groups.values()):
-        raise GroupRuleError(f"同一层级下已存在名为“{name}”的分组")
+        raise _refuse("GROUP_NAME_TAKEN", f"同一层级下已存在名为“{name}”的分组")
     return name
 
 
 def check_rename(groups: dict[int, Group], group_id: int, name: str) -> str:
-    name = (name or "").strip()
-    if not name:
-        raise GroupRuleError("分组名称不能为空")
+    """Return the cleaned new name of `group_id`, or raise RuleViolation."""
+    name = check_name(name)
+    if group_id not in groups:
+        raise RuleViolation("GROUP_MISSING", "分组不存在", field="分组")
     parent = groups[group_id].parent_id
     if any(g.parent_id == parent and g.name == name and g.group_id != group_id for g in groups.values()):
-        raise GroupRuleError(f"同一层级下已存在名为“{name}”的分组")
+        raise _refuse("GROUP_NAME_TAKEN", f"同一层级下已存在名为“{name}”的分组")
     return name
 
 
@@ -81,7 +112,7 @@ def path_of(groups: dict[int, Group], group_id: int) -> str:
 
 
 def parse_path(path: str) -> list[str]:
-    """Split a template's group path 'A1-A11-A111' (also '/' or '>') into level names."""
-    for sep in ("/", ">", "－"):
-        path = path.replace(sep, "-")
+    """Split a template's group path 'A1-A11-A111' (also '/', '>' or '－') into level names."""
+    for sep in PATH_SEPARATORS[1:]:
+        path = path.replace(sep, PATH_SEPARATORS[0])
     return [p.strip() for p in path.split("-")]

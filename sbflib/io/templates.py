@@ -13,7 +13,7 @@ from typing import IO, Any
 import pandas as pd
 import xlsxwriter
 
-from sbflib.domain.groups import MAX_DEPTH, parse_path
+from sbflib.domain.groups import MAX_DEPTH, MAX_NAME_LENGTH, PATH_SEPARATORS, parse_path
 from sbflib.domain.ids import check_resident_id
 from sbflib.io.row_errors import RowError, row_errors_to_dataframe
 from sbflib.io.xlsx import display_width, is_formula_like, read_table
@@ -21,6 +21,7 @@ from sbflib.io.xlsx import display_width, is_formula_like, read_table
 __all__ = [
     "EMPLOYEE_GROUP_COLUMNS",
     "GROUP_COLUMNS",
+    "MAX_IMPORT_ROWS",
     "RESIDENT_ID",
     "RowError",
     "employee_group_template_bytes",
@@ -36,9 +37,8 @@ Source = str | os.PathLike[str] | bytes | IO[bytes]
 GROUP_COLUMNS = ["一级分组", "二级分组", "三级分组"]
 EMPLOYEE_GROUP_COLUMNS = ["姓名", "证件类型", "证件号码", "分组"]
 RESIDENT_ID = "居民身份证"
-MAX_NAME_LENGTH = 50
-#: Characters that separate levels in a group path ("一级-二级-三级"), so not allowed inside a name.
-PATH_SEPARATORS = ("-", "/", ">", "－")
+#: Most data rows an import template may hold; a bigger file is refused before it is read.
+MAX_IMPORT_ROWS = 100_000
 GROUP_EXAMPLE = ("行政部", "综合科", "文秘组")
 
 _GROUP_RULES = [
@@ -164,7 +164,7 @@ def parse_group_template_rows(
 ) -> tuple[list[tuple[int, tuple[str, ...]]], list[RowError]]:
     """Like `parse_group_template`, with each path's spreadsheet row: [(row, path)], so the service
     can name the row when the unit's existing tree refuses a path (e.g. a clash among siblings)."""
-    table = read_table(path_or_bytes, required=GROUP_COLUMNS)
+    table = read_table(path_or_bytes, required=GROUP_COLUMNS, max_rows=MAX_IMPORT_ROWS)
     rows: list[tuple[int, tuple[str, ...]]] = []
     seen: set[tuple[str, ...]] = set()
     errors: list[RowError] = []
@@ -213,7 +213,7 @@ def parse_employee_group_template(path_or_bytes: Source) -> tuple[pd.DataFrame, 
     per-row checks, and a RowError for each problem found. ``group_path`` is normalised to
     "一级-二级-三级"; resident ID numbers (居民身份证) are upper-cased and checked.
     """
-    table = read_table(path_or_bytes, required=["证件类型", "证件号码", "分组"])
+    table = read_table(path_or_bytes, required=["证件类型", "证件号码", "分组"], max_rows=MAX_IMPORT_ROWS)
     if "姓名" not in table.columns:
         table["姓名"] = ""
     records: list[tuple[int, str, str, str, str]] = []

@@ -317,13 +317,16 @@ def read_table(
     *,
     required: Sequence[str] = (),
     sheet: str | int | None = None,
+    max_rows: int | None = None,
 ) -> pd.DataFrame:
     """Read a filled-in template: header in row 1 matched by name, every cell as a stripped string.
 
     Header names lose their spaces and a leading ``*`` (the mark of a mandatory column). Blank rows
     are skipped; empty cells are ``""``; whole numbers read as ``"123"``. The ``_row`` column holds
     the spreadsheet row number (header = row 1) so errors can name the row.
-    Raises ValidationError for a file that is not .xlsx, a missing sheet or a missing required column.
+    Raises ValidationError for a file that is not .xlsx, a missing sheet or a missing required column,
+    and for a sheet of more than `max_rows` data rows: refused from the size the sheet declares,
+    before any row is read, and otherwise as soon as the row after the limit is met.
     """
     source: Any = io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes | bytearray) else path_or_bytes
     try:
@@ -343,6 +346,10 @@ def read_table(
             if sheet not in workbook.sheetnames:
                 raise ValidationError(f"文件中没有名为“{sheet}”的工作表")
             worksheet = workbook[sheet]
+        too_many = f"文件超过{max_rows}行的导入上限，请分成多个文件导入"
+        declared = _declared_rows(worksheet)
+        if max_rows is not None and declared is not None and declared - 1 > max_rows:
+            raise ValidationError(too_many)
         worksheet.reset_dimensions()  # some writers record a wrong size; read what is there
         rows = worksheet.iter_rows(values_only=True)
         header_cells = next(rows, ())
@@ -360,7 +367,10 @@ def read_table(
             raise ValidationError(f"文件缺少{listed}列，请使用下载的模板填写", field=missing[0])
         wanted = list(positions.items())
         records: list[list[Any]] = []
+        last = max_rows + 1 if max_rows is not None else None
         for number, cells in enumerate(rows, start=2):
+            if last is not None and number > last and any(v is not None for v in cells):
+                raise ValidationError(too_many)
             record = [_cell_text(cells[pos]) if pos < len(cells) else "" for _, pos in wanted]
             if any(record):
                 records.append([number, *record])
@@ -369,6 +379,15 @@ def read_table(
     frame = pd.DataFrame(records, columns=["_row", *(name for name, _ in wanted)])
     frame["_row"] = frame["_row"].astype("int64")
     return frame
+
+
+def _declared_rows(worksheet: Any) -> int | None:
+    """The last row the sheet's recorded dimension names, without reading the rows."""
+    try:
+        value = worksheet.max_row
+    except (TypeError, ValueError):
+        return None
+    return value if isinstance(value, int) else None
 
 
 def _header_name(value: Any) -> str:

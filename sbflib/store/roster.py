@@ -1,17 +1,25 @@
-"""The employee roster (职工参保信息) in the client store: bulk loads from Arrow and paged reads."""
+"""The employee roster (职工参保信息) in the client store: bulk loads from Arrow and list reads.
+
+The list is declared once here (`ROSTER_LIST`: columns and labels, the `RosterFilter` of the query
+form and how each of its fields filters); the service re-exports it. Every function takes a DuckDB
+connection: the service opens the unit of work (`store.work()` / `store.read()`).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from sbflib import clock
+from sbflib.domain import clock
 from sbflib.domain.ids import mask_id_sql
 from sbflib.domain.roster import PAYING, STOPPED, status_sql
-from sbflib.store.db import Store
+from sbflib.store.filters import ListSpec, Where, contains, custom, date_from, date_to, equals
+from sbflib.store.frames import frame
 
 EMPLOYEE_COLUMNS = [
     "employee_id", "name", "gender", "id_type", "id_number", "birth_date",
@@ -22,6 +30,89 @@ ITEM_COLUMNS = [
     "employee_id", "unit_number", "agency", "person_number", "item_code", "item_name", "subitem_name",
     "special_category", "base", "start_month", "stop_month", "collection_mode",
 ]
+#: Item columns the bureau may send besides ITEM_COLUMNS (征收子目), kept when present.
+OPTIONAL_ITEM_COLUMNS = ["subitem_detail"]
+
+Con = duckdb.DuckDBPyConnection
+
+
+# ------------------------------------------------------------------------------------ the list
+
+
+@dataclass
+class RosterFilter:
+    """The query form of the roster page; empty values do not filter."""
+
+    name: str = ""
+    id_type: str = ""
+    id_number: str = ""
+    status: str = ""           # '' | 正常缴费 | 停止缴费
+    unit_number: str = ""
+    group_id: int | None = None            # the group and its subgroups
+    updated_from: str | dt.date | None = None   # 'YYYY-MM-DD' or a date
+    updated_to: str | dt.date | None = None
+
+
+#: Column -> label, in display order. employee_id is the key the pages keep hidden.
+COLUMNS = {
+    "name": "姓名",
+    "gender": "性别",
+    "id_type": "证件类型",
+    "id_number": "证件号码",
+    "status": "参保状态",
+    "unit_numbers": "单位编号",
+    "group": "分组",
+    "updated_at": "更新时间",
+}
+
+
+def _status(w: Where, status: str) -> None:
+    month = clock.current_month()
+    w.add(f"({status_sql('e.start_month', 'e.stop_month')}) = ?", month, month, status)
+
+
+def _unit_number(w: Where, number: str) -> None:
+    w.add("list_contains(string_split(e.unit_numbers, ','), ?)", number)
+
+
+def _group(w: Where, group_id: int) -> None:
+    # The group and its subgroups (group ids are unique across units); members of this unit only.
+    w.add(
+        """e.employee_id IN (
+             SELECT m.employee_id FROM employee_group_members m
+             WHERE m.unit_id = e.unit_id AND m.group_id IN (
+               WITH RECURSIVE sub(id) AS (
+                 SELECT CAST(? AS INTEGER)
+                 UNION ALL SELECT g.group_id FROM employee_groups g JOIN sub ON g.parent_id = sub.id)
+               SELECT id FROM sub))""",
+        group_id,
+    )
+
+
+ROSTER_LIST: ListSpec[RosterFilter] = ListSpec(
+    title="职工参保信息",
+    columns=COLUMNS,
+    filter_type=RosterFilter,
+    fields={
+        "name": contains("姓名", "e.name"),
+        "id_type": equals("证件类型", "e.id_type"),
+        "id_number": contains("证件号码", "e.id_number"),
+        "status": custom("参保状态", _status),
+        "unit_number": custom("单位编号", _unit_number),
+        "group_id": custom("分组", _group, kind="int"),
+        "updated_from": date_from("更新时间起", "e.updated_at"),
+        "updated_to": date_to("更新时间止", "e.updated_at"),
+    },
+)
+
+
+def _where(unit_id: str, filters: RosterFilter | None, employee_ids: list[str] | None = None) -> Where:
+    w = Where().equals("e.unit_id", unit_id)
+    ROSTER_LIST.where(filters or RosterFilter(), w)
+    return w.in_("e.employee_id", employee_ids)
+
+
+# ------------------------------------------------------------------------------------ the load
 
 
 @dataclass(frozen=True)
@@ -40,35 +131,53 @@ class CursorMoved(Exception):
         self.cursor = cursor
 
 
-def stored_cursor(store: Store, unit_id: str) -> int | None:
-    with store.read() as con:
-        row = con.execute("SELECT roster_cursor FROM units WHERE unit_id = ?", [unit_id]).fetchall()
+def stored_cursor(con: Con, unit_id: str) -> int | None:
+    row = con.execute("SELECT roster_cursor FROM units WHERE unit_id = ?", [unit_id]).fetchall()
     return row[0][0] if row else None
 
 
+def _unit_numbers(items: pa.Table) -> pa.Table:
+    """employee_id -> its unit numbers, sorted, distinct, comma-joined (from the incoming items)."""
+    pairs = items.select(["employee_id", "unit_number"]).group_by(["employee_id", "unit_number"]).aggregate([])
+    pairs = pairs.filter(pa.compute.is_valid(pairs["unit_number"])).sort_by(
+        [("employee_id", "ascending"), ("unit_number", "ascending")]
+    )
+    lists = pairs.group_by("employee_id", use_threads=False).aggregate([("unit_number", "list")])
+    joined = pa.compute.binary_join(lists["unit_number_list"], ",")
+    return pa.table({"employee_id": lists["employee_id"], "unit_numbers": joined})
+
+
 def load_roster(
-    store: Store, unit_id: str, employees: pa.Table, items: pa.Table, *,
+    con: Con, unit_id: str, employees: pa.Table, items: pa.Table, *,
     full: bool, since: int | None, cursor: int, kind: str,
 ) -> LoadResult:
-    """Apply one roster transfer (asked for with `since`, bringing the roster up to `cursor`) in one
-    transaction.
+    """Apply one roster transfer (asked for with `since`, bringing the roster up to `cursor`) inside
+    the caller's unit of work.
 
     Full: the unit's roster becomes exactly what arrived; "changed" counts employees that are new or
     whose bureau change number differs, plus those no longer listed. Incremental: every employee that
     arrived replaces what was held for it (items included) and counts as changed. Raises CursorMoved,
-    changing nothing, when the store is no longer where the transfer started from.
+    changing nothing, when the store is no longer where the transfer started from. A full update of a
+    unit that holds nothing inserts straight from Arrow: there is nothing to compare or delete.
     """
     started = clock.now()
     emp_cols = ", ".join(EMPLOYEE_COLUMNS)
-    item_cols = ", ".join(ITEM_COLUMNS)
-    with store.work() as con:
-        current = con.execute("SELECT roster_cursor FROM units WHERE unit_id = ?", [unit_id]).fetchall()[0][0]
-        if (current != since) if not full else (current is not None and current > cursor):
-            raise CursorMoved(current)
-        con.register("incoming_employees", employees)
-        con.register("incoming_items", items)
+    extra = [c for c in OPTIONAL_ITEM_COLUMNS if c in items.schema.names]
+    item_cols = ", ".join([*ITEM_COLUMNS, *extra])
+    current = con.execute("SELECT roster_cursor FROM units WHERE unit_id = ?", [unit_id]).fetchall()[0][0]
+    if (current != since) if not full else (current is not None and current > cursor):
+        raise CursorMoved(current)
+    con.register("incoming_employees", employees)
+    con.register("incoming_items", items)
+    try:
         sync_id = con.execute("SELECT nextval('sync_ids')").fetchall()[0][0]
-        if full:
+        empty = not con.execute("SELECT count(*) FROM (SELECT 1 FROM employees WHERE unit_id = ? LIMIT 1)",
+                                [unit_id]).fetchall()[0][0]
+        removed = 0
+        if full and empty:
+            con.execute("INSERT INTO sync_changes SELECT ?, employee_id FROM incoming_employees", [sync_id])
+            changed = employees.num_rows
+        elif full:
             con.execute(
                 """INSERT INTO sync_changes
                    SELECT ?, i.employee_id FROM incoming_employees i
@@ -84,9 +193,10 @@ def load_roster(
             ).fetchall()[0][0]
             con.execute("DELETE FROM employees WHERE unit_id = ?", [unit_id])
             con.execute("DELETE FROM employee_items WHERE unit_id = ?", [unit_id])
+            changed = None
         else:
-            removed = 0
             con.execute("INSERT INTO sync_changes SELECT ?, employee_id FROM incoming_employees", [sync_id])
+            changed = employees.num_rows
             con.execute(
                 "DELETE FROM employees WHERE unit_id = ? AND employee_id IN (SELECT employee_id FROM incoming_employees)",
                 [unit_id],
@@ -96,15 +206,17 @@ def load_roster(
                 " AND employee_id IN (SELECT employee_id FROM incoming_employees)",
                 [unit_id],
             )
+        con.register("incoming_unit_numbers", _unit_numbers(items))
         con.execute(
             f"""INSERT INTO employees ({UNIT_AND_EMPLOYEE_COLUMNS}, unit_numbers)
                 SELECT ?, {emp_cols}, n.unit_numbers FROM incoming_employees
-                LEFT JOIN (SELECT employee_id, string_agg(DISTINCT unit_number, ',' ORDER BY unit_number) AS unit_numbers
-                           FROM incoming_items GROUP BY employee_id) n USING (employee_id)""",
+                LEFT JOIN incoming_unit_numbers n USING (employee_id)""",
             [unit_id],
         )
-        con.execute(f"INSERT INTO employee_items SELECT ?, {item_cols} FROM incoming_items", [unit_id])
-        changed = con.execute("SELECT count(*) FROM sync_changes WHERE sync_id = ?", [sync_id]).fetchall()[0][0]
+        con.execute(f"INSERT INTO employee_items (unit_id, {item_cols}) SELECT ?, {item_cols} FROM incoming_items",
+                    [unit_id])
+        if changed is None:
+            changed = con.execute("SELECT count(*) FROM sync_changes WHERE sync_id = ?", [sync_id]).fetchall()[0][0]
         changed += removed
         con.execute(
             "INSERT INTO sync_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -113,71 +225,28 @@ def load_roster(
         con.execute(
             "UPDATE units SET roster_cursor = ?, last_sync_at = ? WHERE unit_id = ?", [cursor, clock.now(), unit_id]
         )
-        con.unregister("incoming_employees")
-        con.unregister("incoming_items")
+    finally:
+        for name in ("incoming_employees", "incoming_items", "incoming_unit_numbers"):
+            try:
+                con.unregister(name)
+            except duckdb.Error:
+                pass
     return LoadResult(int(sync_id), employees.num_rows, int(changed))
 
 
-@dataclass
-class RosterQuery:
-    """Filters of the roster page, already resolved to SQL-ready values."""
-
-    name: str = ""
-    id_type: str = ""
-    id_number: str = ""
-    status: str = ""
-    unit_number: str = ""
-    group_ids: list[int] | None = None     # the chosen group and its subtree
-    updated_from: str | None = None        # 'YYYY-MM-DD'
-    updated_to: str | None = None
-    employee_ids: list[str] | None = None  # only these employees (export of selected rows)
+# ------------------------------------------------------------------------------------ list reads
 
 
-def _where(unit_id: str, q: RosterQuery, month: str) -> tuple[str, list[Any]]:
-    clauses = ["e.unit_id = ?"]
-    params: list[Any] = [unit_id]
-    if q.name.strip():
-        clauses.append("e.name ILIKE ?")
-        params.append(f"%{q.name.strip()}%")
-    if q.id_type:
-        clauses.append("e.id_type = ?")
-        params.append(q.id_type)
-    if q.id_number.strip():
-        clauses.append("e.id_number ILIKE ?")
-        params.append(f"%{q.id_number.strip()}%")
-    if q.status:
-        clauses.append(f"({status_sql('e.start_month', 'e.stop_month')}) = ?")
-        params += [month, month, q.status]
-    if q.unit_number:
-        clauses.append("list_contains(string_split(e.unit_numbers, ','), ?)")
-        params.append(q.unit_number)
-    if q.group_ids is not None:
-        marks = ", ".join("?" * len(q.group_ids)) or "NULL"
-        clauses.append(
-            f"e.employee_id IN (SELECT employee_id FROM employee_group_members WHERE unit_id = ? AND group_id IN ({marks}))"
-        )
-        params += [unit_id, *q.group_ids]
-    if q.updated_from:
-        clauses.append("e.updated_at >= CAST(? AS DATE)")
-        params.append(q.updated_from)
-    if q.updated_to:
-        clauses.append("e.updated_at < CAST(? AS DATE) + INTERVAL 1 DAY")
-        params.append(q.updated_to)
-    if q.employee_ids is not None:
-        marks = ", ".join("?" * len(q.employee_ids)) or "NULL"
-        clauses.append(f"e.employee_id IN ({marks})")
-        params += list(q.employee_ids)
-    return " AND ".join(clauses), params
-
-
-def _select(where: str) -> str:
+def _select(where: str, *, full_ids: bool = False, display: bool = True) -> str:
+    id_number = "e.id_number" if full_ids else mask_id_sql("e.id_number")
+    updated = "strftime(e.updated_at, '%Y-%m-%d %H:%M:%S')" if display else "e.updated_at"
     return f"""
         SELECT e.employee_id, e.name, e.gender, e.id_type,
-               {mask_id_sql('e.id_number')} AS id_number,
+               {id_number} AS id_number,
                {status_sql('e.start_month', 'e.stop_month')} AS status,
                coalesce(e.unit_numbers, '') AS unit_numbers,
                m.group_id,
-               strftime(e.updated_at, '%Y-%m-%d %H:%M:%S') AS updated_at
+               {updated} AS updated_at
         FROM employees e
         LEFT JOIN employee_group_members m ON m.unit_id = e.unit_id AND m.employee_id = e.employee_id
         WHERE {where}
@@ -185,110 +254,111 @@ def _select(where: str) -> str:
 
 
 def query_page(
-    store: Store, unit_id: str, q: RosterQuery, *, page: int, page_size: int
+    con: Con, unit_id: str, filters: RosterFilter | None, *, page: int, page_size: int,
 ) -> tuple[pd.DataFrame, int]:
-    """One page of the roster and the total number of matching employees."""
+    """One page of the roster (ID numbers masked, times as text) and how many employees match."""
     month = clock.current_month()
-    where, params = _where(unit_id, q, month)
-    with store.read() as con:
-        total = con.execute(f"SELECT count(*) FROM employees e WHERE {where}", params).fetchall()[0][0]
-        df = con.execute(
-            _select(where) + " LIMIT ? OFFSET ?", [month, month, *params, page_size, (page - 1) * page_size]
-        ).df()
+    w = _where(unit_id, filters)
+    total = con.execute(f"SELECT count(*) FROM employees e WHERE {w.sql()}", w.params).fetchall()[0][0]
+    df = frame(con, _select(w.sql()) + " LIMIT ? OFFSET ?",
+               [month, month, *w.params, page_size, (page - 1) * page_size])
     return df, int(total)
 
 
-def query_all(store: Store, unit_id: str, q: RosterQuery) -> pd.DataFrame:
-    """Every matching employee (for export), with the unit numbers each is registered under."""
+def query_all(
+    con: Con, unit_id: str, filters: RosterFilter | None, *,
+    employee_ids: list[str] | None = None, full_ids: bool = False, display: bool = True,
+) -> pd.DataFrame:
+    """Every matching employee (or only `employee_ids` among them), never truncated. `display`:
+    times as text as on the screen; otherwise typed (updated_at a timestamp)."""
     month = clock.current_month()
-    where, params = _where(unit_id, q, month)
-    with store.read() as con:
-        return con.execute(_select(where), [month, month, *params]).df()
+    w = _where(unit_id, filters, employee_ids)
+    return frame(con, _select(w.sql(), full_ids=full_ids, display=display), [month, month, *w.params])
 
 
-def items_of(store: Store, unit_id: str, q: RosterQuery) -> pd.DataFrame:
-    """The insured items (参保险种) of every matching employee, bases as Decimal (through Arrow)."""
+def items_of(con: Con, unit_id: str, filters: RosterFilter | None) -> pd.DataFrame:
+    """The insured items (参保险种) of every matching employee, bases as Decimal."""
     month = clock.current_month()
-    where, params = _where(unit_id, q, month)
+    w = _where(unit_id, filters)
     sql = f"""
         SELECT e.employee_id, e.name, {status_sql('e.start_month', 'e.stop_month')} AS status,
-               i.unit_number, i.agency, i.item_code, i.item_name, i.subitem_name, i.special_category,
-               i.base, i.start_month, i.stop_month, i.collection_mode
+               i.unit_number, i.agency, i.item_code, i.item_name, i.subitem_name, i.subitem_detail,
+               i.special_category, i.base, i.start_month, i.stop_month, i.collection_mode
         FROM employees e JOIN employee_items i ON i.unit_id = e.unit_id AND i.employee_id = e.employee_id
-        WHERE {where}
+        WHERE {w.sql()}
         ORDER BY e.employee_id, i.unit_number, i.item_code"""
-    with store.read() as con:
-        return con.sql(sql, params=[month, month, *params]).to_arrow_table().to_pandas()
+    return frame(con, sql, [month, month, *w.params])
 
 
-def counts(store: Store, unit_id: str) -> tuple[int, int, int]:
+def counts(con: Con, unit_id: str) -> tuple[int, int, int]:
     """(total, paying, stopped) for the unit in the current month."""
     month = clock.current_month()
     status = status_sql("start_month", "stop_month")
-    with store.read() as con:
-        row = con.execute(
-            f"""SELECT count(*), count(*) FILTER (WHERE s = ?), count(*) FILTER (WHERE s = ?)
-                FROM (SELECT {status} AS s FROM employees WHERE unit_id = ?)""",
-            [PAYING, STOPPED, month, month, unit_id],
-        ).fetchall()[0]
+    row = con.execute(
+        f"""SELECT count(*), count(*) FILTER (WHERE s = ?), count(*) FILTER (WHERE s = ?)
+            FROM (SELECT {status} AS s FROM employees WHERE unit_id = ?)""",
+        [PAYING, STOPPED, month, month, unit_id],
+    ).fetchall()[0]
     return int(row[0]), int(row[1]), int(row[2])
 
 
-def employee(store: Store, unit_id: str, employee_id: str) -> tuple[dict[str, Any] | None, pd.DataFrame]:
+def employee(con: Con, unit_id: str, employee_id: str) -> tuple[dict[str, Any] | None, pd.DataFrame]:
     """One employee's row and items (full, unmasked values: the detail view masks what it shows)."""
-    with store.read() as con:
-        cur = con.execute(
-            "SELECT * FROM employees WHERE unit_id = ? AND employee_id = ?", [unit_id, employee_id]
-        )
-        rows = cur.fetchall()
-        basic = dict(zip([d[0] for d in cur.description], rows[0])) if rows else None
-        # Through Arrow so 缴费基数 arrives as Decimal, not float (DuckDB's .df() gives float64).
-        items = con.sql(
-            "SELECT * EXCLUDE (unit_id) FROM employee_items WHERE unit_id = ? AND employee_id = ?"
-            " ORDER BY unit_number, item_code, start_month",
-            params=[unit_id, employee_id],
-        ).to_arrow_table().to_pandas()
-        group = con.execute(
-            "SELECT group_id FROM employee_group_members WHERE unit_id = ? AND employee_id = ?",
-            [unit_id, employee_id],
-        ).fetchone()
+    cur = con.execute("SELECT * FROM employees WHERE unit_id = ? AND employee_id = ?", [unit_id, employee_id])
+    rows = cur.fetchall()
+    basic = dict(zip([d[0] for d in cur.description], rows[0], strict=True)) if rows else None
+    items = frame(
+        con,
+        "SELECT * EXCLUDE (unit_id) FROM employee_items WHERE unit_id = ? AND employee_id = ?"
+        " ORDER BY unit_number, item_code, start_month",
+        [unit_id, employee_id],
+    )
+    group = con.execute(
+        "SELECT group_id FROM employee_group_members WHERE unit_id = ? AND employee_id = ?", [unit_id, employee_id]
+    ).fetchone()
     if basic is not None:
         basic["group_id"] = group[0] if group else None
     return basic, items
 
 
-def changed_employee_ids(store: Store, sync_id: int) -> list[str]:
-    with store.read() as con:
-        return [r[0] for r in con.execute("SELECT employee_id FROM sync_changes WHERE sync_id = ?", [sync_id]).fetchall()]
+def changed_employee_ids(con: Con, sync_id: int) -> list[str]:
+    return [r[0] for r in con.execute("SELECT employee_id FROM sync_changes WHERE sync_id = ?", [sync_id]).fetchall()]
 
 
-def distinct_values(store: Store, unit_id: str, column: str) -> list[str]:
+def distinct_values(con: Con, unit_id: str, column: str) -> list[str]:
     table, col = {
         "id_type": ("employees", "id_type"),
         "unit_number": ("employee_items", "unit_number"),
     }[column]
-    with store.read() as con:
-        rows = con.execute(
-            f"SELECT DISTINCT {col} FROM {table} WHERE unit_id = ? AND {col} IS NOT NULL ORDER BY 1", [unit_id]
-        ).fetchall()
+    rows = con.execute(
+        f"SELECT DISTINCT {col} FROM {table} WHERE unit_id = ? AND {col} IS NOT NULL ORDER BY 1", [unit_id]
+    ).fetchall()
     return [r[0] for r in rows]
 
 
-def find_employees_by_id_number(store: Store, unit_id: str, id_numbers: list[str]) -> dict[str, str]:
+def missing_employees(con: Con, unit_id: str, employee_ids: list[str]) -> list[str]:
+    """Those of `employee_ids` the unit's roster does not hold, in the order given."""
+    held = {r[0] for r in con.execute(
+        "SELECT employee_id FROM employees WHERE unit_id = ? AND employee_id IN (SELECT unnest(?))",
+        [unit_id, employee_ids],
+    ).fetchall()}
+    return [e for e in employee_ids if e not in held]
+
+
+def find_employees_by_id_number(con: Con, unit_id: str, id_numbers: list[str]) -> dict[str, str]:
     """Full ID number -> employee_id, for template imports."""
-    with store.read() as con:
-        rows = con.execute(
-            "SELECT upper(id_number), employee_id FROM employees WHERE unit_id = ? AND upper(id_number) IN (SELECT unnest(?))",
-            [unit_id, [n.upper() for n in id_numbers]],
-        ).fetchall()
+    rows = con.execute(
+        "SELECT upper(id_number), employee_id FROM employees WHERE unit_id = ? AND upper(id_number) IN (SELECT unnest(?))",
+        [unit_id, [n.upper() for n in id_numbers]],
+    ).fetchall()
     return dict(rows)
 
 
-def employees_for_template(store: Store, unit_id: str) -> pd.DataFrame:
-    with store.read() as con:
-        return con.execute(
-            """SELECT e.name, e.id_type, e.id_number, m.group_id FROM employees e
-               LEFT JOIN employee_group_members m ON m.unit_id = e.unit_id AND m.employee_id = e.employee_id
-               WHERE e.unit_id = ? ORDER BY e.employee_id""",
-            [unit_id],
-        ).df()
+def employees_for_template(con: Con, unit_id: str) -> pd.DataFrame:
+    return frame(
+        con,
+        """SELECT e.name, e.id_type, e.id_number, m.group_id FROM employees e
+           LEFT JOIN employee_group_members m ON m.unit_id = e.unit_id AND m.employee_id = e.employee_id
+           WHERE e.unit_id = ? ORDER BY e.employee_id""",
+        [unit_id],
+    )

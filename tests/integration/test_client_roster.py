@@ -3,7 +3,6 @@
 import io
 from decimal import Decimal
 
-import httpx
 import openpyxl
 import pandas as pd
 import pytest
@@ -17,15 +16,12 @@ UNIT = "U000004"
 NEW_PASSWORD = "Roster#2026"
 
 
-def reset_password(bureau, unit_id):
-    httpx.post(f"{bureau.url}/api/v1/demo/units/{unit_id}/reset-password", timeout=10).raise_for_status()
-
-
 @pytest.fixture(scope="module")
 def wb(tmp_path_factory, bureau):
     unit = next(u for u in bureau.demo["units"] if u["unit_id"] == UNIT)
-    reset_password(bureau, UNIT)
+    bureau.reset_password(UNIT)
     workbench = sbflib.open(tmp_path_factory.mktemp("roster") / "data", gateway_url=bureau.url)
+    workbench.gateway.demo_secret = bureau.demo_secret  # demo changes need the bureau's demo secret
     workbench.choose_region(unit["region"])
     workbench.units.add(workbench.units.verify(UNIT, unit["password"]), confirmed=True)
     workbench.login(UNIT, unit["password"])
@@ -34,7 +30,7 @@ def wb(tmp_path_factory, bureau):
     workbench.unit_demo = unit
     yield workbench
     workbench.close()
-    reset_password(bureau, UNIT)
+    bureau.reset_password(UNIT)
 
 
 def test_full_update_brings_every_employee(wb):
