@@ -36,3 +36,34 @@ def test_two_processes_share_one_bureau_and_open_needs_no_url(tmp_path, monkeypa
     finally:
         assert local.stop_local_bureau(data)
     assert local.running_local_bureau(data) is None
+
+
+def test_an_open_workbench_recovers_when_its_bureau_is_killed(tmp_path, monkeypatch):
+    """The embedded bureau dies (kill -9 of its process group): the next call of an open workbench
+    finds it again (re-reads address.json, starts it anew on its recorded port when free)."""
+    import os
+    import signal
+    import time
+
+    monkeypatch.setenv("SBF_DEMO_EMPLOYEES", "30")
+    data = tmp_path / "data"
+    wb = sbflib.open(data)
+    try:
+        assert wb.regions()
+        first = json.loads((data / "bureau" / "address.json").read_text())
+        os.killpg(first["pid"], signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while local.running_local_bureau(data) is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert local.running_local_bureau(data) is None
+
+        assert {r.code for r in wb.regions()} >= {"330100"}  # the call that found it gone succeeds
+        second = json.loads((data / "bureau" / "address.json").read_text())
+        assert second["pid"] != first["pid"]
+        assert wb.gateway.base_url == second["url"]
+        assert second["url"] == first["url"]  # the recorded port was free, so it was reused
+        assert (data / "bureau").stat().st_mode & 0o777 == 0o700
+        assert (data / "bureau" / "address.json").stat().st_mode & 0o777 == 0o600
+    finally:
+        wb.close()
+        local.stop_local_bureau(data)
