@@ -144,8 +144,11 @@ def open_session(store: BureauStore, unit_id: str, password: str) -> SessionGran
 
 
 def close_session(store: BureauStore, token: str) -> None:
+    """退出登录; an unknown (or already ended) token is refused as TOKEN_INVALID."""
     with store.writing() as cur:
-        cur.execute("DELETE FROM sessions WHERE token_sha256 = ?", [token_digest(token)])
+        deleted = cur.execute("DELETE FROM sessions WHERE token_sha256 = ?", [token_digest(token)]).fetchall()
+    if not deleted or not deleted[0][0]:
+        raise Refusal(401, "TOKEN_INVALID", "登录信息无效，请重新登录")
 
 
 @dataclass(frozen=True)

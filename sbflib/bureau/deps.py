@@ -37,9 +37,11 @@ def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
 TokenDep = Annotated[str, Depends(bearer_token)]
 
 
-def _session_for_path(
-    store: StoreDep, token: TokenDep, unit_id: Annotated[str, Path(description="单位ID")]
-) -> SessionUnit:
+UNIT_ID_PATTERN = r"^[A-Za-z0-9]{1,32}$"
+UnitIdPath = Annotated[str, Path(pattern=UNIT_ID_PATTERN, description="单位ID")]
+
+
+def _session_for_path(store: StoreDep, token: TokenDep, unit_id: UnitIdPath) -> SessionUnit:
     session = session_unit(store, token)
     if session.unit_id != unit_id:
         raise Refusal(403, "FORBIDDEN_UNIT", f"当前登录单位无权办理单位{unit_id}的业务")

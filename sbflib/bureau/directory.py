@@ -26,6 +26,15 @@ def regions(store: BureauStore) -> list[dict[str, Any]]:
     return regs
 
 
+def known_region(store: BureauStore, code: str) -> str:
+    """`code` when it names a region of the regions table, else REGION_NOT_FOUND (never a pattern)."""
+    with store.reading() as cur:
+        row = cur.execute("SELECT code FROM regions WHERE code = ?", [code]).fetchall()
+    if not row:
+        raise Refusal(404, "REGION_NOT_FOUND", f"地区{code}不存在")
+    return str(row[0][0])
+
+
 def notices(store: BureauStore, region: str | None) -> list[dict[str, Any]]:
     with store.reading() as cur:
         return _rows(cur.execute(

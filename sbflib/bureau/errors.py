@@ -78,6 +78,8 @@ def install_handlers(app: FastAPI) -> None:
             body = {"code": "NOT_FOUND", "message": "请求的接口不存在"}
         elif exc.status_code == 405:
             body = {"code": "METHOD_NOT_ALLOWED", "message": "接口不支持该请求方法"}
+        elif exc.status_code == 413:
+            body = {"code": "BODY_TOO_LARGE", "message": str(exc.detail)}
         else:
             body = {"code": "HTTP_ERROR", "message": str(exc.detail)}
         return JSONResponse(body, status_code=exc.status_code)

@@ -6,11 +6,25 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 
 # Money travels as a decimal string with 2 places ("7162.00"), never a float.
 Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json")]
 Module = Literal["employer", "collector"]
+
+
+def _utf8(text: str) -> str:
+    """Text must be encodable as UTF-8 (a lone surrogate such as "\\ud800" is not)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("不是有效的UTF-8文本") from None
+    return text
+
+
+# Text a caller sends: valid UTF-8, bounded.
+Password = Annotated[str, AfterValidator(_utf8), Field(max_length=128, description="申报密码")]
+UnitId = Annotated[str, Field(pattern=r"^[A-Za-z0-9]{1,32}$", description="单位ID")]
 
 
 class ErrorBody(BaseModel):
@@ -113,12 +127,12 @@ class Profile(BaseModel):
 
 
 class PasswordCheck(BaseModel):
-    password: str = Field(description="申报密码")
+    password: Password
 
 
 class PasswordChange(BaseModel):
-    old_password: str = Field(description="原申报密码")
-    new_password: str = Field(description="新申报密码")
+    old_password: Annotated[Password, Field(description="原申报密码")]
+    new_password: Annotated[Password, Field(description="新申报密码")]
 
 
 class PasswordChanged(BaseModel):
@@ -129,8 +143,8 @@ class PasswordChanged(BaseModel):
 
 
 class SessionCreate(BaseModel):
-    unit_id: str
-    password: str = Field(description="申报密码")
+    unit_id: UnitId
+    password: Password
 
 
 class SessionPublic(BaseModel):
@@ -188,8 +202,8 @@ class EmployeePage(BaseModel):
 
 
 class ChangeRequest(BaseModel):
-    count: int = Field(10, ge=1, le=100_000)
-    seed: int = 1
+    count: int = Field(10, ge=1, le=100_000, description="变更人数")
+    seed: int = Field(1, ge=0, le=2**31 - 1, description="随机种子")
 
 
 class ChangeResult(BaseModel):

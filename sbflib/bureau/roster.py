@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from .errors import Refusal
 from .store import BureauStore
 
 MEDIA_TYPE = "application/vnd.sbf.roster.v1"
@@ -106,6 +107,7 @@ def roster_body(store: BureauStore, unit_id: str, since: int, cache: FullRosterC
     started = time.perf_counter()
     with store.reading() as cur:
         cursor = cur.execute(_CURSOR, {"unit": unit_id}).fetchall()[0][0]
+        _check_since(since, cursor)
         hit = cache.get(unit_id, cursor) if cache is not None and since == 0 else None
         if hit is not None:
             return replace(hit, server_ms=(time.perf_counter() - started) * 1000, cached=True)
@@ -121,6 +123,11 @@ def roster_body(store: BureauStore, unit_id: str, since: int, cache: FullRosterC
     if cache is not None and since == 0:
         cache.put(unit_id, entry)
     return entry
+
+
+def _check_since(since: int, cursor: int) -> None:
+    if since > cursor:
+        raise Refusal(400, "CURSOR_AHEAD", f"同步游标{since}超出税务局的最新变更（{cursor}），请执行全量更新")
 
 
 def decode(body: bytes) -> tuple[pa.Table, pa.Table]:
@@ -140,6 +147,7 @@ def page(store: BureauStore, unit_id: str, since: int, page_no: int, size: int) 
     params = {"unit": unit_id, "since": since, "limit": size, "offset": (page_no - 1) * size}
     with store.reading() as cur:
         cursor = cur.execute(_CURSOR, {"unit": unit_id}).fetchall()[0][0]
+        _check_since(since, cursor)
         total = cur.execute(
             "SELECT count(*) FROM employees WHERE unit_id = $unit AND change_seq > $since",
             {"unit": unit_id, "since": since},

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from .. import directory
 from ..deps import StoreDep
 from ..errors import Refusal
-from ..models import ClientVersion, Health, NoticePublic, RegionPublic, RuleFileSummary
+from ..models import ClientVersion, ErrorBody, Health, NoticePublic, RegionPublic, RuleFileSummary
 from ..rules import read_rule_file, rule_files
 
 router = APIRouter(tags=["public"])
@@ -38,14 +38,20 @@ def client_version() -> ClientVersion:
 
 @router.get("/notices", response_model=list[NoticePublic])
 def list_notices(
-    store: StoreDep, region: Annotated[str | None, Query(description="地区代码")] = None
+    store: StoreDep, region: Annotated[str | None, Query(max_length=16, description="地区代码")] = None
 ) -> list[dict[str, Any]]:
     """通知公告, newest first."""
     return directory.notices(store, region)
 
 
-@router.get("/rules", response_model=list[RuleFileSummary])
-def list_rules(region: Annotated[str, Query(description="地区代码")]) -> list[RuleFileSummary]:
+RegionQuery = Annotated[str, Query(max_length=16, description="地区代码")]
+
+
+@router.get("/rules", response_model=list[RuleFileSummary],
+            responses={404: {"model": ErrorBody, "description": "REGION_NOT_FOUND"}, 422: {"model": ErrorBody}})
+def list_rules(store: StoreDep, region: RegionQuery) -> list[RuleFileSummary]:
+    """规则文件 of a region of `/regions` (looked up, never used as a file pattern)."""
+    region = directory.known_region(store, region)
     summaries = []
     for path in rule_files(region):
         name = path.name.removeprefix(f"{region}-")
@@ -54,9 +60,16 @@ def list_rules(region: Annotated[str, Query(description="地区代码")]) -> lis
     return summaries
 
 
-@router.get("/rules/{region}/{name}")
-def get_rule_file(region: str, name: str) -> dict[str, Any]:
+@router.get("/rules/{region}/{name}",
+            responses={404: {"model": ErrorBody, "description": "REGION_NOT_FOUND or RULE_NOT_FOUND"},
+                       422: {"model": ErrorBody}})
+def get_rule_file(
+    store: StoreDep,
+    region: Annotated[str, Path(max_length=16, description="地区代码")],
+    name: Annotated[str, Path(max_length=64, description="规则文件名")],
+) -> dict[str, Any]:
     """规则文件: contribution base floor and cap, rates per item and payer, each with valid_from."""
+    region = directory.known_region(store, region)
     doc = read_rule_file(region, name)
     if doc is None:
         raise Refusal(404, "RULE_NOT_FOUND", f"地区{region}没有规则文件{name}")

@@ -11,7 +11,8 @@ from ..deps import RosterCacheDep, StoreDep, UnitDep
 from ..models import EmployeePage, ErrorBody
 
 router = APIRouter(prefix="/units/{unit_id}", tags=["roster"])
-_REFUSALS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (401, 403, 422)}
+_REFUSALS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (400, 401, 403, 422)}
+MAX_CURSOR = 2**53  # beyond any real change count; `since` beyond the unit's cursor is refused anyway
 
 
 @router.get(
@@ -25,7 +26,7 @@ def get_roster(
     store: StoreDep,
     cache: RosterCacheDep,
     unit_id: UnitDep,
-    since: Annotated[int, Query(ge=0, description="同步游标")] = 0,
+    since: Annotated[int, Query(ge=0, le=MAX_CURSOR, description="同步游标")] = 0,
 ) -> Response:
     """The employees changed after `since` (all without it) with their insured items, one snapshot."""
     result = roster.roster_body(store, unit_id, since, cache)
@@ -45,8 +46,8 @@ def get_roster(
 def get_employees(
     store: StoreDep,
     unit_id: UnitDep,
-    since: Annotated[int, Query(ge=0, description="同步游标")] = 0,
-    page: Annotated[int, Query(ge=1, description="页码")] = 1,
+    since: Annotated[int, Query(ge=0, le=MAX_CURSOR, description="同步游标")] = 0,
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="页码")] = 1,
     size: Annotated[int, Query(ge=1, le=5000, description="每页条数")] = 1000,
 ) -> dict[str, Any]:
     """A JSON page of employees with their items, for scripts and small pulls."""

@@ -22,7 +22,8 @@ def open_session(store: StoreDep, body: SessionCreate) -> SessionPublic:
     )
 
 
-@router.delete("", status_code=204, response_class=Response)
+@router.delete("", status_code=204, response_class=Response,
+               responses={401: {"model": ErrorBody, "description": "TOKEN_INVALID"}})
 def close_session(store: StoreDep, token: TokenDep) -> Response:
     """Log out (退出登录)."""
     accounts.close_session(store, token)

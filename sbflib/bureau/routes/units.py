@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from .. import accounts, directory
-from ..deps import StoreDep, TokenDep, UnitAllowingInitialDep, UnitDep
+from ..deps import StoreDep, TokenDep, UnitAllowingInitialDep, UnitDep, UnitIdPath
 from ..models import (
     ErrorBody,
     Module,
@@ -28,7 +28,7 @@ _REFUSALS: dict[int | str, dict[str, Any]] = {
 @router.get("/taxpayers/{taxpayer_id}/units", response_model=list[UnitSummary], responses=_REFUSALS)
 def units_of_taxpayer(
     store: StoreDep,
-    taxpayer_id: str,
+    taxpayer_id: Annotated[str, Path(max_length=32, description="纳税人识别号")],
     module: Annotated[Module, Query(description="业务类型")] = "employer",
 ) -> list[dict[str, Any]]:
     """Units registered under a taxpayer ID (纳税人识别号); several when it has several units."""
@@ -36,7 +36,7 @@ def units_of_taxpayer(
 
 
 @router.post("/units/{unit_id}/verify", response_model=Registration, responses=_REFUSALS)
-def verify(store: StoreDep, unit_id: str, body: PasswordCheck) -> dict[str, Any]:
+def verify(store: StoreDep, unit_id: UnitIdPath, body: PasswordCheck) -> dict[str, Any]:
     """安全认证 of 添加单位: the declaration password unlocks the registration (wrong ones count)."""
     accounts.check_password(store, unit_id, body.password)
     return directory.registration(store, unit_id)
