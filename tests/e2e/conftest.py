@@ -1,0 +1,129 @@
+"""Shared end-to-end fixtures: Voila started as `sbf run` starts it, and a Chromium page.
+
+- `voila` (module scope): Voila in its own process group on a free 127.0.0.1 port with a fresh
+  client data folder pointed at the session's demo bureau; yields (url with token, base url, data
+  folder). The whole group is stopped after the module.
+- `browser` / `page`: Debian's Chromium driven by Playwright (skipped when either is missing);
+  `page` is 1366×820 and is closed with `run_before_unload=True` so no kernel is left behind.
+- `new_page(width, height)` (fixture, a factory): more pages at chosen sizes (layout tests); each is
+  closed after the test.
+- `shot(page, name, folder="")` (fixture, a function): a screenshot into test-artifacts/[folder/]
+  (git-ignored).
+Test modules get these as fixtures (conftest modules are not imported by name).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from sbflib import cli
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def start_voila(bureau_url: str | None, data: Path) -> tuple[subprocess.Popen[bytes], str, str]:
+    """Start Voila as `sbf run` does; return (process, url with token, base url) once it answers."""
+    port, token = cli.free_port(), secrets.token_urlsafe(16)
+    log = data / "voila.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cli.voila_command(port, token), env=cli.voila_env(str(data), bureau_url),
+                                cwd=str(cli.dashboards_dir()), stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(log.read_text(errors="replace"))
+        try:
+            if httpx.get(f"{base}/voila/api/shutdown", timeout=1).status_code < 600:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            stop_voila(proc)
+            raise RuntimeError("voila did not answer:\n" + log.read_text(errors="replace"))
+        time.sleep(0.3)
+    return proc, f"{base}/?token={token}", base
+
+
+def stop_voila(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="module")
+def voila(bureau: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+    data = tmp_path_factory.mktemp("e2e-client")
+    proc, url, base = start_voila(bureau.url, data)
+    try:
+        yield url, base, data
+    finally:
+        stop_voila(proc)
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser: Any, width: int = 1366, height: int = 820) -> Any:
+    pg = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+    pg.set_default_timeout(90_000)
+    return pg
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    pg = open_page(browser)
+    yield pg
+    pg.close(run_before_unload=True)
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
+    pages: list[Any] = []
+
+    def make(width: int = 1366, height: int = 820) -> Any:
+        pg = open_page(browser, width, height)
+        pages.append(pg)
+        return pg
+
+    yield make
+    for pg in pages:
+        pg.close(run_before_unload=True)
+
+
+@pytest.fixture
+def shot() -> Callable[..., Path]:
+    return take_shot
+
+
+def take_shot(page: Any, name: str, folder: str = "") -> Path:
+    """Screenshot into test-artifacts/[folder/]e2e-<name>.png."""
+    target = ARTIFACTS / folder if folder else ARTIFACTS
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"e2e-{name}.png"
+    page.screenshot(path=str(path))
+    return path
