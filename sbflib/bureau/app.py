@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from .errors import install_handlers
-from .middleware import RequestGuard
+from .middleware import Idempotency, RequestGuard
 from .roster import FullRosterCache
 from .routes import demo, public, roster, sessions, units
 from .security import ensure_demo_secret
@@ -31,5 +31,6 @@ def create_app(store: BureauStore, *, demo_mode: bool = False, demo_secret: str 
         api.include_router(module.router)
     app.include_router(api)
     install_handlers(app)
+    app.add_middleware(Idempotency, store=store)
     app.add_middleware(RequestGuard)
     return app

@@ -1,13 +1,24 @@
-"""ASGI middleware of the bureau: request guards (valid UTF-8 addresses, a body size limit)."""
+"""ASGI middleware of the bureau, outermost first: request guards (valid UTF-8 addresses, a body size
+limit), fault injection (demo), idempotency keys."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import hashlib
 import json
+import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+import anyio.to_thread
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sbflib import clock
+
+from .security import token_digest
+from .store import BureauStore, first_row
 
 MAX_BODY_BYTES = 1_000_000
 BODY_TOO_LARGE = "请求体过大：不能超过1MB"
@@ -70,3 +81,148 @@ class RequestGuard:
             return message
 
         await self.app(scope, counting_receive, send)
+
+
+# --- idempotency ------------------------------------------------------------------------------
+
+IDEMPOTENCY_HEADER = b"idempotency-key"
+IDEMPOTENCY_HOURS = 24
+_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+_UNIT_IN_PATH = re.compile(r"/units/([A-Za-z0-9]{1,32})(?:/|$)")
+
+
+def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str:
+    """Whose key it is: the bearer token's digest, or the client address for anonymous calls."""
+    scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return "token:" + token_digest(token.strip())
+    client = scope.get("client")
+    return f"addr:{client[0] if client else '-'}"
+
+
+def _unit_of(path: str, body: bytes) -> str | None:
+    found = _UNIT_IN_PATH.search(path)
+    if found:
+        return found.group(1)
+    try:
+        unit = json.loads(body).get("unit_id")
+    except (ValueError, AttributeError):
+        return None
+    return unit if isinstance(unit, str) and len(unit) <= 32 else None
+
+
+class Idempotency:
+    """Answers a repeated `Idempotency-Key` of a POST, PUT or DELETE with the first answer, without
+    doing the work again, for 24 hours (a key is the caller's: token digest or client address). The
+    same key with another method, path or body is refused (422 IDEMPOTENCY_KEY_REUSED). Answers of
+    5xx are not kept, so a retry after a failure does the work. Two calls with one key at once: the
+    second waits for the first and gets its answer."""
+
+    def __init__(self, app: ASGIApp, store: BureauStore) -> None:
+        self.app = app
+        self.store = store
+        self._in_flight: dict[tuple[str, str], asyncio.Lock] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "DELETE"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        raw_key = headers.get(IDEMPOTENCY_HEADER)
+        if raw_key is None:
+            await self.app(scope, receive, send)
+            return
+        key = raw_key.decode("latin-1").strip()
+        if not _KEY_PATTERN.fullmatch(key):
+            await send_json(send, 400, {"code": "VALIDATION",
+                                        "message": "请求头Idempotency-Key不正确：应为1至128位字母、数字或-_.:"})
+            return
+        body = b""
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away before sending its body
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+        caller = _caller(scope, headers)
+        path = scope["path"]
+        digest = hashlib.sha256(
+            b"\0".join([scope["method"].encode(), path.encode(), scope.get("query_string", b""), body])
+        ).hexdigest()
+        lock = self._in_flight.setdefault((caller, key), asyncio.Lock())
+        try:
+            async with lock:
+                found = await anyio.to_thread.run_sync(self._find, caller, key)
+                if found is not None:
+                    method, stored_path, stored_digest, status, content_type, stored_body = found
+                    if (method, stored_path, stored_digest) != (scope["method"], path, digest):
+                        await send_json(send, 422, {"code": "IDEMPOTENCY_KEY_REUSED",
+                                                    "message": "该幂等键已用于另一笔不同的请求，请使用新的幂等键"})
+                        return
+                    await self._replay(send, status, content_type, stored_body)
+                    return
+                await self._run_and_keep(scope, body, send, caller, key, digest, _unit_of(path, body))
+        finally:
+            if not lock.locked() and self._in_flight.get((caller, key)) is lock:
+                del self._in_flight[(caller, key)]
+
+    async def _run_and_keep(self, scope: Scope, body: bytes, send: Send, caller: str, key: str, digest: str,
+                            unit_id: str | None) -> None:
+        sent = False
+
+        async def replay_receive() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.Event().wait()  # nothing more will come; the server cancels us on disconnect
+            return {"type": "http.disconnect"}
+
+        status = 0
+        content_type: str | None = None
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal status, content_type
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", []):
+                    if name.lower() == b"content-type":
+                        content_type = value.decode("latin-1")
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, replay_receive, capture)
+        if 0 < status < 500:
+            await anyio.to_thread.run_sync(
+                self._keep, caller, key, scope["method"], scope["path"], digest, unit_id, status, content_type,
+                b"".join(chunks),
+            )
+
+    @staticmethod
+    async def _replay(send: Send, status: int, content_type: str | None, body: bytes) -> None:
+        headers = [(b"content-length", str(len(body)).encode()), (b"idempotent-replayed", b"true")]
+        if content_type:
+            headers.append((b"content-type", content_type.encode("latin-1")))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    def _find(self, caller: str, key: str) -> tuple[Any, ...] | None:
+        since = clock.now() - dt.timedelta(hours=IDEMPOTENCY_HOURS)
+        with self.store.reading() as cur:
+            return first_row(cur.execute(
+                "SELECT method, path, request_sha256, status, content_type, body FROM idempotency "
+                "WHERE caller = ? AND key = ? AND created_at > ?",
+                [caller, key, since],
+            ))
+
+    def _keep(self, caller: str, key: str, method: str, path: str, digest: str, unit_id: str | None,
+              status: int, content_type: str | None, body: bytes) -> None:
+        now = clock.now()
+        with self.store.writing() as cur:
+            cur.execute("DELETE FROM idempotency WHERE created_at <= ? OR (caller = ? AND key = ?)",
+                        [now - dt.timedelta(hours=IDEMPOTENCY_HOURS), caller, key])
+            cur.execute("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [caller, key, method, path, digest, unit_id, status, content_type, body, now])
