@@ -11,31 +11,30 @@ What analysts may import (everything in `__all__`; tests/unit/test_exported_memb
 The workbench module (pandas, DuckDB, httpx) is imported on first use, so `import sbflib` stays light.
 """
 
-from __future__ import annotations
-
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from pathlib import Path as _Path
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from sbflib.errors import AuthError, BureauError, ConnectionFailed, SbfError, StateError, ValidationError
 from sbflib.version import __version__
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from sbflib.workbench import Workbench
 
 __all__ = [
+    "__version__",
     "AuthError",
     "BureauError",
     "ConnectionFailed",
+    "open",
     "SbfError",
     "StateError",
     "ValidationError",
     "Workbench",
-    "__version__",
-    "open",
 ]
 
 
-def open(data_dir: str | Path | None = None, *, gateway_url: str | None = None) -> Workbench:
+def open(data_dir: str | _Path | None = None, *, gateway_url: str | None = None) -> "Workbench":
     """Open the workbench on a data folder (default `./data` or $SBF_DATA_DIR); `gateway_url`
     defaults to $SBF_GATEWAY_URL, else the URL saved for the folder, else the local demo bureau."""
     from sbflib.workbench import open_workbench
@@ -43,7 +42,7 @@ def open(data_dir: str | Path | None = None, *, gateway_url: str | None = None) 
     return open_workbench(data_dir, gateway_url=gateway_url)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     if name == "Workbench":
         from sbflib.workbench import Workbench
 

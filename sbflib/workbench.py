@@ -73,7 +73,9 @@ class Workbench:
             settings["transport"] = transport
         if embedded:
             settings.setdefault("relocate", relocator(self.data_dir))
+        # The demo secret: the embedded bureau's file, else $SBF_DEMO_SECRET (as `sbf bureau` reads it).
         demo_secret = read_demo_secret(bureau_folder(self.data_dir)) if embedded else None
+        demo_secret = demo_secret or os.environ.get("SBF_DEMO_SECRET", "").strip() or None
         self.ctx = Context(self.store, BureauClient(url, demo_secret=demo_secret, **settings))
         self.network = NetworkService(self.ctx, secrets)
         proxy = self.network.proxy_config()
