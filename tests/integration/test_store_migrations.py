@@ -32,10 +32,11 @@ def test_old_store_is_migrated_with_its_data_kept(tmp_path):
     assert store.schema_version() >= 2
     with store.read() as con:
         assert con.execute("SELECT remark FROM units WHERE unit_id = 'U1'").fetchall() == [("老备注",)]
-    page, total = roster_repo.query_page(store, "U1", roster_repo.RosterQuery(), page=1, page_size=10)
+    with store.read() as con:
+        page, total = roster_repo.query_page(con, "U1", roster_repo.RosterFilter(), page=1, page_size=10)
+        _, by_number = roster_repo.query_page(con, "U1", roster_repo.RosterFilter(unit_number="1234"), page=1, page_size=10)
     assert total == 1
     assert page.loc[0, "unit_numbers"] == "1234,330108200351"  # filled by migration 002
-    _, by_number = roster_repo.query_page(store, "U1", roster_repo.RosterQuery(unit_number="1234"), page=1, page_size=10)
     assert by_number == 1
     store.close()
     assert Store(path).schema_version() == store.schema_version()  # reopening applies nothing twice

@@ -3,9 +3,7 @@ the user and nothing is lost."""
 
 import multiprocessing as mp
 
-from sbflib.store import groups as groups_repo
 from sbflib.store.db import Store
-from sbflib.store.settings import get_setting, set_setting
 
 ROUNDS = 40
 
@@ -15,11 +13,15 @@ def _worker(path: str, tag: str, queue) -> None:
         store = Store(path)
         for i in range(ROUNDS):
             with store.work() as con:
-                groups_repo.insert_group(con, "U1", f"{tag}{i}", None)
-            set_setting(store, f"last.{tag}", i)
-            names = {g.name for g in groups_repo.load_groups(store, "U1").values()}
+                con.execute("INSERT INTO employee_groups (group_id, unit_id, name, parent_id) "
+                            "VALUES (nextval('group_ids'), 'U1', ?, NULL)", [f"{tag}{i}"])
+            with store.work() as con:
+                con.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", [f"last.{tag}", str(i)])
+            with store.read() as con:
+                names = {row[0] for row in con.execute("SELECT name FROM employee_groups").fetchall()}
+                last = con.execute("SELECT value FROM settings WHERE key = ?", [f"last.{tag}"]).fetchall()
             assert f"{tag}{i}" in names
-            assert get_setting(store, f"last.{tag}") == i
+            assert last == [(str(i),)]
         queue.put((tag, "ok"))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the test with it
         queue.put((tag, repr(exc)))
@@ -27,7 +29,7 @@ def _worker(path: str, tag: str, queue) -> None:
 
 def test_two_processes_interleave_reads_and_writes(tmp_path):
     path = str(tmp_path / "client" / "sbf.duckdb")
-    Store(path)  # migrate once before the race
+    Store(path).close()  # migrate once before the race
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
     workers = [ctx.Process(target=_worker, args=(path, tag, queue)) for tag in ("A", "B")]
@@ -37,7 +39,8 @@ def test_two_processes_interleave_reads_and_writes(tmp_path):
     for w in workers:
         w.join(timeout=30)
     assert results == {"A": "ok", "B": "ok"}
-    names = {g.name for g in groups_repo.load_groups(Store(path), "U1").values()}
+    with Store(path).read() as con:
+        names = {row[0] for row in con.execute("SELECT name FROM employee_groups").fetchall()}
     assert names == {f"{t}{i}" for t in "AB" for i in range(ROUNDS)}
 
 
