@@ -33,10 +33,17 @@ def employee_status(start_month: str | None, stop_month: str | None, current_mon
 
 
 def status_sql(start_col: str, stop_col: str, month_param: str = "?") -> str:
-    """The same rule as `employee_status`, as a SQL CASE expression over 'YYYY-MM' columns."""
+    """The same rule as `employee_status`, as a SQL CASE expression over 'YYYY-MM' columns.
+
+    `month_param` appears twice (bind the month twice when it is `?`). An empty month counts as no
+    month, as in Python; tests/unit/test_sql_twins.py holds the two equal.
+
+    >>> status_sql("start", "stop", "'2026-11'").count("'2026-11'")
+    2
+    """
     return (
-        f"CASE WHEN {stop_col} IS NOT NULL AND {stop_col} < {month_param} THEN '{STOPPED}' "
-        f"WHEN {start_col} IS NOT NULL AND {start_col} > {month_param} THEN '{NOT_STARTED}' "
+        f"CASE WHEN {stop_col} <> '' AND {stop_col} < {month_param} THEN '{STOPPED}' "
+        f"WHEN {start_col} <> '' AND {start_col} > {month_param} THEN '{NOT_STARTED}' "
         f"ELSE '{PAYING}' END"
     )
 
