@@ -9,7 +9,7 @@ import pytest
 
 import sbflib
 from sbflib.domain.ids import resident_id_check_char
-from sbflib.employer.roster import RosterFilter
+from sbflib.employer.roster import ITEM_LABELS, RosterFilter
 from sbflib.errors import ValidationError
 
 UNIT = "U000004"
@@ -201,3 +201,20 @@ def test_items_frame_for_analysis(wb):
     stopped = wb.employer.roster.items(RosterFilter(status="停止缴费"))
     assert set(stopped["status"]) == {"停止缴费"}
     assert stopped["employee_id"].nunique() == wb.employer.roster.counts().stopped
+
+
+def test_detail_has_the_manuals_columns_and_its_unit_numbers(wb):
+    df, _ = wb.employer.roster.query(page_size=5)
+    detail = wb.employer.roster.detail(df["employee_id"].iloc[0])
+    assert [ITEM_LABELS[c] for c in detail.items.columns] == [
+        "单位编号", "社保经办机构", "人员编号", "征收项目", "征收品目", "征收子目", "参保人员特殊类别",
+        "缴费基数（元）", "开始缴费月份", "终止缴费月份"]
+    assert detail.unit_numbers and {r.unit_number for r in detail.unit_numbers} <= set(wb.employer.roster.unit_numbers())
+    assert sum(len(detail.items_of(r)) for r in detail.unit_numbers) == len(detail.items)
+
+
+def test_frame_is_the_whole_list(wb):
+    whole = wb.employer.roster.frame()
+    assert len(whole) == wb.employer.roster.counts().total
+    paying = wb.employer.roster.frame(RosterFilter(status="正常缴费"))
+    assert len(paying) == wb.employer.roster.counts().paying

@@ -1,5 +1,6 @@
 import pytest
 
+from sbflib.domain.errors import RuleViolation
 from sbflib.domain.groups import Group, GroupRuleError, check_new_group, check_rename, path_of, subtree_ids
 from sbflib.domain.roster import NOT_STARTED, PAYING, STOPPED, count_statuses, employee_status
 
@@ -56,3 +57,24 @@ def test_status_from_start_and_stop_months():
 def test_counts():
     counts = count_statuses([PAYING, PAYING, STOPPED, NOT_STARTED])
     assert (counts.total, counts.paying, counts.stopped) == (4, 2, 1)
+
+
+@pytest.mark.parametrize("name", ["A-B", "A/B", "A>B", "A－B", " -开头"])
+def test_names_refuse_the_template_path_separators(tree, name):
+    with pytest.raises(RuleViolation) as info:
+        check_new_group(tree, name, None)
+    assert info.value.code == "GROUP_NAME_SEPARATOR" and info.value.field == "分组名称"
+    some = next(iter(tree))
+    with pytest.raises(RuleViolation) as info:
+        check_rename(tree, some, name)
+    assert info.value.code == "GROUP_NAME_SEPARATOR"
+
+
+def test_every_group_rule_refuses_with_a_code(tree):
+    cases = [("", None), ("x" * 51, None), ("新", 999)]
+    codes = []
+    for name, parent in cases:
+        with pytest.raises(RuleViolation) as info:
+            check_new_group(tree, name, parent)
+        codes.append(info.value.code)
+    assert codes == ["GROUP_NAME_EMPTY", "GROUP_NAME_TOO_LONG", "GROUP_PARENT_MISSING"]

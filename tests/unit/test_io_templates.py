@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import io
+import re
+import time
+import zipfile
 
 import openpyxl
 import pandas as pd
 import pytest
+import xlsxwriter
 
 from sbflib.errors import ValidationError
 from sbflib.io.row_errors import RowError, row_errors_to_dataframe
 from sbflib.io.templates import (
     EMPLOYEE_GROUP_COLUMNS,
     GROUP_COLUMNS,
+    MAX_IMPORT_ROWS,
     employee_group_template_bytes,
     group_template_bytes,
     parse_employee_group_template,
     parse_group_template,
     parse_group_template_rows,
 )
+from sbflib.io.xlsx import read_table
 
 ID_A = "11010519491231002X"
 ID_B = "110101199003074477"
@@ -217,3 +223,50 @@ def test_parse_employee_group_template_missing_column():
     with pytest.raises(ValidationError) as info:
         parse_employee_group_template(out.getvalue())
     assert info.value.field == "分组"
+
+
+# ------------------------------------------------------------------------------------------ row cap
+
+
+def _big_file(columns: list[str], row: tuple, data_rows: int) -> bytes:
+    """A file of `data_rows` copies of `row`, written fast (xlsxwriter constant memory)."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, columns)
+    for r in range(1, data_rows + 1):
+        sheet.write_row(r, 0, row)
+    book.close()
+    return buffer.getvalue()
+
+
+def _without_dimension(data: bytes) -> bytes:
+    """The same file with the sheet's recorded size removed, as some writers leave it."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                content = re.sub(rb"<dimension [^>]*/>", b"", content)
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_import_of_more_rows_than_the_cap_is_refused_before_reading_the_rows():
+    assert MAX_IMPORT_ROWS == 100_000
+    data = _big_file(EMPLOYEE_GROUP_COLUMNS, ("张三", "居民身份证", ID_B, "行政部"), MAX_IMPORT_ROWS + 1)
+    started = time.perf_counter()
+    with pytest.raises(ValidationError, match="100000行"):
+        parse_employee_group_template(data)
+    assert time.perf_counter() - started < 1.0   # refused from the sheet's size, not row by row
+    groups = _big_file(GROUP_COLUMNS, ("行政部", "", ""), MAX_IMPORT_ROWS + 1)
+    with pytest.raises(ValidationError, match="100000行"):
+        parse_group_template_rows(groups)
+
+
+def test_row_cap_holds_when_the_sheet_records_no_size():
+    data = _without_dimension(_big_file(["姓名"], ("张三",), 12))
+    assert len(read_table(data, required=["姓名"], max_rows=12)) == 12
+    with pytest.raises(ValidationError, match="11行"):
+        read_table(data, required=["姓名"], max_rows=11)
