@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from .errors import install_handlers
-from .middleware import Idempotency, RequestGuard
+from .middleware import FaultInjection, FaultPlan, Idempotency, RequestGuard
 from .roster import FullRosterCache
 from .routes import demo, public, roster, sessions, units
 from .security import ensure_demo_secret
@@ -29,8 +29,11 @@ def create_app(store: BureauStore, *, demo_mode: bool = False, demo_secret: str 
     api = APIRouter(prefix=API_PREFIX)
     for module in (public, units, sessions, roster, demo):
         api.include_router(module.router)
+    api.include_router(demo.faults_router)
     app.include_router(api)
     install_handlers(app)
+    app.state.faults = FaultPlan()
     app.add_middleware(Idempotency, store=store)
+    app.add_middleware(FaultInjection, plan=app.state.faults)
     app.add_middleware(RequestGuard)
     return app

@@ -8,9 +8,12 @@ import datetime as dt
 import hashlib
 import json
 import re
+import threading
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+import anyio
 import anyio.to_thread
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -226,3 +229,89 @@ class Idempotency:
                         [now - dt.timedelta(hours=IDEMPOTENCY_HOURS), caller, key])
             cur.execute("INSERT INTO idempotency VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         [caller, key, method, path, digest, unit_id, status, content_type, body, now])
+
+
+# --- fault injection (demo) -------------------------------------------------------------------
+
+FAULTS_PATH = "/api/v1/demo/faults"
+
+
+@dataclass
+class Fault:
+    """One planned fault: requests whose path starts with `path_prefix` (and of `method`, when given)
+    are dropped, delayed or failed, `times` times."""
+
+    path_prefix: str
+    method: str | None
+    mode: str  # "drop" | "delay" | "fail"
+    times: int
+    seconds: float
+
+
+class FaultPlan:
+    """The faults the demo routes planned; the middleware consumes them."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+
+    def add(self, fault: Fault) -> list[Fault]:
+        with self._lock:
+            self._faults.append(fault)
+            return list(self._faults)
+
+    def clear(self) -> int:
+        with self._lock:
+            count = len(self._faults)
+            self._faults.clear()
+            return count
+
+    def active(self) -> list[Fault]:
+        with self._lock:
+            return list(self._faults)
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """The first fault for this request, counted down (and dropped once used up)."""
+        if path.startswith(FAULTS_PATH):
+            return None  # the faults call itself is never faulted, so a test can always clear them
+        with self._lock:
+            for fault in self._faults:
+                if path.startswith(fault.path_prefix) and fault.method in (None, method):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+
+class FaultInjection:
+    """Plays the faults of a `FaultPlan`: `fail` answers 503 without handling, `delay` waits before
+    handling, `drop` handles the request, holds the answer for `seconds` (or until the caller gives
+    up) and closes without answering."""
+
+    def __init__(self, app: ASGIApp, plan: FaultPlan) -> None:
+        self.app = app
+        self.plan = plan
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        fault = self.plan.take(scope["method"], scope["path"]) if scope["type"] == "http" else None
+        if fault is None:
+            await self.app(scope, receive, send)
+            return
+        if fault.mode == "fail":
+            await send_json(send, 503, {"code": "SERVICE_UNAVAILABLE", "message": "税务局服务暂时不可用，请稍后再试"})
+            return
+        if fault.mode == "delay":
+            await asyncio.sleep(fault.seconds)
+            await self.app(scope, receive, send)
+            return
+        # drop: do the work, throw the answer away, then wait for the caller to give up.
+        async def swallow(message: Message) -> None:
+            return None
+
+        await self.app(scope, receive, swallow)
+        with anyio.move_on_after(fault.seconds):
+            while (await receive())["type"] != "http.disconnect":
+                pass
+        # Returning without an answer: the server closes the connection (a caller still waiting
+        # after `seconds` gets the server's bare 500 instead).

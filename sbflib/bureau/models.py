@@ -212,3 +212,21 @@ class ChangeResult(BaseModel):
 
 class ResetResult(BaseModel):
     reset: bool = True
+
+
+class FaultRequest(BaseModel):
+    """A planned fault (演示故障) for tests: see docs/api.md."""
+
+    path_prefix: str = Field(min_length=1, max_length=200, pattern=r"^/", description="请求路径前缀")
+    method: Literal["GET", "POST", "PUT", "DELETE"] | None = Field(None, description="请求方法（不填为全部）")
+    mode: Literal["drop", "delay", "fail"]
+    times: int = Field(1, ge=1, le=1000, description="次数")
+    seconds: float = Field(5, ge=0, le=300, description="drop 和 delay 的秒数")
+
+
+class FaultsPlanned(BaseModel):
+    faults: list[FaultRequest]
+
+
+class FaultsCleared(BaseModel):
+    cleared: int

@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import asdict
+
+from fastapi import APIRouter, Request
 
 from .. import accounts, changes
 from ..deps import DemoDep, StoreDep, UnitIdPath
-from ..models import ChangeRequest, ChangeResult, ResetResult
+from ..middleware import Fault, FaultPlan
+from ..models import ChangeRequest, ChangeResult, FaultRequest, FaultsCleared, FaultsPlanned, ResetResult
 
 router = APIRouter(prefix="/demo/units/{unit_id}", tags=["demo"], dependencies=[DemoDep])
+faults_router = APIRouter(prefix="/demo/faults", tags=["demo"], dependencies=[DemoDep])
+
+
+def _plan(request: Request) -> FaultPlan:
+    return request.app.state.faults
+
+
+@faults_router.post("", response_model=FaultsPlanned)
+def plan_fault(request: Request, body: FaultRequest) -> FaultsPlanned:
+    """Plan a fault: requests under `path_prefix` are dropped, delayed or failed `times` times."""
+    faults = _plan(request).add(Fault(body.path_prefix, body.method, body.mode, body.times, body.seconds))
+    return FaultsPlanned(faults=[FaultRequest(**asdict(f)) for f in faults])
+
+
+@faults_router.delete("", response_model=FaultsCleared)
+def clear_faults(request: Request) -> FaultsCleared:
+    """Clear every planned fault."""
+    return FaultsCleared(cleared=_plan(request).clear())
 
 
 @router.post("/changes", response_model=ChangeResult)
