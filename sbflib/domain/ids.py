@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 
+from . import clock
+
 # Province-level prefixes of resident ID numbers (incl. 71 Taiwan, 81/82 HK/Macau residence permits).
 _PROVINCES = {
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
@@ -38,7 +40,8 @@ class IdCheck:
 
 
 def check_resident_id(value: str, *, today: dt.date | None = None) -> IdCheck:
-    """Check an 18-character resident ID number (居民身份证号码).
+    """Check an 18-character resident ID number (居民身份证号码); a birth date after `today`
+    (default: the domain clock's today) is refused.
 
     >>> check_resident_id("11010519491231002X").ok
     True
@@ -57,7 +60,7 @@ def check_resident_id(value: str, *, today: dt.date | None = None) -> IdCheck:
     except ValueError:
         errors.append("出生日期无效")
     else:
-        if birth > (today or dt.date.today()) or birth.year < 1900:
+        if birth > (today or clock.today()) or birth.year < 1900:
             errors.append("出生日期不在合理范围内")
     if _ric.calc_check_digit(number) != number[17]:
         errors.append("校验码错误")
@@ -67,16 +70,29 @@ def check_resident_id(value: str, *, today: dt.date | None = None) -> IdCheck:
 
 
 def resident_id_birth_date(number: str) -> dt.date:
+    """The birth date in digits 7-14 of a resident ID number.
+
+    >>> resident_id_birth_date("11010519491231002X")
+    datetime.date(1949, 12, 31)
+    """
     return dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
 
 
 def resident_id_gender(number: str) -> str:
-    """男 when the 17th digit is odd, 女 when even."""
+    """男 when the 17th digit is odd, 女 when even.
+
+    >>> resident_id_gender("11010519491231002X")
+    '女'
+    """
     return "男" if int(number[16]) % 2 else "女"
 
 
 def resident_id_check_char(first17: str) -> str:
-    """The check character for the first 17 digits (stdnum wants a placeholder in 18th place)."""
+    """The check character for the first 17 digits (stdnum wants a placeholder in 18th place).
+
+    >>> resident_id_check_char("11010519491231002")
+    'X'
+    """
     return _ric.calc_check_digit(first17[:17] + "0")
 
 
@@ -97,6 +113,11 @@ def check_uscc(value: str) -> IdCheck:
 
 
 def uscc_check_char(first17: str) -> str:
+    """The check character of a unified social credit code's first 17 characters (GB 32100).
+
+    >>> uscc_check_char("91110000600037341")
+    'L'
+    """
     return _uscc.calc_check_digit(first17)
 
 
@@ -105,7 +126,11 @@ _TAXPAYER = re.compile(r"^[0-9A-Z]+$")
 
 def check_taxpayer_id(value: str) -> IdCheck:
     """A taxpayer ID (纳税人识别号) is 15, 18 or 20 digits / capital letters; an 18-character one is
-    a unified social credit code and must carry its check character."""
+    a unified social credit code and must carry its check character.
+
+    >>> check_taxpayer_id("91110000600037341L").ok, check_taxpayer_id("123").errors
+    (True, ['纳税人识别号应为15位、18位或20位数字或大写字母'])
+    """
     tid = (value or "").strip().upper()
     if not tid:
         return IdCheck(tid, ["请输入纳税人识别号"])
@@ -119,18 +144,27 @@ def check_taxpayer_id(value: str) -> IdCheck:
 
 
 def mask_id_number(number: str | None) -> str:
-    """Mask the middle of an ID number for tables and exports: 110105********002X."""
+    """Mask the middle of an ID number for tables and exports.
+
+    >>> mask_id_number("11010519491231002X"), mask_id_number("E12345678"), mask_id_number(None)
+    ('110105********002X', 'E1*******', '')
+    """
     if not number:
         return ""
-    if len(number) <= 8:
+    if len(number) <= 10:  # too short to keep 6 + 4 characters and still hide any
         return number[:2] + "*" * (len(number) - 2)
     return number[:6] + "*" * (len(number) - 10) + number[-4:]
 
 
 def mask_id_sql(column: str) -> str:
-    """`mask_id_number` as a SQL expression, for masking whole result sets inside DuckDB."""
+    """`mask_id_number` as a SQL expression, for masking whole result sets inside DuckDB;
+    tests/unit/test_sql_twins.py holds the two equal.
+
+    >>> mask_id_sql("n").startswith("CASE WHEN n IS NULL")
+    True
+    """
     return (
         f"CASE WHEN {column} IS NULL THEN '' "
-        f"WHEN length({column}) <= 8 THEN left({column}, 2) || repeat('*', length({column}) - 2) "
+        f"WHEN length({column}) <= 10 THEN left({column}, 2) || repeat('*', length({column}) - 2) "
         f"ELSE left({column}, 6) || repeat('*', length({column}) - 10) || right({column}, 4) END"
     )

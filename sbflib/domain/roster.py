@@ -58,4 +58,9 @@ class RosterCounts:
 
 
 def count_statuses(statuses: list[str]) -> RosterCounts:
+    """职工总数, 正常缴费 and 停止缴费 of a list of statuses (未开始缴费 counts only in the total).
+
+    >>> count_statuses([PAYING, STOPPED, PAYING, NOT_STARTED])
+    RosterCounts(total=4, paying=2, stopped=1)
+    """
     return RosterCounts(len(statuses), statuses.count(PAYING), statuses.count(STOPPED))

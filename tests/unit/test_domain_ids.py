@@ -73,3 +73,25 @@ def test_taxpayer_id_formats():
 def test_masking_keeps_only_both_ends():
     assert mask_id_number("11010519491231002X") == "110105********002X"
     assert mask_id_number("") == ""
+
+
+def test_future_birth_date_is_judged_by_the_domain_clock():
+    from sbflib.domain import clock
+
+    number = _with_check("11010520261201002")
+    clock.set_today("2026-11-27")
+    try:
+        assert not check_resident_id(number).ok
+        clock.set_today("2027-01-01")
+        assert check_resident_id(number).ok
+    finally:
+        clock.reset()
+
+
+def test_masking_short_and_missing_numbers():
+    assert mask_id_number("1234567") == "12*****"
+    assert mask_id_number("12345678") == "12******"
+    assert mask_id_number("E12345678") == "E1*******"  # 9 characters: nothing shown twice
+    assert mask_id_number("1234567890") == "12********"
+    assert mask_id_number("12345678901") == "123456*8901"
+    assert mask_id_number(None) == ""
