@@ -13,8 +13,14 @@ unit_numbers, password = the initial password a clerk would type, initial_passwo
     U000006  深圳 school as employer; U000007 the same taxpayer ID as collector (代收单位)
     U000005, U000008  collectors (街道办事处), password = last 6 characters of the taxpayer ID
 
+Demo calls need the demo secret (`bureau.demo_headers`; `serve --demo` keeps it in `demo-secret`
+beside the store). `bureau.reset_unit(unit_id)` (also `reset_password`) puts a unit back as seeded:
+initial password, lock cleared, sessions ended, its idempotency records dropped (roster changes stay).
+The `logged_in` fixture is a factory: `wb = logged_in("U000017")` gives a workbench that has added the
+unit, logged in and changed the initial password to "Test#2026"; it resets the unit before and after.
+
 Shared units (U000001..U000010) must be left as found: a test that changes a password or makes
-wrong tries on them calls `bureau.reset_password(unit_id)` afterwards.
+wrong tries on them calls `bureau.reset_unit(unit_id)` afterwards.
 
 Spare units (role "spare") are for destructive tests (lockout, password changes, demo changes).
 Each belongs to one test area, so areas running in the same session cannot disturb each other:
@@ -24,7 +30,7 @@ Each belongs to one test area, so areas running in the same session cannot distu
     U000004                    client roster tests (demo changes; not a spare but reserved)
     U000017, U000018           UI and end-to-end tests
 
-Even on its own spare, a test should start with `bureau.reset_password(unit_id)`.
+Even on its own spare, a test should start with `bureau.reset_unit(unit_id)` (or use `logged_in`).
 """
 
 from __future__ import annotations
@@ -36,10 +42,11 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -76,10 +83,16 @@ class BureauProcess:
         """Headers a demo call (`/api/v1/demo/...`) needs."""
         return {"X-Sbf-Demo-Secret": self.demo_secret}
 
-    def reset_password(self, unit_id: str) -> None:
-        """Back to the initial password, lock and sessions cleared (demo call)."""
-        httpx.post(f"{self.api}/demo/units/{unit_id}/reset-password", headers=self.demo_headers,
+    def reset_unit(self, unit_id: str) -> None:
+        """The unit as seeded, for a test: initial password, lock cleared, sessions ended, its
+        idempotency records dropped (demo call `POST /demo/units/{id}/reset`). Roster changes stay."""
+        httpx.post(f"{self.api}/demo/units/{quote(unit_id, safe='')}/reset", headers=self.demo_headers,
                    timeout=10).raise_for_status()
+
+    def reset_password(self, unit_id: str) -> None:
+        """Back to the initial password, lock and sessions cleared (kept for the tests that call it:
+        the same as `reset_unit`)."""
+        self.reset_unit(unit_id)
 
     def token(self, unit_id: str, new_password: str = "Test#2026") -> str:
         """A session token for `unit_id` that may act: resets the unit, logs in with the initial
@@ -159,3 +172,34 @@ def wb(tmp_path: Path, bureau: BureauProcess) -> Iterator[Any]:
     workbench = sbflib.open(tmp_path / "data", gateway_url=bureau.url)
     yield workbench
     workbench.close()
+
+
+LOGGED_IN_PASSWORD = "Test#2026"
+
+
+@pytest.fixture
+def logged_in(tmp_path: Path, bureau: BureauProcess) -> Iterator[Callable[..., Any]]:
+    """A factory: `logged_in(unit_id)` returns a workbench (its own empty data folder, talking to the
+    session's bureau) that has chosen the unit's region, added the unit (安全认证, 我已确认无误),
+    logged in with the initial password and changed it to `password` (default "Test#2026").
+    The unit is reset first (`bureau.reset_unit`); every workbench is closed and its unit reset
+    after the test. Use it on units your test area owns (see the module docstring)."""
+    import sbflib
+
+    opened: list[tuple[str, Any]] = []
+
+    def open_logged_in(unit_id: str, password: str = LOGGED_IN_PASSWORD) -> Any:
+        bureau.reset_unit(unit_id)
+        unit = bureau.unit(unit_id)
+        workbench = sbflib.open(tmp_path / f"logged-in-{len(opened)}-{unit_id}", gateway_url=bureau.url)
+        opened.append((unit_id, workbench))
+        workbench.choose_region(unit["region"])
+        workbench.units.add(workbench.units.verify(unit_id, unit["password"]), confirmed=True)
+        workbench.login(unit_id, unit["password"])
+        workbench.change_password(unit["password"], password, confirm=password)
+        return workbench
+
+    yield open_logged_in
+    for unit_id, workbench in opened:
+        workbench.close()
+        bureau.reset_unit(unit_id)

@@ -205,13 +205,20 @@ def change_password(store: BureauStore, unit_id: str, old: str, new: str, keep_t
         )
 
 
-def reset_password(store: BureauStore, unit_id: str) -> None:
+def reset_password(store: BureauStore, unit_id: str, *, forget_keys: bool = False) -> None:
     """What the tax hall does for a clerk who forgot it: initial passwords again, lock cleared,
-    the unit's sessions ended."""
+    the unit's sessions ended. With `forget_keys` (the demo's whole reset of a unit), the idempotency
+    records of the unit and of its sessions go too."""
     with store.reading() as cur:
         initial = _unit_initial_passwords(cur, unit_id)
     rows = initial_password_rows({unit_id: initial}, clock.now())
     with store.writing() as cur:
+        if forget_keys:
+            cur.execute(
+                "DELETE FROM idempotency WHERE unit_id = ? OR caller IN "
+                "(SELECT 'token:' || token_sha256 FROM sessions WHERE unit_id = ?)",
+                [unit_id, unit_id],
+            )
         cur.execute("DELETE FROM unit_passwords WHERE unit_id = ?", [unit_id])
         cur.executemany("INSERT INTO unit_passwords VALUES (?, ?, ?, ?, ?)", rows)
         cur.execute("DELETE FROM unit_logins WHERE unit_id = ?", [unit_id])

@@ -38,6 +38,14 @@ def change_employees(store: StoreDep, unit_id: UnitIdPath, body: ChangeRequest) 
     return ChangeResult(changed=changes.change_employees(store, unit_id, body.count, body.seed))
 
 
+@router.post("/reset", response_model=ResetResult)
+def reset_unit(store: StoreDep, unit_id: UnitIdPath) -> ResetResult:
+    """The unit as seeded for tests: initial password, lock cleared, sessions ended, its idempotency
+    records dropped (its roster changes stay)."""
+    accounts.reset_password(store, unit_id, forget_keys=True)
+    return ResetResult()
+
+
 @router.post("/reset-password", response_model=ResetResult)
 def reset_password(store: StoreDep, unit_id: UnitIdPath) -> ResetResult:
     """Back to the initial password, lock cleared (what the tax hall does)."""
