@@ -12,6 +12,9 @@ unit_numbers, password = the initial password a clerk would type, initial_passwo
     U000003, U000004, U000009, U000010  small employers (杭州 / 深圳)
     U000006  深圳 school as employer; U000007 the same taxpayer ID as collector (代收单位)
     U000005, U000008  collectors (街道办事处), password = last 6 characters of the taxpayer ID
+    Collectors (U000005, U000007, U000008) have unit numbers with agencies, like employers.
+    U000019  上海 (310100): the only region offering 用人单位业务 alone (one button, manual 1.4); a spare
+             for the UI and end-to-end tests of that case
 
 Demo calls need the demo secret (`bureau.demo_headers`; `serve --demo` keeps it in `demo-secret`
 beside the store). `bureau.reset_unit(unit_id)` (also `reset_password`) puts a unit back as seeded:

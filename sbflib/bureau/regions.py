@@ -79,6 +79,17 @@ def _sz(code: str, district: str) -> District:
     )
 
 
+def _sh(code: str, district: str) -> District:
+    return District(
+        code,
+        district,
+        f"上海市{district}社会保险事业管理中心",
+        f"上海市{district}医疗保障局",
+        f"国家税务总局上海市{district}税务局",
+        f"国家税务总局上海市{district}税务局第一税务所",
+    )
+
+
 REGIONS: tuple[Region, ...] = (
     Region(
         "330100",
@@ -94,6 +105,8 @@ REGIONS: tuple[Region, ...] = (
         ASSESSED,
         (_sz("440305", "南山区"), _sz("440304", "福田区"), _sz("440306", "宝安区"), _sz("440307", "龙岗区")),
     ),
+    # Only 用人单位业务 is online here: the client shows one button on its first screen (manual 1.4).
+    Region("310100", "上海市", ("employer",), SELF_DECLARED, (_sh("310115", "浦东新区"), _sh("310104", "徐汇区"))),
 )
 
 # Area codes (行政区划代码) of employees' birthplaces outside the demo regions: real county codes.

@@ -29,7 +29,8 @@ from .store import BureauStore
 
 _USCC_BODY = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _POSTCODES = {"330108": "310051", "330106": "310013", "330102": "310002", "330110": "311100",
-              "440305": "518052", "440304": "518048", "440306": "518101", "440307": "518172"}
+              "440305": "518052", "440304": "518048", "440306": "518101", "440307": "518172",
+              "310115": "200120", "310104": "200030"}
 
 
 @dataclass
@@ -75,13 +76,16 @@ def _catalogue(main_employees: int) -> list[UnitSpec]:
         u("U000004", "杭州余杭恒泰建设工程有限公司", "employer", "330100", 3, "91", 260,
           industry="建筑安装业", numbers=[("330110105532", "social"), ("330110208871", "medical")]),
         u("U000005", "杭州市西湖区转塘街道办事处", "collector", "330100", 1, "11", role="collector",
-          industry="国家机构", enterprise_type="机关"),
+          industry="国家机构", enterprise_type="机关",
+          numbers=[("330106900231", "social"), ("330106900232", "medical")]),
         u("U000006", "深圳市南山区前海学校", "employer", "440300", 0, "12", 150, industry="教育",
           enterprise_type="事业单位", numbers=[("440305600213", "social"), ("440305700095", "medical")]),
         u("U000007", "深圳市南山区前海学校", "collector", "440300", 0, "12", role="collector",
-          industry="教育", enterprise_type="事业单位", same_taxpayer_as="U000006"),
+          industry="教育", enterprise_type="事业单位", same_taxpayer_as="U000006",
+          numbers=[("440305900118", "social"), ("440305900119", "medical")]),
         u("U000008", "深圳市福田区沙头街道办事处", "collector", "440300", 1, "11", role="collector",
-          industry="国家机构", enterprise_type="机关"),
+          industry="国家机构", enterprise_type="机关",
+          numbers=[("440304900356", "social"), ("440304900357", "medical")]),
         u("U000009", "深圳宝安鹏程电子有限公司", "employer", "440300", 2, "91", 300,
           industry="计算机、通信和其他电子设备制造业",
           numbers=[("440306301458", "social"), ("440306402276", "medical")]),
@@ -104,6 +108,9 @@ def _catalogue(main_employees: int) -> list[UnitSpec]:
           industry="仓储业", numbers=[("330110300926", "all")]),
         u("U000018", "深圳龙岗星河家政服务有限公司", "employer", "440300", 3, "91", 28, "spare",
           industry="居民服务业", numbers=[("440307300651", "all")]),
+        # 上海 offers only 用人单位业务 (one button on the first screen, manual 1.4); a spare for UI tests.
+        u("U000019", "上海浦江启航企业管理咨询有限公司", "employer", "310100", 0, "91", 24, "spare",
+          industry="商务服务业", numbers=[("310115400572", "social"), ("310115500316", "medical")]),
     ]
 
 
@@ -279,9 +286,10 @@ def _insert_residents(cur: Any, count: int, rng: np.random.Generator) -> None:
     """城乡居民: stored for the collector slice; here only their count matters."""
     if count <= 0:
         return
-    regs = rng.integers(0, len(REGIONS), count)
+    collecting = [r for r in REGIONS if "collector" in r.modules]  # residents pay through 代收单位
+    regs = rng.integers(0, len(collecting), count)
     tables = []
-    for i, reg in enumerate(REGIONS):
+    for i, reg in enumerate(collecting):
         n = int((regs == i).sum())
         people = _people(n, rng, [d.area_code for d in reg.districts], ("1945-01-01", "2024-12-31"))
         tables.append(people.append_column("region", pa.array([reg.code] * n)))

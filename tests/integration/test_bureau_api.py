@@ -270,3 +270,25 @@ def test_cli_change_reports_the_changed_employees(bureau):
         capture_output=True, text=True, timeout=60, check=True,
     )
     assert len(json.loads(done.stdout)["changed"]) == 2
+
+
+def test_shanghai_offers_only_employer_business(api):
+    regions = {r["code"]: r for r in api.get("/regions").json()}
+    assert regions["310100"]["name"] == "上海市" and regions["310100"]["modules"] == ["employer"]
+    assert set(regions["310100"]["collection_modes"].values()) == {"税务自主"}
+    assert [r["name"] for r in api.get("/rules", params={"region": "310100"}).json()]
+
+
+def test_a_collection_units_registration_lists_its_unit_numbers(api, bureau):
+    for unit_id in ("U000005", "U000007", "U000008"):
+        unit = bureau.unit(unit_id)
+        reg = api.post(f"/units/{unit_id}/verify", json={"password": unit["password"]}).json()
+        assert reg["module"] == "collector" and reg["tax_office"]
+        assert sorted(n["unit_number"] for n in reg["unit_numbers"]) == sorted(unit["unit_numbers"])
+        assert all(n["agency"] and n["tax_authority"] for n in reg["unit_numbers"])
+
+
+def test_the_shanghai_unit_logs_in(api, bureau):
+    unit = bureau.unit("U000019")
+    assert unit["region"] == "310100" and unit["module"] == "employer"
+    assert api.post("/units/U000019/verify", json={"password": unit["password"]}).status_code == 200

@@ -96,7 +96,7 @@ def test_items_are_the_five_insured_items_with_the_region_collection_mode(seeded
         "SELECT u.region, string_agg(DISTINCT collection_mode) FROM employee_items i "
         "JOIN units u USING (unit_id) GROUP BY 1"
     ).fetchall())
-    assert modes == {"330100": "税务自主", "440300": "税务代征"}
+    assert modes == {"330100": "税务自主", "440300": "税务代征", "310100": "税务自主"}
 
 
 def test_about_fifteen_percent_have_stopped_paying(seeded):
@@ -139,3 +139,31 @@ def test_the_seed_is_reproducible_and_refuses_to_overwrite(seeded, tmp_path):
     query = "SELECT employee_id, name, id_number, start_month, stop_month FROM employees ORDER BY employee_id"
     assert other.execute(query).fetchall() == conn.execute(query).fetchall()
     other.close()
+
+
+def test_collectors_have_unit_numbers_with_agencies_and_tax_offices(seeded):
+    _, summary, conn = seeded
+    collectors = [u for u in summary["units"] if u["module"] == "collector"]
+    assert len(collectors) == 3
+    for unit in collectors:
+        rows = conn.execute(
+            "SELECT n.unit_number, n.agency, n.tax_authority, u.tax_office FROM unit_numbers n "
+            "JOIN units u USING (unit_id) WHERE unit_id = ?", [unit["unit_id"]]
+        ).fetchall()
+        assert len(rows) >= 1 and sorted(r[0] for r in rows) == sorted(unit["unit_numbers"])
+        assert all(agency and tax and office for _, agency, tax, office in rows)
+        # A collector's initial password still comes from its taxpayer ID.
+        assert unit["password"] == unit["taxpayer_id"][-6:]
+
+
+def test_shanghai_offers_only_the_employer_module_with_one_small_unit(seeded):
+    _, summary, conn = seeded
+    assert conn.execute("SELECT name, modules FROM regions WHERE code = '310100'").fetchall() == [
+        ("上海市", ["employer"])]
+    shanghai = [u for u in summary["units"] if u["region"] == "310100"]
+    assert [u["unit_id"] for u in shanghai] == ["U000019"]
+    assert shanghai[0]["module"] == "employer" and 0 < shanghai[0]["employees"] <= 50
+    # The units of the first release keep their IDs; new ones come after them.
+    assert [u["unit_id"] for u in summary["units"]] == [f"U{n:06d}" for n in range(1, 20)]
+    residents = conn.execute("SELECT DISTINCT region FROM residents ORDER BY 1").fetchall()
+    assert residents == [("330100",), ("440300",)]
