@@ -1,42 +1,57 @@
 """The app shell: 选择地区 → 单位管理 → 登录 → main shell (title bar, left menu, page, status bar).
 
 `App(wb)` is the one widget the Voila notebook displays. It does no work at construction beyond
-asking the workbench for its region and unit list, so a preheated kernel stays cheap.
+asking the workbench for its region and unit list, so a preheated kernel stays cheap. Pages are
+imported on first visit (`menus.PAGES`); `warm_up()` imports the heavy ones (pandas, ipydatagrid,
+the roster page) in a background thread once the first screen is out.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from sbflib.ui import menus
-from sbflib.ui.components.dialogs import Dialog, _esc
+from sbflib.ui.components.dialogs import Dialog
+from sbflib.ui.components.html import escape, notice_list_html
 from sbflib.ui.context import Ui, button
+from sbflib.ui.menus import PAGES, page_class
+from sbflib.ui.page import Page
+
+if TYPE_CHECKING:
+    from sbflib.workbench import Workbench
+
+__all__ = ["PAGES", "PRODUCT", "App", "MainShell", "NotBuiltPage", "page_class", "warm_up"]
 
 PRODUCT = "社保费管理客户端"
+log = logging.getLogger(__name__)
 
-# menu ID -> "module:Class" of the page built for it (the rest open a 尚未实现 page)
-PAGES = {
-    "EMP-1": "sbflib.ui.pages.home:HomePage",
-    "COL-1": "sbflib.ui.pages.home:HomePage",
-    "EMP-2": "sbflib.ui.pages.roster:RosterPage",
-    "SET-1": "sbflib.ui.pages.network:NetworkPage",
-    "SET-4": "sbflib.ui.pages.unit_info:UnitInfoPage",
-}
+# Imported after the first screen is drawn, so the first click on 职工参保信息更新 finds them loaded.
+WARM_MODULES = ("pandas", "pyarrow", "ipydatagrid", "sbflib.ui.components.table", "sbflib.ui.pages.units",
+                "sbflib.ui.pages.login", "sbflib.ui.pages.home", "sbflib.ui.pages.roster")
 
 
-def page_class(menu_id: str) -> type | None:
-    target = PAGES.get(menu_id)
-    if not target:
-        return None
-    module, name = target.split(":")
-    return getattr(importlib.import_module(module), name)
+def warm_up(modules: tuple[str, ...] = WARM_MODULES) -> threading.Thread:
+    """Import the heavy modules in a daemon thread (idempotent; errors are logged, not raised)."""
+
+    def run() -> None:
+        for name in modules:
+            try:
+                importlib.import_module(name)
+            except Exception:  # a page that fails to import says so when opened
+                log.warning("warm-up import of %s failed", name, exc_info=True)
+
+    t = threading.Thread(target=run, daemon=True, name="sbf-warm-up")
+    t.start()
+    return t
 
 
 class App(w.VBox):
-    def __init__(self, wb: Any, *, sync: bool = False) -> None:
+    def __init__(self, wb: Workbench, *, sync: bool = False) -> None:
         self.wb = wb
         self.ui = Ui(wb, sync=sync)
         self.ui.open_network = self.open_network
@@ -62,7 +77,7 @@ class App(w.VBox):
         self.screen.children = [widget]
         self.remove_class_all()
         self.add_class(f"sbf-state-{state}")
-        brand = w.HTML(f"<span class='sbf-brand'>{PRODUCT}</span>")
+        brand = w.HTML(f"<span class='sbf-brand'>{escape(PRODUCT)}</span>")
         if title_items is None:
             title_items = [w.HTML("<span class='sbf-spacer'></span>"), self.network_button]
         self.titlebar.children = [brand, *title_items]
@@ -73,7 +88,7 @@ class App(w.VBox):
 
     # ---- screens --------------------------------------------------------------------------
     def start(self) -> None:
-        ok, region = self.ui.call(lambda: self.wb.region)
+        ok, region = self.ui.call(lambda: self.wb.region)  # local read
         if ok and region is None:
             from sbflib.ui.pages.region import RegionPage
 
@@ -96,8 +111,12 @@ class App(w.VBox):
 
     def back_to_units(self) -> None:
         module = self.login_flow.unit.get("module") if self.login_flow else None
-        self.ui.call(self.wb.logout)
+        self._logout()
         self.show_units(module)
+
+    def _logout(self) -> None:
+        """Leave the unit: the session ends locally at once; telling the bureau runs in the background."""
+        self.ui.tasks.start(self.wb.logout, None, lambda exc: log.info("logout: %s", exc))
 
     def show_main(self) -> None:
         self.shell = MainShell(self.ui, self)
@@ -107,7 +126,7 @@ class App(w.VBox):
     def switch_unit(self) -> None:
         """单位管理 in the title bar: leave this unit and pick another."""
         module = self.shell.module if self.shell else None
-        self.ui.call(self.wb.logout)
+        self._logout()
         self.ui.dialogs.clear()
         self.show_units(module)
 
@@ -129,12 +148,12 @@ class MainShell(w.VBox):
         unit = ui.wb.unit
         self.unit = unit
         self.module = getattr(unit, "module", "employer") or "employer"
-        self.pages: dict[str, w.Widget] = {}
+        self.pages: dict[str, Page] = {}
         self.current = ""
         ui.navigate = self.open_menu
 
         # title bar (the app draws the brand, we add the rest)
-        unit_name = w.HTML(f"<span class='sbf-unit-name'>{_esc(getattr(unit, 'name', ''))}</span>")
+        unit_name = w.HTML(f"<span class='sbf-unit-name'>{escape(getattr(unit, 'name', ''))}</span>")
         self.notices_button = button("通知公告", self.show_notices, css="sbf-notices-button")
         self.switch_button = button("单位管理", app.switch_unit, css="sbf-switch-unit")
         self.title_items = [unit_name, w.HTML("<span class='sbf-spacer'></span>"), self.notices_button,
@@ -146,11 +165,10 @@ class MainShell(w.VBox):
         for group in menus.menus_for(self.module):
             single = len(group.items) == 1 and group.items[0].label == group.title
             if not single:
-                h = w.HTML(f"<div class='sbf-menu-group'>{_esc(group.title)}</div>")
+                h = w.HTML(f"<div class='sbf-menu-group'>{escape(group.title)}</div>")
                 items.append(h)
             for m in group.items:
-                b = w.Button(description=m.label, tooltip=f"{m.label}（{m.id}）",
-                             layout=w.Layout(width="100%"))
+                b = w.Button(description=m.label, tooltip=m.label, layout=w.Layout(width="100%"))
                 b.add_class("sbf-menu-item")
                 b.add_class(f"sbf-menu-{m.id}")
                 if not single:
@@ -168,9 +186,9 @@ class MainShell(w.VBox):
         # status bar
         self.about_button = button("关于", self.show_about, css="sbf-about-button")
         status = w.HBox([
-            w.HTML(f"<span>纳税人识别号：<b class='sbf-status-taxpayer-id'>{_esc(getattr(unit, 'taxpayer_id', ''))}"
+            w.HTML(f"<span>纳税人识别号：<b class='sbf-status-taxpayer-id'>{escape(getattr(unit, 'taxpayer_id', ''))}"
                    "</b></span>"),
-            w.HTML(f"<span>纳税人名称：<b class='sbf-status-name'>{_esc(getattr(unit, 'name', ''))}</b></span>"),
+            w.HTML(f"<span>纳税人名称：<b class='sbf-status-name'>{escape(getattr(unit, 'name', ''))}</b></span>"),
             w.HTML("<span class='sbf-spacer'></span>"),
             self.about_button,
         ])
@@ -182,14 +200,14 @@ class MainShell(w.VBox):
         """Show a menu's page, building it on first visit and keeping it afterwards."""
         page = self.pages.get(menu_id)
         if page is None:
-            cls = page_class(menu_id)
             try:
-                page = cls(self.ui) if cls else NotBuiltPage(menus.find(self.module, menu_id))
+                cls = page_class(menu_id)
+                page = cls(self.ui) if cls else NotBuiltPage(self.ui, menus.find(self.module, menu_id))
             except Exception as exc:  # noqa: BLE001 - a broken page must not break the shell
                 self.ui.error(exc)
                 return self.page_box
             self.pages[menu_id] = page
-        elif hasattr(page, "on_show"):
+        else:
             page.on_show()
         for mid, b in self.menu_buttons.items():
             if mid == menu_id:
@@ -201,41 +219,51 @@ class MainShell(w.VBox):
         return page
 
     def show_notices(self) -> None:
-        ok, df = self.ui.call(self.ui.wb.notices)
+        ok, df = self.ui.call(self.ui.wb.notices)  # local: saved at login
         if not ok:
             return
-        rows = "".join(
-            f"<div class='sbf-notice'><div class='sbf-notice-title'>{_esc(r.get('title', ''))}"
-            f"<span class='sbf-notice-date'>{_esc(str(r.get('published', ''))[:10])}</span></div>"
-            f"<div class='sbf-notice-body'>{_esc(r.get('body', ''))}</div></div>"
-            for r in df.to_dict("records")
-        ) or "<div class='sbf-empty'>暂无通知公告</div>"
+        rows = notice_list_html(df, with_body=True)
         close = w.Button(description="关闭")
         d = Dialog("通知公告", [w.HTML(rows)], [close], width="640px", css="sbf-notices-dialog")
         close.on_click(lambda _b: d.dismiss())
         self.ui.dialogs.show(d)
 
     def show_about(self) -> None:
-        ok, v = self.ui.call(self.ui.wb.client_version)
-        if not ok:
+        """关于 asks the bureau for the latest version: off the kernel's thread, one ask at a time."""
+        if self.about_button.disabled:
             return
+        self.about_button.disabled = True
+
+        def done(v: dict[str, str]) -> None:
+            self.about_button.disabled = False
+            self._about(v)
+
+        def failed(exc: BaseException) -> None:
+            self.about_button.disabled = False
+            self.ui.error(exc)
+
+        self.ui.tasks.start(self.ui.wb.client_version, done, failed)
+
+    def _about(self, v: dict[str, str]) -> None:
         current, latest = v.get("current", ""), v.get("latest", "")
         state = "当前已是最新版本" if not latest or latest == current else f"发现新版本 {latest}，请升级客户端"
         close = w.Button(description="关闭")
         d = Dialog("关于", [w.HTML(
-            f"<div class='sbf-about'><div>{PRODUCT}</div><div>当前版本：<b class='sbf-version'>{_esc(current)}</b></div>"
-            f"<div>最新版本：<b class='sbf-latest-version'>{_esc(latest)}</b></div><div>{_esc(state)}</div></div>"
+            f"<div class='sbf-about'><div>{escape(PRODUCT)}</div>"
+            f"<div>当前版本：<b class='sbf-version'>{escape(current)}</b></div>"
+            f"<div>最新版本：<b class='sbf-latest-version'>{escape(latest)}</b></div><div>{escape(state)}</div></div>"
         )], [close], width="420px", css="sbf-about-dialog")
         close.on_click(lambda _b: d.dismiss())
         self.ui.dialogs.show(d)
 
 
-class NotBuiltPage(w.VBox):
-    def __init__(self, menu: menus.Menu) -> None:
+class NotBuiltPage(Page):
+    """A menu whose page is not built yet: its title and 该功能尚未实现 (no catalogue ID on screen)."""
+
+    def __init__(self, ui: Ui, menu: menus.Menu) -> None:
         self.menu = menu
-        super().__init__([
-            w.HTML(f"<div class='sbf-page-title'>{_esc(menu.label)}</div>"),
-            w.HTML(f"<div class='sbf-not-built'>该功能尚未实现（{menu.id}）</div>"),
-        ])
-        self.add_class("sbf-page")
-        self.add_class("sbf-not-built-page")
+        super().__init__(ui, [
+            w.HTML(f"<div class='sbf-page-title'>{escape(menu.label)}</div>"),
+            w.HTML("<div class='sbf-not-built'>该功能尚未实现，敬请期待。</div>"),
+        ], css="sbf-not-built-page")
+        self.add_class(f"sbf-not-built-{menu.id}")

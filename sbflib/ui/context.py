@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
 from sbflib.errors import SbfError
-from sbflib.ui.components.dialogs import Dialog, DialogHost, _esc
+from sbflib.ui.components.dialogs import Dialog, DialogHost
 from sbflib.ui.components.download import Download
+from sbflib.ui.components.html import escape
 from sbflib.ui.components.progress import Progress, Tasks
+
+if TYPE_CHECKING:
+    from sbflib.workbench import Workbench
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +28,10 @@ def error_text(exc: BaseException) -> str:
 
 
 class Ui:
-    def __init__(self, wb: Any, *, sync: bool = False) -> None:
-        self.wb = wb
+    """What every page is handed. `sync=True` runs background work inline (widget tests)."""
+
+    def __init__(self, wb: Workbench, *, sync: bool = False) -> None:
+        self.wb: Workbench = wb
         self.dialogs = DialogHost()
         self.download = Download()
         self.download.add_class("sbf-download-host")
@@ -38,10 +44,17 @@ class Ui:
         return self.dialogs.message(text, **kw)
 
     def error(self, exc: BaseException | str, **kw: Any) -> Dialog:
+        """The error dialog: the Chinese message, and 详情 with `SbfError.detail` when it has one.
+        Anything that is not an SbfError is logged with its traceback and shown generically."""
         text = exc if isinstance(exc, str) else error_text(exc)
-        if not isinstance(exc, str | SbfError):
+        detail = ""
+        if isinstance(exc, SbfError):
+            detail = str(getattr(exc, "detail", "") or "")
+            if detail:
+                log.warning("%s (%s)", text, detail)
+        elif not isinstance(exc, str):
             log.error("unexpected error", exc_info=exc)
-        return self.dialogs.error(text, **kw)
+        return self.dialogs.error(text, detail=detail, **kw)
 
     def confirm(self, text: str, on_yes: Callable[[], None], on_no: Callable[[], None] | None = None,
                 **kw: Any) -> Dialog:
@@ -114,7 +127,7 @@ def button(text: str, on_click: Callable[[], None], *, primary: bool = False, cs
 def wizard_card(title: str, items: list[w.Widget], css: str, *, on_back: Callable[[], None] | None = None,
                 back_css: str = "sbf-wizard-back") -> w.VBox:
     """One step of a wizard (添加单位, 登录): a titled card, with 返回 when `on_back` is given."""
-    head_items: list[w.Widget] = [w.HTML(f"<div class='sbf-card-title'>{_esc(title)}</div>")]
+    head_items: list[w.Widget] = [w.HTML(f"<div class='sbf-card-title'>{escape(title)}</div>")]
     if on_back is not None:
         head_items.append(button("返回", on_back, css=back_css))
     head = w.HBox(head_items)

@@ -1,11 +1,21 @@
-"""The left menu: every menu of FEATURES.md, grouped as the manual groups them, with its catalogue ID.
+"""The left menu: every menu of FEATURES.md, grouped as the manual groups them, with its catalogue ID,
+and the one registry of menus → page classes (`PAGES`).
 
-A group with one item and the same title is shown as a plain menu item.
+A group with one item and the same title is shown as a plain menu item. Catalogue IDs stay in code
+and CSS classes; no screen shows them.
+
+A new page: a `sbflib.ui.page.Page` subclass with `menu_id` and `title`, and one line in `PAGES`
+("module:Class", imported on first visit, so the first screen does not import every page).
 """
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sbflib.ui.page import Page
 
 
 @dataclass(frozen=True)
@@ -149,3 +159,23 @@ def find(module: str, menu_id: str) -> Menu:
 
 def all_ids(module: str) -> list[str]:
     return [m.id for g in menus_for(module) for m in g.items]
+
+
+# menu ID -> "module:Class" of the page built for it (the rest open a 尚未实现 page)
+PAGES: dict[str, str] = {
+    "EMP-1": "sbflib.ui.pages.home:HomePage",
+    "COL-1": "sbflib.ui.pages.home:CollectorHomePage",
+    "EMP-2": "sbflib.ui.pages.roster:RosterPage",
+    "SET-1": "sbflib.ui.pages.network:NetworkPage",
+    "SET-4": "sbflib.ui.pages.unit_info:UnitInfoPage",
+}
+
+
+def page_class(menu_id: str) -> type[Page] | None:
+    """The page class registered for a menu (imported now), or None when it is not built yet."""
+    target = PAGES.get(menu_id)
+    if not target:
+        return None
+    module, name = target.split(":")
+    cls: type[Page] = getattr(importlib.import_module(module), name)
+    return cls

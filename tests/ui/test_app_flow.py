@@ -74,7 +74,7 @@ def _login(app, unit, password, *, change_to=None):
 def test_region_add_unit_login_forced_change_and_roster(wb, bureau):
     unit = bureau.unit("U000017")
     bureau.reset_password(unit["unit_id"])
-    app = App(wb)
+    app = App(wb, sync=True)
     assert app.state == "region"
     _choose_region(app, unit["region"])
     assert app.state == "units"
@@ -114,7 +114,9 @@ def test_region_add_unit_login_forced_change_and_roster(wb, bureau):
         # a menu not built yet says so plainly
         page = shell.open_menu("EMP-11")
         assert isinstance(page, NotBuiltPage)
-        assert "该功能尚未实现（EMP-11）" in page.children[1].value
+        assert "该功能尚未实现" in page.children[1].value
+        assert "EMP-" not in page.children[1].value  # no catalogue ID on a screen
+        assert all("EMP-" not in b.tooltip and "EMP-" not in b.description for b in shell.menu_buttons.values())
 
         # roster: counts, fuzzy filter, detail, export
         roster = shell.open_menu("EMP-2")
@@ -149,7 +151,7 @@ def test_region_add_unit_login_forced_change_and_roster(wb, bureau):
 def test_roster_groups_edit_and_sync(wb, bureau, tmp_path):
     unit = bureau.unit("U000018")
     bureau.reset_password(unit["unit_id"])
-    app = App(wb)
+    app = App(wb, sync=True)
     _choose_region(app, unit["region"])
     _add_unit(app, unit)
     try:

@@ -10,6 +10,11 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as w
 
+from sbflib.ui.components.html import escape
+
+# Old private name, kept while pages move to `sbflib.ui.components.html.escape`.
+_esc = escape
+
 
 class Dialog(w.VBox):
     """A titled box with a body and a row of buttons; `host.show(dialog)` puts it on screen."""
@@ -27,7 +32,7 @@ class Dialog(w.VBox):
         self.title = title
         self.host: DialogHost | None = None
         self._on_close: list[Callable[[], None]] = []
-        self.title_label = w.HTML(f"<b>{_esc(title)}</b>")
+        self.title_label = w.HTML(f"<b>{escape(title)}</b>")
         self.title_label.add_class("sbf-dialog-title-text")
         header_items: list[w.Widget] = [self.title_label]
         if closable:
@@ -103,25 +108,30 @@ class DialogHost(w.Box):
 
     # ---- the standard dialogs -------------------------------------------------------------
     def message(self, text: str, *, title: str = "提示", on_close: Callable[[], None] | None = None,
-                kind: str = "info") -> Dialog:
-        """A message box with 确定."""
+                kind: str = "info", detail: str = "") -> Dialog:
+        """A message box with 确定; a non-empty `detail` goes under a collapsed 详情 toggle."""
         ok = w.Button(description="确定", button_style="primary")
-        body = w.HTML(f"<div class='sbf-message sbf-message-{kind}'>{_esc(text)}</div>")
-        d = Dialog(title, [body], [ok], css="sbf-message-dialog")
+        body: list[w.Widget] = [w.HTML(f"<div class='sbf-message sbf-message-{kind}'>{escape(text)}</div>")]
+        if detail:
+            body.append(DetailToggle(detail))
+        d = Dialog(title, body, [ok], css="sbf-message-dialog")
         ok.on_click(lambda _b: d.dismiss())
         if on_close:
             d.on_close(on_close)
         return self.show(d)
 
-    def error(self, text: str, *, title: str = "提示", on_close: Callable[[], None] | None = None) -> Dialog:
-        return self.message(text, title=title, on_close=on_close, kind="error")
+    def error(self, text: str, *, title: str = "提示", on_close: Callable[[], None] | None = None,
+              detail: str = "") -> Dialog:
+        d = self.message(text, title=title, on_close=on_close, kind="error", detail=detail)
+        d.add_class("sbf-error-dialog")
+        return d
 
     def confirm(self, text: str, on_yes: Callable[[], None], on_no: Callable[[], None] | None = None,
                 *, title: str = "提示", yes: str = "是", no: str = "否") -> Dialog:
         """A question with 是 / 否; the × counts as 否."""
         yes_b = w.Button(description=yes, button_style="primary")
         no_b = w.Button(description=no)
-        body = w.HTML(f"<div class='sbf-message'>{_esc(text)}</div>")
+        body = w.HTML(f"<div class='sbf-message'>{escape(text)}</div>")
         d = Dialog(title, [body], [yes_b, no_b], css="sbf-confirm-dialog")
         answered = {"yes": False}
 
@@ -149,7 +159,7 @@ class DialogHost(w.Box):
         cancel = w.Button(description="取消")
         items: list[w.Widget] = [w.HBox([w.Label(label), pw])]
         if hint:
-            items.append(w.HTML(f"<div class='sbf-hint-red'>{_esc(hint)}</div>"))
+            items.append(w.HTML(f"<div class='sbf-hint-red'>{escape(hint)}</div>"))
         items.append(err)
         d = Dialog(title, items, [ok, cancel], css="sbf-password-dialog")
         d.password_field = pw  # type: ignore[attr-defined]
@@ -168,10 +178,28 @@ class DialogHost(w.Box):
         return self.show(d)
 
 
-def _esc(text: str) -> str:
-    import html
+class DetailToggle(w.VBox):
+    """详情: a link that shows or hides technical text (collapsed at first)."""
 
-    return html.escape(str(text)).replace("\n", "<br>")
+    def __init__(self, detail: str) -> None:
+        self.toggle = w.Button(description="详情 ▸", layout=w.Layout(width="auto"))
+        self.toggle.add_class("sbf-link-button")
+        self.toggle.add_class("sbf-detail-toggle")
+        self.detail = w.HTML(f"<pre class='sbf-detail-text'>{escape(detail)}</pre>",
+                             layout=w.Layout(display="none"))
+        self.detail.add_class("sbf-detail")
+        self.toggle.on_click(lambda _b: self.flip())
+        super().__init__([self.toggle, self.detail])
+        self.add_class("sbf-detail-box")
+
+    @property
+    def expanded(self) -> bool:
+        return self.detail.layout.display != "none"
+
+    def flip(self) -> None:
+        show = not self.expanded
+        self.detail.layout.display = None if show else "none"
+        self.toggle.description = "详情 ▾" if show else "详情 ▸"
 
 
 def _widget_text(widget: w.Widget) -> str:

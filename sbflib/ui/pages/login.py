@@ -3,30 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from sbflib.ui.components.dialogs import _esc
+from sbflib.errors import ValidationError
+from sbflib.ui.components.html import escape
 from sbflib.ui.components.progress import Progress
-from sbflib.ui.context import Ui, button, field, wizard_card
+from sbflib.ui.context import button, field, wizard_card
+from sbflib.ui.page import Page
 from sbflib.ui.pages.units import _readonly
 
+if TYPE_CHECKING:
+    from sbflib.ui.context import Ui
 
-class LoginFlow(w.VBox):
-    """Drives one login; calls `on_done()` once the data update has finished."""
+
+class LoginFlow(Page):
+    """Drives one login; calls `on_done()` once the data update has finished.
+
+    Password rules are the service's: it refuses with "【新密码】：…" / "【确认新密码】：…"
+    (ValidationError's field prefix), and this page sends the form as it is so every password
+    message reads the same way."""
+
+    title = "登录"
 
     def __init__(self, ui: Ui, unit: dict, *, on_done: Callable[[], None],
                  on_cancel: Callable[[], None]) -> None:
-        self.ui = ui
         self.unit = unit
         self.on_done = on_done
         self.on_cancel = on_cancel
         self.step = ""
         self.password_value = ""
-        super().__init__([])
-        self.add_class("sbf-page")
-        self.add_class("sbf-login-flow")
+        super().__init__(ui, [], css="sbf-login-flow")
         self.show_security()
 
     def _card(self, title: str, items: list[w.Widget], css: str, *, back: bool = True) -> None:
@@ -44,17 +52,18 @@ class LoginFlow(w.VBox):
             field("纳税人识别号", _readonly(self.unit.get("taxpayer_id"))),
             field("纳税人名称", _readonly(self.unit.get("name"))),
             field("申报密码", self.password),
-            w.HTML(f"<div class='sbf-hint-red'>{_esc(self.ui.wb.units.password_hint(module))}</div>"),
+            w.HTML(f"<div class='sbf-hint-red'>{escape(self.wb.units.password_hint(module))}</div>"),
             self.login_button,
         ], "sbf-step-login")
 
     def login(self) -> None:
         if not self.password.value:
-            self.ui.error("请输入申报密码")
+            self.ui.error(ValidationError("请输入申报密码", field="申报密码"))
             return
-        ok, result = self.ui.call(self.ui.wb.login, self.unit["unit_id"], self.password.value)
-        if not ok:
-            return
+        self.run_call(self.wb.login, self.unit["unit_id"], self.password.value, on_done=self._logged_in,
+                      label="正在登录……")
+
+    def _logged_in(self, result: Any) -> None:
         self.password_value = self.password.value
         self.password.value = ""
         if getattr(result, "must_change_password", False):
@@ -82,17 +91,14 @@ class LoginFlow(w.VBox):
         ], "sbf-step-change-password", back=False)
 
     def change_password(self) -> None:
-        if not self.old.value or not self.new.value:
-            self.ui.error("请输入原密码和新密码")
-            return
-        if self.new.value != self.new2.value:
-            self.ui.error("两次输入的新密码不一致")
-            return
-        ok, _ = self.ui.call(self.ui.wb.change_password, self.old.value, self.new.value)
-        if ok:
-            for x in (self.old, self.new, self.new2):
-                x.value = ""
-            self.ui.message("申报密码修改成功", on_close=self.show_update)
+        # the service checks 原密码 / 新密码 / 确认新密码 and words every refusal "【字段】：…"
+        self.run_call(self.wb.change_password, self.old.value, self.new.value, self.new2.value,
+                      on_done=lambda _r: self._changed(), label="正在修改申报密码……")
+
+    def _changed(self) -> None:
+        for x in (self.old, self.new, self.new2):
+            x.value = ""
+        self.ui.message("申报密码修改成功", on_close=self.show_update)
 
     # 数据更新
     def show_update(self) -> None:
@@ -104,7 +110,8 @@ class LoginFlow(w.VBox):
                    "若职工数量较大，更新的时间会比较长，请耐心等待。</div>"),
             self.progress,
         ], "sbf-step-update", back=False)
-        self.ui.tasks.start(lambda: self.ui.wb.update_after_login(progress=self.progress),
+        # a long call with its own progress bar in the page (not the progress dialog)
+        self.ui.tasks.start(lambda: self.wb.update_after_login(progress=self.progress),
                             self._updated, self._update_failed)
 
     def _updated(self, result: Any) -> None:

@@ -1,31 +1,42 @@
-"""网络设置 / 网络管理 (SET-1): no proxy or an http / socks5 proxy; 测试, and 保存 (which tests first)."""
+"""网络设置 / 网络管理 (SET-1): no proxy or an http / socks5 proxy; 测试, and 保存 (which tests first).
+
+测试 and 保存 run through `run_call`: the kernel keeps answering while the proxy is tried, the
+service gives the try its own deadline, and 取消 in the progress dialog gives the page back at once.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
-from sbflib.ui.context import Ui, button, field
+from sbflib.system.network import ProxySettings
+from sbflib.ui.components.html import escape
+from sbflib.ui.context import button, error_text, field
+from sbflib.ui.page import Page
+
+if TYPE_CHECKING:
+    from sbflib.ui.context import Ui
 
 
-class NetworkPage(w.VBox):
+class NetworkPage(Page):
+    menu_id = "SET-1"
+    title = "网络管理"
+
     def __init__(self, ui: Ui) -> None:
-        self.ui = ui
         self.on_saved: Callable[[], None] | None = None
         ok, current = ui.call(ui.wb.network.load)
-        self.current = current
-        self.mode = w.RadioButtons(options=["不使用代理", "使用代理"],
-                                   value="使用代理" if ok and current.enabled else "不使用代理")
+        self.current: ProxySettings = current if ok else ProxySettings()
+        cur = self.current
+        self.mode = w.RadioButtons(options=["不使用代理", "使用代理"], value="使用代理" if cur.enabled else "不使用代理")
         self.mode.add_class("sbf-proxy-mode")
-        self.kind = w.Dropdown(options=["http", "socks5"], value=(current.kind if ok else "http") or "http",
-                               layout=w.Layout(width="160px"))
-        self.host = w.Text(value=current.host if ok else "", placeholder="代理服务器地址")
-        self.port = w.Text(value=str(current.port or "") if ok else "", placeholder="端口",
-                           layout=w.Layout(width="120px"))
-        self.username = w.Text(value=current.username if ok else "", placeholder="可不填")
-        self.password = w.Password(placeholder="已保存，不修改可不填" if ok and current.has_password else "可不填")
+        self.kind = w.Dropdown(options=["http", "socks5"], value=cur.kind or "http", layout=w.Layout(width="160px"))
+        self.host = w.Text(value=cur.host, placeholder="代理服务器地址")
+        self.port = w.Text(value=str(cur.port or ""), placeholder="端口", layout=w.Layout(width="120px"))
+        self.username = w.Text(value=cur.username, placeholder="可不填")
+        self.password = w.Password(placeholder="已保存，不修改可不填" if cur.has_password else "可不填")
         for x, css in ((self.kind, "sbf-proxy-kind"), (self.host, "sbf-proxy-host"), (self.port, "sbf-proxy-port"),
                        (self.username, "sbf-proxy-user"), (self.password, "sbf-proxy-password")):
             x.add_class(css)
@@ -40,18 +51,17 @@ class NetworkPage(w.VBox):
         card = w.VBox([field("上网方式", self.mode), self.proxy_fields, self.result,
                        w.HBox([self.test_button, self.save_button])])
         card.add_class("sbf-card")
-        super().__init__([w.HTML("<div class='sbf-page-title'>网络管理</div>"), card])
-        self.add_class("sbf-page")
-        self.add_class("sbf-network-page")
+        super().__init__(ui, [card], css="sbf-network-page", show_title=True)
 
     def _toggle(self) -> None:
         on = self.mode.value == "使用代理"
         for row in self.proxy_fields.children:
             for c in row.children:
-                if hasattr(c, "disabled"):
+                if c.has_trait("disabled"):
                     c.disabled = not on
 
-    def settings(self):  # -> ProxySettings (the facade's type, rebuilt from the form)
+    def settings(self) -> ProxySettings:
+        """The form as the service's settings (a port that is not a number is refused by the service)."""
         port_text = self.port.value.strip()
         port = int(port_text) if port_text.isdigit() else (0 if not port_text else -1)
         return dataclasses.replace(
@@ -61,27 +71,30 @@ class NetworkPage(w.VBox):
 
     def _show(self, text: str, ok: bool) -> None:
         css = "sbf-ok" if ok else "sbf-fail"
-        self.result.value = f"<div class='{css}'>{text}</div>"
+        self.result.value = f"<div class='{css}'>{escape(text)}</div>"
+
+    def _failed(self, exc: BaseException) -> None:
+        self._show(error_text(exc), False)
 
     def test(self) -> None:
-        try:
-            msg = self.ui.wb.network.test(self.settings(), password=self.password.value or None)
-        except Exception as exc:  # noqa: BLE001 - shown in the page as the Chinese result
-            from sbflib.ui.context import error_text
-
-            self._show(error_text(exc), False)
-            return
-        self._show(msg or "测试成功", True)
+        self._show("正在测试……", True)
+        self.run_call(self.wb.network.test, self.settings(), password=self.password.value or None,
+                      on_done=lambda msg: self._show(msg or "测试成功", True), on_error=self._failed,
+                      label="正在测试网络连接，请稍候……", title="网络测试", cancellable=True)
 
     def save(self) -> None:
-        try:
-            self.ui.wb.network.save(self.settings(), password=self.password.value or None)
-        except Exception as exc:  # noqa: BLE001
-            from sbflib.ui.context import error_text
+        self.run_call(self.wb.network.save, self.settings(), password=self.password.value or None,
+                      on_done=lambda _r: self._saved(), on_error=self._failed,
+                      label="正在测试并保存网络设置……", title="网络测试", cancellable=True)
 
-            self._show(error_text(exc), False)
-            return
-        _ok, self.current = self.ui.call(self.ui.wb.network.load)
+    def _saved(self) -> None:
+        ok, current = self.ui.call(self.wb.network.load)
+        if ok:
+            self.current = current
         self.password.value = ""
         self._show("保存成功", True)
         self.ui.message("网络设置保存成功", on_close=self.on_saved)
+
+    def cancel_call(self) -> None:
+        super().cancel_call()
+        self._show("已取消测试", False)

@@ -2,31 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import ipywidgets as w
 
-from sbflib.ui.components.dialogs import _esc
-from sbflib.ui.context import Ui
+from sbflib.ui.components.html import kv_html
+from sbflib.ui.page import Page
+
+if TYPE_CHECKING:
+    from sbflib.ui.context import Ui
 
 
-class UnitInfoPage(w.VBox):
+class UnitInfoPage(Page):
+    menu_id = "SET-4"
+    title = "单位信息"
+
     def __init__(self, ui: Ui) -> None:
-        self.ui = ui
         self.form = w.HTML("")
         self.form.add_class("sbf-unit-info")
         card = w.VBox([w.HTML("<div class='sbf-section-title'>基本信息</div>"), self.form,
                        w.HTML("<div class='sbf-tip'>单位信息从管理子系统获取，客户端不可变更。</div>")])
         card.add_class("sbf-card")
-        super().__init__([w.HTML("<div class='sbf-page-title'>单位信息</div>"), card])
-        self.add_class("sbf-page")
-        self.add_class("sbf-unit-info-page")
-        self.profile: dict = {}
+        super().__init__(ui, [card], css="sbf-unit-info-page", show_title=True)
+        self.profile: dict[str, str] = {}
         self.load()
 
     def load(self) -> None:
-        _ok, profile = self.ui.call(self.ui.wb.unit_info.profile)
+        self.run_call(self.wb.unit_info.profile, on_done=self._show, label="正在获取单位信息……")
+
+    def _show(self, profile: dict[str, str]) -> None:
         self.profile = dict(profile or {})
-        rows = "".join(
-            f"<tr><th>{_esc(k)}：</th><td><input class='sbf-readonly-input' readonly value='{_esc(v)}'></td></tr>"
-            for k, v in self.profile.items()
-        )
-        self.form.value = f"<table class='sbf-form-table'>{rows}</table>"
+        self.form.value = kv_html(self.profile)

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
-import pandas as pd
 
-from sbflib.ui.components.dialogs import Dialog, _esc
-from sbflib.ui.context import Ui, button, field, wizard_card
+from sbflib.errors import ValidationError
+from sbflib.ui.components.dialogs import Dialog
+from sbflib.ui.components.html import escape, table_html
+from sbflib.ui.context import button, field, wizard_card
+from sbflib.ui.page import Page
+
+if TYPE_CHECKING:
+    from sbflib.ui.context import Ui
 
 MODULE_LABELS = {"employer": "用人单位", "collector": "代收单位"}
 
@@ -22,16 +27,17 @@ CONFIRM_TEXT = (
 )
 
 
-class UnitsPage(w.VBox):
+class UnitsPage(Page):
     """单位管理: 用人单位 / 代收单位 lists, 添加, 搜索, editable 备注, 登录 per row."""
 
+    title = "单位管理"
+
     def __init__(self, ui: Ui, on_login: Callable[[dict], None], module: str | None = None) -> None:
-        self.ui = ui
         self.on_login = on_login
         region = ui.wb.region
         self.modules = [m for m in ("employer", "collector") if not region or m in (region.modules or [m])]
         self.module = module if module in self.modules else (self.modules[0] if self.modules else "employer")
-        self.module_buttons = {}
+        self.module_buttons: dict[str, w.Button] = {}
         for m in self.modules:
             b = button(MODULE_LABELS[m], functools.partial(self.switch, m), css="sbf-module-button")
             self.module_buttons[m] = b
@@ -44,6 +50,7 @@ class UnitsPage(w.VBox):
         toolbar = w.HBox([*self.module_buttons.values(), w.HTML("<span class='sbf-spacer'></span>"),
                           self.add_button, w.Label("搜索："), self.search, self.reset_button])
         toolbar.add_class("sbf-toolbar")
+        toolbar.add_class("sbf-wrap")
         self.table = w.GridBox(layout=w.Layout(
             grid_template_columns="50px 190px minmax(160px,1.4fr) minmax(120px,1fr) minmax(120px,1fr) 180px 80px",
             width="100%"))
@@ -54,9 +61,7 @@ class UnitsPage(w.VBox):
         self.remark_fields: list[w.Text] = []
         self.body = w.VBox([toolbar, self.table, self.empty])
         self.body.add_class("sbf-card")
-        super().__init__([self.body])
-        self.add_class("sbf-page")
-        self.add_class("sbf-units-page")
+        super().__init__(ui, [self.body], css="sbf-units-page")
         self.refresh()
 
     # ---- list -----------------------------------------------------------------------------
@@ -73,9 +78,9 @@ class UnitsPage(w.VBox):
     def refresh(self) -> None:
         for m, b in self.module_buttons.items():
             b.button_style = "info" if m == self.module else ""
-        ok, df = self.ui.call(self.ui.wb.units.list, module=self.module, keyword=self.search.value.strip())
-        df = df if ok and df is not None else pd.DataFrame()
-        self.rows = df.to_dict("records")
+        # the local list: read on the spot
+        ok, df = self.ui.call(self.wb.units.list, module=self.module, keyword=self.search.value.strip())
+        self.rows = df.to_dict("records") if ok and df is not None else []
         cells: list[w.Widget] = []
         for label in UNIT_COLUMNS:
             h = w.HTML(f"<b>{label}</b>")
@@ -92,7 +97,7 @@ class UnitsPage(w.VBox):
             self.remark_fields.append(remark)
             for value in (i, row.get("taxpayer_id"), row.get("name"), row.get("tax_authority"),
                           row.get("tax_office")):
-                c = w.HTML(_esc("" if value is None else str(value)))
+                c = w.HTML(escape(value))
                 c.add_class("sbf-td")
                 cells.append(c)
             for widget in (remark, login):
@@ -109,7 +114,7 @@ class UnitsPage(w.VBox):
                                 "请点击【添加】按钮添加单位信息</div>")
 
     def save_remark(self, unit_id: str, remark: str) -> None:
-        self.ui.call(self.ui.wb.units.set_remark, unit_id, remark)
+        self.ui.call(self.wb.units.set_remark, unit_id, remark)
 
     def row_of(self, taxpayer_id: str) -> int:
         """Position of a unit in the list (tests)."""
@@ -119,6 +124,7 @@ class UnitsPage(w.VBox):
     def start_add(self) -> None:
         self.wizard = AddUnitWizard(self.ui, self.module, on_finish=self._wizard_done, on_cancel=self._back)
         self.children = [self.wizard]
+        self.add_class("sbf-adding")
 
     def _wizard_done(self) -> None:
         self.search.value = ""
@@ -126,23 +132,24 @@ class UnitsPage(w.VBox):
 
     def _back(self) -> None:
         self.children = [self.body]
+        self.remove_class("sbf-adding")
         self.refresh()
 
 
-class AddUnitWizard(w.VBox):
+class AddUnitWizard(Page):
     """添加单位: 纳税人识别号 → (选择单位) → 安全认证 → 确认参保登记信息."""
+
+    title = "添加单位"
 
     def __init__(self, ui: Ui, module: str, *, on_finish: Callable[[], None],
                  on_cancel: Callable[[], None]) -> None:
-        self.ui = ui
         self.module = module
         self.on_finish = on_finish
         self.on_cancel = on_cancel
         self.candidate: Any = None
         self.registration: Any = None
         self.step = ""
-        super().__init__([])
-        self.add_class("sbf-wizard")
+        super().__init__(ui, [], css="sbf-wizard")
         self.show_taxpayer_step()
 
     def _card(self, title: str, items: list[w.Widget], css: str) -> None:
@@ -160,11 +167,11 @@ class AddUnitWizard(w.VBox):
     def lookup(self) -> None:
         tid = self.taxpayer_id.value.strip()
         if not tid:
-            self.ui.error("请输入纳税人识别号")
+            self.ui.error(ValidationError("请输入纳税人识别号", field="纳税人识别号"))
             return
-        ok, candidates = self.ui.call(self.ui.wb.units.lookup, tid, self.module)
-        if not ok:
-            return
+        self.run_call(self.wb.units.lookup, tid, self.module, on_done=self._found, label="正在查询单位信息……")
+
+    def _found(self, candidates: list[Any]) -> None:
         if not candidates:
             self.ui.error("未查询到该纳税人识别号对应的单位信息")
         elif len(candidates) == 1:
@@ -184,37 +191,36 @@ class AddUnitWizard(w.VBox):
         c = self.candidate
         self.password = w.Password(placeholder="请输入申报密码", layout=w.Layout(width="300px"))
         self.password.add_class("sbf-password")
-        hint = self.ui.wb.units.password_hint(self.module)
+        hint = self.wb.units.password_hint(self.module)
         self.verify_button = button("确定", self.verify, primary=True, css="sbf-verify")
         self._card("安全认证", [
             field("纳税人识别号", _readonly(c.taxpayer_id)),
             field("纳税人名称", _readonly(c.name)),
             field("申报密码", self.password),
-            w.HTML(f"<div class='sbf-hint-red'>{_esc(hint)}</div>"),
+            w.HTML(f"<div class='sbf-hint-red'>{escape(hint)}</div>"),
             self.verify_button,
         ], "sbf-step-security")
 
     def verify(self) -> None:
         if not self.password.value:
-            self.ui.error("请输入申报密码")
+            self.ui.error(ValidationError("请输入申报密码", field="申报密码"))
             return
-        ok, reg = self.ui.call(self.ui.wb.units.verify, self.candidate.unit_id, self.password.value)
-        if ok:
-            self.registration = reg
-            self.show_confirm_step()
+        self.run_call(self.wb.units.verify, self.candidate.unit_id, self.password.value,
+                      on_done=self._verified, label="正在验证申报密码……")
+
+    def _verified(self, registration: Any) -> None:
+        self.registration = registration
+        self.show_confirm_step()
 
     # step 4
     def show_confirm_step(self) -> None:
         self.step = "confirm"
         reg = self.registration
-        rows = "".join(
-            f"<tr><td>{_esc(n.unit_number)}</td><td>{_esc(n.agency)}</td><td>{_esc(n.tax_authority)}</td></tr>"
-            for n in reg.unit_numbers
-        )
-        table = w.HTML(
-            "<table class='sbf-html-table sbf-registration-table'><thead><tr><th>单位编号</th>"
-            f"<th>社保经办机构</th><th>主管税务机关</th></tr></thead><tbody>{rows}</tbody></table>"
-        )
+        table = w.HTML(table_html(
+            [{"unit_number": n.unit_number, "agency": n.agency, "tax_authority": n.tax_authority}
+             for n in reg.unit_numbers],
+            {"unit_number": "单位编号", "agency": "社保经办机构", "tax_authority": "主管税务机关"},
+            css="sbf-registration-table"))
         self.confirmed = w.Checkbox(value=False, description="我已确认无误", indent=False)
         self.confirmed.add_class("sbf-confirmed")
         self.confirm_button = button("确定", self.add, primary=True, css="sbf-confirm-add")
@@ -222,7 +228,7 @@ class AddUnitWizard(w.VBox):
         self.confirmed.observe(lambda c: setattr(self.confirm_button, "disabled", not c["new"]), names="value")
         self._card("确认参保登记信息", [
             w.HTML(f"<p class='sbf-paragraph'>{CONFIRM_TEXT}</p>"),
-            w.HTML(f"<div><b>纳税人识别号：</b>{_esc(reg.taxpayer_id)}　<b>纳税人名称：</b>{_esc(reg.name)}</div>"),
+            w.HTML(f"<div><b>纳税人识别号：</b>{escape(reg.taxpayer_id)}　<b>纳税人名称：</b>{escape(reg.name)}</div>"),
             table,
             self.confirmed,
             w.HTML("<div class='sbf-hint-red'>如对应有误，请赴相关的税务办税大厅进行修正后再使用本系统。</div>"),
@@ -230,9 +236,8 @@ class AddUnitWizard(w.VBox):
         ], "sbf-step-confirm")
 
     def add(self) -> None:
-        ok, _ = self.ui.call(self.ui.wb.units.add, self.registration, bool(self.confirmed.value))
-        if ok:
-            self.on_finish()
+        self.run_call(self.wb.units.add, self.registration, bool(self.confirmed.value),
+                      on_done=lambda _r: self.on_finish(), label="正在添加单位……")
 
 
 class ChooseUnitDialog(Dialog):
@@ -252,7 +257,7 @@ class ChooseUnitDialog(Dialog):
             self.radios.append(r)
             cells.append(r)
             for v in (i + 1, c.taxpayer_id, c.name, c.registered_on, c.taxpayer_status, c.kind):
-                cells.append(w.HTML(_esc(str(v))))
+                cells.append(w.HTML(escape(v)))
         grid = w.GridBox(cells, layout=w.Layout(grid_template_columns="48px 48px 200px 1fr 110px 90px 60px",
                                                  width="100%"))
         grid.add_class("sbf-choose-grid")
@@ -276,6 +281,6 @@ class ChooseUnitDialog(Dialog):
 
 
 def _readonly(value: Any) -> w.HTML:
-    h = w.HTML(_esc("" if value is None else str(value)))
+    h = w.HTML(escape(value))
     h.add_class("sbf-readonly")
     return h

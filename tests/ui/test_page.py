@@ -1,0 +1,171 @@
+"""The Page base and the shared components with a stub workbench (no bureau): freeze while a call
+runs, a double click sends once, errors with 详情, the menu registry, escaping by construction."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING, Any, cast
+
+import ipywidgets as w
+
+from sbflib.errors import ConnectionFailed, SbfError, ValidationError
+from sbflib.ui import menus
+from sbflib.ui.components.dialogs import DetailToggle
+from sbflib.ui.components.html import escape, kv_html, notice_list_html, table_html
+from sbflib.ui.components.upload import Upload
+from sbflib.ui.context import Ui
+from sbflib.ui.page import Page
+
+if TYPE_CHECKING:
+    from sbflib.workbench import Workbench
+
+
+class StubWorkbench:
+    """Only what the pages under test touch; counts every call that would go to the bureau."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.unit = None
+        self.region = None
+
+
+def _ui(stub: StubWorkbench | None = None, *, sync: bool = True) -> Ui:
+    return Ui(cast("Workbench", stub or StubWorkbench()), sync=sync)
+
+
+class SendPage(Page):
+    menu_id = "EMP-99"
+    title = "测试页"
+
+    def __init__(self, ui: Ui, fn: Any) -> None:
+        self.fn = fn
+        self.send = w.Button(description="提交")
+        self.send.on_click(lambda _b: self.run_call(self.fn, on_done=self.done))
+        self.text = w.Text()
+        self.off = w.Button(description="本来就不可用", disabled=True)
+        self.result: Any = None
+        super().__init__(ui, [w.VBox([self.text, w.HBox([self.send, self.off])])], show_title=True)
+
+    def done(self, result: Any) -> None:
+        self.result = result
+
+
+def test_page_is_frozen_while_its_call_runs_and_given_back_after():
+    seen: dict[str, Any] = {}
+
+    def call() -> str:
+        seen["frozen"] = page.frozen
+        seen["disabled"] = (page.send.disabled, page.text.disabled, page.off.disabled)
+        return "好"
+
+    page = SendPage(_ui(), call)
+    page.send.click()
+    assert seen == {"frozen": True, "disabled": (True, True, True)}
+    assert page.result == "好" and not page.frozen and not page.busy
+    assert (page.send.disabled, page.text.disabled, page.off.disabled) == (False, False, True)
+    assert "sbf-page" in page._dom_classes and "sbf-page-EMP-99" in page._dom_classes
+
+
+def test_a_double_click_sends_once():
+    ui = _ui(sync=False)
+    release = threading.Event()
+    sent: list[int] = []
+
+    def call() -> int:
+        sent.append(1)
+        release.wait(10)
+        return len(sent)
+
+    page = SendPage(ui, call)
+    page.send.click()
+    page.send.click()  # a second click while the first call runs (the browser may queue one)
+    assert page.run_call(call) is False
+    release.set()
+    ui.tasks.wait(10)
+    assert sent == [1] and page.result == 1
+    assert not page.frozen and not page.send.disabled
+
+
+def test_a_slow_call_shows_progress_and_cancel_gives_the_page_back():
+    ui = _ui(sync=False)
+    release = threading.Event()
+    page = SendPage(ui, lambda: release.wait(10) and "晚到的结果")
+    page.run_call(page.fn, on_done=page.done, label="正在测试……", cancellable=True, slow_after=0.05)
+    deadline = time.monotonic() + 5
+    while ui.dialogs.current is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    d = ui.dialogs.current
+    assert d is not None and "正在测试" in d.text
+    d.button("取消").click()
+    assert ui.dialogs.current is None and not page.frozen and not page.busy
+    release.set()
+    ui.tasks.wait(10)
+    assert page.result is None  # the late answer is dropped
+
+
+def test_errors_show_the_chinese_message_and_the_detail_behind_a_toggle():
+    def call() -> None:
+        raise ConnectionFailed("无法连接税务局服务，请检查网络后重试", detail="ConnectError: [Errno 111] Connection refused")
+
+    ui = _ui()
+    page = SendPage(ui, call)
+    page.send.click()
+    d = ui.dialogs.current
+    assert d is not None and "无法连接税务局服务" in d.text
+    toggle = next(c for c in d.body.children if isinstance(c, DetailToggle))
+    assert not toggle.expanded and toggle.toggle.description.startswith("详情")
+    toggle.toggle.click()
+    assert toggle.expanded and "Errno 111" in toggle.detail.value
+    assert not page.frozen
+
+
+def test_an_error_without_detail_has_no_toggle_and_a_bug_is_not_shown_in_english():
+    ui = _ui()
+    SendPage(ui, lambda: (_ for _ in ()).throw(SbfError("操作失败"))).send.click()
+    d = ui.dialogs.current
+    assert d is not None and not any(isinstance(c, DetailToggle) for c in d.body.children)
+    d.dismiss()
+    SendPage(ui, lambda: 1 / 0).send.click()
+    d = ui.dialogs.current
+    assert d is not None and "系统异常" in d.text and "division" not in d.text
+
+
+def test_validation_messages_name_their_field_the_same_way():
+    ui = _ui()
+    ui.error(ValidationError("两次输入的新密码不一致", field="确认新密码"))
+    assert ui.dialogs.current is not None and "【确认新密码】：两次输入的新密码不一致" in ui.dialogs.current.text
+
+
+def test_every_registered_page_is_a_page_with_its_menu_id_and_a_real_menu():
+    ids = set(menus.all_ids("employer")) | set(menus.all_ids("collector"))
+    for menu_id in menus.PAGES:
+        assert menu_id in ids
+        cls = menus.page_class(menu_id)
+        assert cls is not None and issubclass(cls, w.Widget)
+        if issubclass(cls, Page):
+            assert cls.menu_id == menu_id and cls.title
+    assert menus.page_class("EMP-3") is None
+
+
+def test_components_escape_what_they_are_given():
+    evil = "<script>alert(1)</script>"
+    assert "<script>" not in escape(evil) and escape(None) == ""
+    assert "<script>" not in kv_html({"单位名称": evil, evil: "x"})
+    assert "value=\"&lt;script&gt;" in kv_html({"单位名称": evil})
+    html = table_html([{"a": evil, "b": None}], {"a": "甲", "b": "乙"})
+    assert "<script>" not in html and "<th>甲</th>" in html
+    assert "暂无数据" in table_html([], {"a": "甲"})
+    assert "<script>" not in notice_list_html([{"title": evil, "published": "2026-01-01", "body": evil}],
+                                              with_body=True)
+
+
+def test_upload_has_no_counter_and_hands_over_bytes():
+    u = Upload("批量导入", accept=".xlsx")
+    got: list[Any] = []
+    u.observe(lambda c: got.append(c["new"]), names="value")
+    assert u.description == "批量导入" and u.data is None
+    u.receive("名单.xlsx", b"PK\x03\x04")
+    assert u.data == b"PK\x03\x04" and u.filename == "名单.xlsx" and len(got) == 1
+    u.value = ()
+    assert u.data is None
