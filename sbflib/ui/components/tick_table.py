@@ -6,6 +6,8 @@
 - `actions` adds link-styled text columns after the data columns (the manual's 操作 column with
   查看 and 编辑): a click on a cell calls `actions[text](row_id)`. The first action column is headed
   操作, the others have a blank header so they read as one column.
+- `default_widths` (label -> px) size columns the user has not dragged, so a page's row can fit the
+  screen with its 操作 column in view.
 - Grid clicks arrive as ipydatagrid "cell-click" messages; `click(row, label)` and
   `click_header(label)` feed the same handler, so widget tests click as the browser does.
 """
@@ -41,7 +43,9 @@ class TickTable(PagedTable):
         numbered: bool = True,
         height: str = "420px",
         formatters: Mapping[str, Callable[[Any], str]] | None = None,
+        default_widths: Mapping[str, int] | None = None,
     ) -> None:
+        self.default_widths = dict(default_widths or {})
         self.actions = dict(actions or {})
         # header label of each action column -> the link text in its cells
         self.action_columns = {(ACTION_HEADER if i == 0 else "\u3000" * i): text
@@ -148,7 +152,8 @@ class TickTable(PagedTable):
         super()._apply_widths()
         fixed = {TICKED: TICK_WIDTH, UNTICKED: TICK_WIDTH, **{label: ACTION_WIDTH for label in self.action_columns}}
         labels = set(self.grid.data.columns)
-        widths = {**dict(self.grid.column_widths), **{k: v for k, v in fixed.items() if k in labels}}
+        widths = {**{k: v for k, v in self.default_widths.items() if k in labels}, **dict(self.grid.column_widths),
+                  **{k: v for k, v in fixed.items() if k in labels}}
         self._applying_widths = True
         try:
             self.grid.column_widths = widths

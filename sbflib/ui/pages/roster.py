@@ -43,6 +43,9 @@ class DateRange(w.HBox):
         self.start.value, self.end.value = v
 
 
+# Default column widths (px) so that a row, 操作 included, fits the page at 1366 px wide.
+WIDTHS = {"序号": 56, "姓名": 90, "性别": 60, "证件类型": 100, "证件号码": 150, "参保状态": 80, "单位编号": 110,
+          "分组": 90, "更新时间": 140}
 MASKED = "脱敏"
 FULL = "完整"
 
@@ -116,8 +119,13 @@ class RosterPage(w.VBox):
         columns = {k: v for k, v in r.COLUMNS.items() if k != "employee_id"}
         self.table = TickTable(self._fetch, columns, table_key="roster", settings=ui.wb.settings,
                                id_column="employee_id", height="440px",
-                               actions={"查看": self.view, "编辑": self.edit})
-        card = w.VBox([self.form, w.HBox([self.counts]), toolbar, self.export_menu, self.table])
+                               actions={"查看": self.view, "编辑": self.edit}, default_widths=WIDTHS)
+        # Two query fields a row when three do not fit (1024 px), so the date range is not cut.
+        self.form.grid.layout.grid_template_columns = "repeat(auto-fill, minmax(300px, 1fr))"
+        counts = w.HBox([self.counts])
+        for part in (self.form, counts, toolbar, self.export_menu, self.table):
+            part.layout.flex = "0 0 auto"  # never squeezed by the grid below: nothing clipped at 700 px
+        card = w.VBox([self.form, counts, toolbar, self.export_menu, self.table])
         card.add_class("sbf-card")
         super().__init__([w.HTML(f"<div class='sbf-page-title'>{self.title}</div>"), card])
         self.add_class("sbf-page")
@@ -202,10 +210,9 @@ class RosterPage(w.VBox):
         self.load_choices()
         self.query()
         if result.changed:
-            self.ui.confirm(f"本次共变更了{result.changed}条职工信息，是否查看更新明细？",
-                            lambda: self.show_changes(result))
+            self.ui.confirm(f"{result.message}，是否查看更新明细？", lambda: self.show_changes(result))
         else:
-            self.ui.message("本次共变更了0条职工信息")
+            self.ui.message(result.message)
 
     def show_changes(self, result: Any) -> None:
         ok, df = self.ui.call(self.r.changes, result.sync_id)

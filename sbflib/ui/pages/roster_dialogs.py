@@ -211,9 +211,8 @@ class GroupsDialog(Dialog):
         tools.add_class("sbf-wrap")
         tools.add_class("sbf-group-tools")
         close = w.Button(description="关闭")
-        head = w.HBox([w.HTML("<span class='sbf-group-col-name'>分组名称</span>"),
-                       w.HTML("<span class='sbf-group-col-saved'>保存时间</span>"),
-                       w.HTML("<span class='sbf-group-col-ops'>操作</span>")])
+        head = w.HBox([w.HTML("<b>分组名称</b>", layout=_col("name")), w.HTML("<b>保存时间</b>", layout=_col("saved")),
+                       w.HTML("<b>操作</b>", layout=_col("ops"))])
         head.add_class("sbf-group-head")
         super().__init__("分组管理", [tools, w.HTML(
             "<div class='sbf-tip'>分组层级最多为3级，分组名称不能为空，相同层级的分组名称不可重复，"
@@ -230,12 +229,14 @@ class GroupsDialog(Dialog):
             gid = int(rec["group_id"])
             level = int(rec["level"])
             name = w.HTML(f"<span class='sbf-group-label' style='padding-left:{(level - 1) * 24}px'>"
-                          f"{'└ ' if level > 1 else ''}{_esc(rec['name'])}</span>")
+                          f"{'└ ' if level > 1 else ''}{_esc(rec['name'])}</span>", layout=_col("name"))
             name.add_class("sbf-group-col-name")
-            saved = w.HTML(f"<span class='sbf-group-saved'>{_esc(saved_text(rec.get('saved_at')))}</span>")
+            saved = w.HTML(f"<span class='sbf-group-saved'>{_esc(saved_text(rec.get('saved_at')))}</span>",
+                           layout=_col("saved"))
             saved.add_class("sbf-group-col-saved")
             ops = w.HBox([button("添加子分组", functools.partial(self.add_child, gid), css="sbf-group-add-child"),
-                          button("删除", functools.partial(self.delete, gid, rec["name"]), css="sbf-group-delete")])
+                          button("删除", functools.partial(self.delete, gid, rec["name"]), css="sbf-group-delete")],
+                         layout=_col("ops"))
             ops.add_class("sbf-group-col-ops")
             if level >= 3:
                 ops.children[0].disabled = True
@@ -281,6 +282,13 @@ class GroupsDialog(Dialog):
             self.report.value = report_html(report)
             self.refresh()
             self.on_change()
+
+
+def _col(kind: str) -> w.Layout:
+    """Widths of the group tree's columns, shared by the header and the rows so they line up."""
+    if kind == "name":
+        return w.Layout(flex="1 1 auto", min_width="0")
+    return w.Layout(flex="0 0 auto", width="170px" if kind == "saved" else "180px")
 
 
 def _plain_upload(text: str, css: str) -> w.FileUpload:
