@@ -17,7 +17,7 @@ run: $(BIN)/sbf
 test: $(BIN)/sbf
 	$(BIN)/ruff check sbflib tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q tests
+	$(BIN)/python -m pytest -q   # testpaths: tests/ and the domain doctests
 
 bench: $(BIN)/sbf
 	$(BIN)/python benchmarks/roster_sync.py --employees 100000
