@@ -9,7 +9,8 @@
 
 Every message is Chinese and meant for the clerk; `str(err)` is that message. A technical detail
 (an exception text in English, an address) goes to `detail`, which the screens show only behind a
-详情 toggle and the log records.
+详情 toggle and the log records. Transport failures and bureau refusals are mapped to this tree in
+one table, `sbflib.gateway.http` (`translate_transport`, `translate_response`).
 
 A domain rule refuses with `sbflib.domain.errors.RuleViolation`; `service_edge` (a class decorator
 on every service) turns it into a ValidationError with the rule's code, once, at the service edge.
@@ -72,7 +73,7 @@ class AuthError(BureauError):
 
 class ConnectionFailed(SbfError):
     """The bureau or the proxy did not answer. `code` says how: CONNECT_FAILED, TIMEOUT,
-    PROXY_FAILED, PROXY_AUTH, BAD_RESPONSE, BUREAU_START_FAILED (sbflib.gateway.http holds the table)."""
+    PROXY_FAILED, PROXY_AUTH, DISCONNECTED, BAD_RESPONSE, BUREAU_START_FAILED (sbflib.gateway.http holds the table)."""
 
     def __init__(self, message: str, *, detail: str = "", code: str = "CONNECT_FAILED") -> None:
         super().__init__(message, detail=detail)

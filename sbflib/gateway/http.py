@@ -18,6 +18,7 @@ Which calls are retried (the wire contract in docs/api.md):
 from __future__ import annotations
 
 import contextvars
+import logging
 import re
 import threading
 import time
@@ -34,6 +35,7 @@ import httpx
 from sbflib.errors import AuthError, BureauError, ConnectionFailed, SbfError, ValidationError
 
 API = "/api/v1"
+log = logging.getLogger("sbflib.gateway")
 
 DEFAULT_TIMEOUT = 10.0       # one attempt: connect, then each read or write
 DEFAULT_CONNECT_TIMEOUT = 5.0
@@ -97,6 +99,7 @@ MSG_CONNECT = "无法连接税务局服务，请检查网络设置或稍后重�
 MSG_TIMEOUT = "税务局服务长时间没有响应，请稍后重试；如多次出现，请检查网络设置"
 MSG_PROXY = "无法通过代理服务器连接税务局服务，请检查网络设置中的代理地址、端口和类型"
 MSG_PROXY_AUTH = "代理服务器要求身份验证：用户名或密码不正确，请在网络设置中修改后重试"
+MSG_DISCONNECTED = "与税务局服务的连接中断，没有收到应答，请稍后重试"
 MSG_HTTP = "税务局服务暂时无法处理该请求，请稍后重试"
 MSG_PROTOCOL = "税务局服务的应答无法识别，请稍后重试；如多次出现，请联系系统管理员"
 
@@ -104,13 +107,16 @@ MSG_PROTOCOL = "税务局服务的应答无法识别，请稍后重试；如多�
 def translate_transport(exc: Exception, url: str) -> SbfError:
     """The one table for failures below HTTP: which of our errors, which Chinese message."""
     detail = f"{url}: {type(exc).__name__}: {exc}"
+    log.warning("bureau call failed: %s", detail)
     if isinstance(exc, httpx.ProxyError):
         return ConnectionFailed(MSG_PROXY, detail=detail, code="PROXY_FAILED")
     if isinstance(exc, (httpx.TimeoutException, DeadlineExceeded)):
         return ConnectionFailed(MSG_TIMEOUT, detail=detail, code="TIMEOUT")
     if isinstance(exc, httpx.ConnectError):
         return ConnectionFailed(MSG_CONNECT, detail=detail, code="CONNECT_FAILED")
-    if isinstance(exc, (httpx.RemoteProtocolError, httpx.DecodingError, ValueError)):
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return ConnectionFailed(MSG_DISCONNECTED, detail=detail, code="DISCONNECTED")
+    if isinstance(exc, (httpx.DecodingError, ValueError)):
         return ConnectionFailed(MSG_PROTOCOL, detail=detail, code="BAD_RESPONSE")
     return ConnectionFailed(MSG_CONNECT, detail=detail, code="CONNECT_FAILED")
 

@@ -93,3 +93,31 @@ def test_the_session_token_is_sent_once_logged_in():
     client.session.create("U1", "pw")
     client.units.registration("U1")
     assert seen == [None, "Bearer t0k"]
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "words"),
+    [
+        (httpx.ConnectError("[Errno 111] Connection refused"), "CONNECT_FAILED", "无法连接税务局服务"),
+        (httpx.ReadTimeout("timed out"), "TIMEOUT", "没有响应"),
+        (httpx.ConnectTimeout("timed out"), "TIMEOUT", "没有响应"),
+        (httpx.ProxyError("socks handshake failed"), "PROXY_FAILED", "代理服务器"),
+        (httpx.RemoteProtocolError("Server disconnected without sending a response."), "DISCONNECTED", "连接中断"),
+    ],
+)
+def test_the_error_table_gives_chinese_messages_and_keeps_the_technical_text_in_detail(raised, code, words):
+    def handler(request):
+        raise raised
+
+    with pytest.raises(ConnectionFailed) as failed:
+        client_for(handler, retries=1).reference.regions()
+    error = failed.value
+    assert error.code == code and words in str(error)
+    assert not any(c.isascii() and c.isalpha() for c in str(error).replace("http", ""))  # no English on screen
+    assert str(raised) in error.detail and "bureau.test" in error.detail
+
+
+def test_an_answer_that_is_not_json_is_a_chinese_error():
+    with pytest.raises(ConnectionFailed, match="无法识别") as failed:
+        client_for(lambda r: httpx.Response(200, text="<html>portal login</html>")).reference.regions()
+    assert failed.value.code == "BAD_RESPONSE"
