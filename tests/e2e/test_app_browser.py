@@ -36,6 +36,24 @@ def test_served_page_names_no_external_host(voila):
     assert "社保费管理客户端" in html
 
 
+def test_loading_screen_is_chinese(voila, page):
+    url, _base, _data = voila
+    html = httpx.get(url, timeout=120).text
+    assert "正在加载社保费管理客户端" in html
+    for english in ("Executing", "Loading", "Running"):
+        assert english not in html, english
+    # In the browser: whatever shows before the first screen is Chinese.
+    page.goto(url, wait_until="commit")
+    seen = []
+    for _ in range(40):
+        text = page.evaluate("() => document.body ? document.body.innerText : ''")
+        seen.append(text)
+        if page.locator(".sbf-region-page, .sbf-units-page").count():
+            break
+        page.wait_for_timeout(100)
+    assert not [t for t in seen if re.search(r"Executing|Loading|Running", t)], seen
+
+
 def test_without_token_the_page_is_refused(voila):
     _url, base, _data = voila
     assert httpx.get(f"{base}/", timeout=30, follow_redirects=False).status_code in (302, 401, 403)
