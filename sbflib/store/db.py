@@ -329,8 +329,11 @@ def _close_all_at_exit() -> None:
     if _watcher is not None:
         _watcher.join(timeout=2)
     for shared in list(_holding):
-        with shared.lock:
-            shared.release()
+        if shared.lock.acquire(timeout=2):  # a daemon thread stuck mid-unit must not hang the exit
+            try:
+                shared.release()
+            finally:
+                shared.lock.release()
 
 
 def _forget_after_fork() -> None:
