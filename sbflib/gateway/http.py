@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -261,7 +260,6 @@ class Http:
         self.relocate = relocate
         self.token: str | None = None
         self.demo_secret: str | None = None
-        self._lock = threading.Lock()
         self._client = httpx.Client(
             base_url=self.base_url + API,
             timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),

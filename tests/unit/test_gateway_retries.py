@@ -163,3 +163,17 @@ def test_a_refused_connection_asks_where_the_bureau_went_and_retries_there_once(
     assert [h for h, _ in seen] == ["old.test", "new.test"]  # no pointless retries at the dead port
     assert seen[0][1] == seen[1][1]  # the same logical call, the same key
     assert fake.sleeps == []
+
+
+def test_a_hung_bureau_fails_a_whole_roster_download_within_35_seconds_too():
+    """The roster's longer deadline is for a slow stream, not for a bureau that sends nothing."""
+    fake = FakeTime()
+
+    def handler(request):
+        fake.now += request.extensions["timeout"]["read"]
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    start = fake.now
+    with pytest.raises(ConnectionFailed):
+        client_for(handler, fake).roster.batch("U000001")
+    assert fake.now - start <= 35.0
