@@ -8,10 +8,6 @@ so cells are clicked at positions computed from the page's fixed column widths.
 
 from __future__ import annotations
 
-import os
-import secrets
-import signal
-import subprocess
 import time
 from pathlib import Path
 from typing import Any
@@ -20,7 +16,6 @@ import httpx
 import openpyxl
 import pytest
 
-from sbflib import cli
 from sbflib.domain.ids import mask_id_number
 from sbflib.store import roster as roster_repo
 from sbflib.store.db import Store
@@ -32,6 +27,7 @@ pytestmark = pytest.mark.e2e
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCREENS = ARTIFACTS / "screens"
 CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 UNIT_ID = "U000018"  # reserved for UI and end-to-end tests
 PASSWORD = "Rost#2026pw"
 HEADER_H, ROW_H = 30, 26
@@ -40,50 +36,17 @@ GRID = ".sbf-roster-page .lm-DataGrid"
 
 
 @pytest.fixture(scope="module")
-def roster_voila(bureau, tmp_path_factory):
-    data = tmp_path_factory.mktemp("e2e-roster")
-    port, token = cli.free_port(), secrets.token_urlsafe(16)
-    log = data / "voila.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cli.voila_command(port, token), env=cli.voila_env(str(data), bureau.url),
-                                cwd=str(cli.dashboards_dir()), stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(log.read_text(errors="replace"))
-            try:
-                if httpx.get(f"{base}/voila/api/shutdown", timeout=1).status_code < 600:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("voila did not answer:\n" + log.read_text(errors="replace"))
-            time.sleep(0.3)
-        yield f"{base}/?token={token}", data
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-
-
-@pytest.fixture(scope="module")
-def roster(roster_voila, bureau):
-    """A Chromium page logged in to U000018 through the app, on the roster page."""
+def roster(voila, bureau):
+    """A Chromium page logged in to U000018 through the app, on the roster page (one page for the
+    module: the conftest's `page` is per test, and logging in takes a while)."""
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium is not installed")
-    url, data = roster_voila
+    url, _base, data = voila
     unit = bureau.unit(UNIT_ID)
     bureau.reset_password(UNIT_ID)
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 768}, accept_downloads=True)
         page.set_default_timeout(90_000)
         try:

@@ -6,6 +6,7 @@ Clicks on the grid go through the same handler as ipydatagrid's "cell-click" mes
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -244,17 +245,46 @@ def test_group_dialog_shows_saved_time_and_the_services_message(page):
     assert list(gd.frame["name"]) == ["一车间"]
 
 
-def test_update_buttons_are_named_as_in_the_manual_and_send_once(page):
+def test_update_buttons_are_named_as_in_the_manual_and_say_what_changed(page):
     inc, full = page.sync_buttons
     assert (inc.description, full.description) == ("增量更新", "全量更新")
     inc.click()
     assert page.r.syncs == [False]
-    assert "本次共变更了0条职工信息" in page.ui.dialogs.current.text
+    assert "增量更新完成，本次共变更了0条职工信息" in page.ui.dialogs.current.text
     page.ui.dialogs.current.button("确定").click()
     full.click()
     assert page.r.syncs == [False, True]
-    # while an update runs the buttons are off, so a double click sends once
-    page.ui.dialogs.current.button("确定").click()
-    inc.disabled = True
-    page.sync(False)
-    assert page.r.syncs == [False, True]
+    assert "全量更新完成" in page.ui.dialogs.current.text
+
+
+def test_a_double_click_on_update_sends_one_update():
+    roster = StubRoster()
+    release = threading.Event()
+    plain_sync = roster.sync
+
+    def slow_sync(full: bool = False, progress: Any = None) -> SyncResult:
+        release.wait(10)
+        return plain_sync(full, progress)
+
+    roster.sync = slow_sync  # type: ignore[method-assign]
+    wb = SimpleNamespace(employer=SimpleNamespace(roster=roster, groups=StubGroups()), settings=MemorySettings())
+    page = RosterPage(Ui(wb))
+    inc, full = page.sync_buttons
+    inc.click()
+    assert inc.disabled and full.disabled  # frozen while the update runs
+    inc.click()
+    full.click()
+    release.set()
+    page.ui.tasks.wait(10)
+    assert roster.syncs == [False]
+    assert not inc.disabled and not full.disabled
+
+
+def test_group_import_is_an_upload_without_a_counter(page):
+    from sbflib.ui.components.upload import Upload
+
+    assert isinstance(page.upload, Upload) and page.upload.description == "批量编辑职工分组导入"
+    page.upload.receive("分组.xlsx", b"PK")
+    d = page.ui.dialogs.current
+    assert d is not None and d.title == "批量编辑职工分组导入" and "成功导入1条" in d.text
+    assert page.upload.value == ()

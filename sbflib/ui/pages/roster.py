@@ -15,11 +15,14 @@ import ipywidgets as w
 import pandas as pd
 
 from sbflib.employer.roster import RosterFilter
-from sbflib.ui.components.dialogs import Dialog, _esc
+from sbflib.ui.components.dialogs import Dialog
+from sbflib.ui.components.html import escape
 from sbflib.ui.components.query_form import QueryForm
 from sbflib.ui.components.table import PagedTable
 from sbflib.ui.components.tick_table import TickTable
+from sbflib.ui.components.upload import Upload
 from sbflib.ui.context import Ui, button
+from sbflib.ui.page import Page
 from sbflib.ui.pages.roster_dialogs import DetailDialog, EditDialog, GroupsDialog, report_text, uploaded_bytes
 
 ALL = "全部"
@@ -50,13 +53,13 @@ MASKED = "脱敏"
 FULL = "完整"
 
 
-def _upload(text: str, css: str) -> w.FileUpload:
-    u = w.FileUpload(accept=".xlsx", multiple=False, description=text, layout=w.Layout(width="auto"))
+def _upload(text: str, css: str) -> Upload:
+    u = Upload(text, accept=".xlsx")
     u.add_class(css)
     return u
 
 
-class RosterPage(w.VBox):
+class RosterPage(Page):
     menu_id = "EMP-2"
     title = "职工参保信息更新"
 
@@ -127,9 +130,7 @@ class RosterPage(w.VBox):
             part.layout.flex = "0 0 auto"  # never squeezed by the grid below: nothing clipped at 700 px
         card = w.VBox([self.form, counts, toolbar, self.export_menu, self.table])
         card.add_class("sbf-card")
-        super().__init__([w.HTML(f"<div class='sbf-page-title'>{self.title}</div>"), card])
-        self.add_class("sbf-page")
-        self.add_class("sbf-roster-page")
+        super().__init__(ui, [card], css="sbf-roster-page", show_title=True)
         self.load_choices()
         self.query()
 
@@ -184,26 +185,11 @@ class RosterPage(w.VBox):
 
     # ---- 增量更新 / 全量更新 ----------------------------------------------------------------------
     def sync(self, full: bool) -> None:
-        if any(b.disabled for b in self.sync_buttons):
-            return  # an update is running: a second click sends nothing
-        for b in self.sync_buttons:
-            b.disabled = True
+        """增量更新 / 全量更新 through `run_call`: the page is frozen while it runs, so a double click
+        sends one update."""
         label = "正在全量更新职工参保信息……" if full else "正在增量更新职工参保信息……"
-
-        def done(result: Any) -> None:
-            self._sync_ended()
-            self._synced(result)
-
-        def failed(exc: BaseException) -> None:
-            self._sync_ended()
-            self.ui.error(exc)
-
-        self.ui.run(lambda p: self.r.sync(full=full, progress=p), done, on_error=failed,
-                    title="全量更新" if full else "增量更新", label=label)
-
-    def _sync_ended(self) -> None:
-        for b in self.sync_buttons:
-            b.disabled = False
+        self.run_call(self.r.sync, full=full, on_done=self._synced, label=label,
+                             title="全量更新" if full else "增量更新")
 
     def _synced(self, result: Any) -> None:
         self.last_sync = result
@@ -229,7 +215,7 @@ class RosterPage(w.VBox):
         export = button("导出", lambda: self._export_changes(result.sync_id), primary=True,
                         css="sbf-changes-export")
         close = w.Button(description="关闭")
-        d = Dialog("更新数据明细", [w.HTML(f"<div>{_esc(result.kind)}：本次共变更了{result.changed}条职工信息</div>"),
+        d = Dialog("更新数据明细", [w.HTML(f"<div>{escape(result.kind)}：本次共变更了{result.changed}条职工信息</div>"),
                                     table], [export, close], width="1000px", css="sbf-changes-dialog")
         close.on_click(lambda _b: d.dismiss())
         self.changes_dialog = d
@@ -267,15 +253,15 @@ class RosterPage(w.VBox):
 
     def _export_changes(self, sync_id: int) -> None:
         name = f"更新数据明细_{dt.datetime.now():%Y%m%d%H%M%S}.xlsx"
-        self.ui.run(lambda _p: self.r.export_changes_xlsx(sync_id), lambda data: self.ui.save(data, name),
-                    title="导出", label="正在导出，请稍候……")
+        self.run_call(self.r.export_changes_xlsx, sync_id, on_done=lambda data: self.ui.save(data, name),
+                      title="导出", label="正在导出，请稍候……")
 
     def _export(self, filters: RosterFilter | None, ids: list[str] | None) -> None:
         self.export_menu.layout.display = "none"
         full = self.full_ids
         name = f"职工参保信息_{dt.datetime.now():%Y%m%d%H%M%S}.xlsx"
-        self.ui.run(lambda _p: self.r.export_xlsx(filters=filters, employee_ids=ids, full_ids=full),
-                    lambda data: self.ui.save(data, name), title="导出", label="正在导出，请稍候……")
+        self.run_call(self.r.export_xlsx, filters=filters, employee_ids=ids, full_ids=full,
+                      on_done=lambda data: self.ui.save(data, name), title="导出", label="正在导出，请稍候……")
 
     # ---- 查看 / 编辑 -----------------------------------------------------------------------
     def _one_selected(self) -> Any:

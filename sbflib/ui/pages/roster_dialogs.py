@@ -13,7 +13,9 @@ import pandas as pd
 from sbflib.employer.groups import ImportReport
 from sbflib.employer.roster import ITEM_LABELS
 from sbflib.io.templates import PATH_SEPARATORS
-from sbflib.ui.components.dialogs import Dialog, _esc
+from sbflib.ui.components.dialogs import Dialog
+from sbflib.ui.components.html import escape
+from sbflib.ui.components.upload import Upload
 from sbflib.ui.context import Ui, button, field
 
 PLACE_LABELS = {"unit_number": "单位编号", "agency": "社保经办机构"}
@@ -31,7 +33,7 @@ class DetailDialog(Dialog):
         self.places = _places(items, getattr(detail, "unit_numbers", None))
         self.basic_html = w.HTML(
             "<div class='sbf-section-title'>基本信息</div><div class='sbf-kv-grid sbf-detail-basic'>"
-            + "".join(f"<div class='sbf-kv'><span>{_esc(k)}：</span><b>{_esc(_text(v))}</b></div>"
+            + "".join(f"<div class='sbf-kv'><span>{escape(k)}：</span><b>{escape(_text(v))}</b></div>"
                       for k, v in basic.items())
             + "</div>")
         self.place_html = w.HTML("")
@@ -61,7 +63,7 @@ class DetailDialog(Dialog):
     def show_place(self, index: int) -> None:
         place = self.places[index] if self.places else {}
         self.place_html.value = "<div class='sbf-kv-line'>" + "　".join(
-            f"{PLACE_LABELS[c]}：<b>{_esc(_text(place.get(c)))}</b>" for c in PLACE_LABELS) + "</div>"
+            f"{PLACE_LABELS[c]}：<b>{escape(_text(place.get(c)))}</b>" for c in PLACE_LABELS) + "</div>"
         part = self.items
         for c in PLACE_LABELS:
             if c in part.columns and place:
@@ -102,14 +104,14 @@ def items_table(df: pd.DataFrame) -> str:
     """参保险种信息 as the manual lays it out; 缴费基数 with thousands separators."""
     labels = {k: v for k, v in ITEM_LABELS.items() if k not in PLACE_LABELS}
     cols = [c for c in labels if c in df.columns]
-    head = "".join(f"<th>{_esc(labels[c])}</th>" for c in cols)
+    head = "".join(f"<th>{escape(labels[c])}</th>" for c in cols)
     body = ""
     for rec in df.to_dict("records"):
         cells = []
         for c in cols:
             v = rec.get(c)
             text = _money(v) if c == "base" and _text(v) else _text(v)
-            cells.append(f"<td>{_esc(text)}</td>")
+            cells.append(f"<td>{escape(text)}</td>")
         body += "<tr>" + "".join(cells) + "</tr>"
     if not body:
         body = f"<tr><td colspan='{max(1, len(cols))}' class='sbf-empty'>暂无参保险种信息</td></tr>"
@@ -161,8 +163,8 @@ class EditDialog(Dialog):
 # ---- 分组管理 ---------------------------------------------------------------------------------
 def report_html(report: ImportReport) -> str:
     """An import's result, then one line per refused row (the first 200)."""
-    items = "".join(f"<li>{_esc(str(e))}</li>" for e in report.errors[:200])
-    return f"<div>{_esc(report.message)}</div>" + (f"<ul class='sbf-import-errors'>{items}</ul>" if items else "")
+    items = "".join(f"<li>{escape(str(e))}</li>" for e in report.errors[:200])
+    return f"<div>{escape(report.message)}</div>" + (f"<ul class='sbf-import-errors'>{items}</ul>" if items else "")
 
 
 def report_text(report: ImportReport) -> str:
@@ -194,7 +196,7 @@ class GroupsDialog(Dialog):
     """分组管理: the tree of groups with each group's 保存时间, 新建分组, 添加子分组, 删除 (with its
     subtree) and 批量导入 of the group template."""
 
-    def __init__(self, ui: Ui, on_change: Callable[[], None], upload: Callable[[str, str], Any] | None = None) -> None:
+    def __init__(self, ui: Ui, on_change: Callable[[], None]) -> None:
         self.ui = ui
         self.g = ui.wb.employer.groups
         self.on_change = on_change
@@ -204,7 +206,8 @@ class GroupsDialog(Dialog):
         self.tree.add_class("sbf-group-tree")
         self.report = w.HTML("")
         self.report.add_class("sbf-import-report")
-        self.upload = upload("批量导入", "sbf-group-import") if upload else _plain_upload("批量导入", "sbf-group-import")
+        self.upload = Upload("批量导入", accept=".xlsx")
+        self.upload.add_class("sbf-group-import")
         self.upload.observe(lambda _c: self.import_template(), names="value")
         tools = w.HBox([self.new_name, button("新建分组", self.add_top, primary=True, css="sbf-group-new"),
                         button("下载导入模板", self.download_template, css="sbf-group-template"), self.upload])
@@ -229,9 +232,9 @@ class GroupsDialog(Dialog):
             gid = int(rec["group_id"])
             level = int(rec["level"])
             name = w.HTML(f"<span class='sbf-group-label' style='padding-left:{(level - 1) * 24}px'>"
-                          f"{'└ ' if level > 1 else ''}{_esc(rec['name'])}</span>", layout=_col("name"))
+                          f"{'└ ' if level > 1 else ''}{escape(rec['name'])}</span>", layout=_col("name"))
             name.add_class("sbf-group-col-name")
-            saved = w.HTML(f"<span class='sbf-group-saved'>{_esc(saved_text(rec.get('saved_at')))}</span>",
+            saved = w.HTML(f"<span class='sbf-group-saved'>{escape(saved_text(rec.get('saved_at')))}</span>",
                            layout=_col("saved"))
             saved.add_class("sbf-group-col-saved")
             ops = w.HBox([button("添加子分组", functools.partial(self.add_child, gid), css="sbf-group-add-child"),
@@ -277,7 +280,7 @@ class GroupsDialog(Dialog):
         if not data:
             return
         ok, report = self.ui.call(self.g.import_template, data)
-        _clear(self.upload)
+        self.upload.value = ()
         if ok:
             self.report.value = report_html(report)
             self.refresh()
@@ -289,16 +292,3 @@ def _col(kind: str) -> w.Layout:
     if kind == "name":
         return w.Layout(flex="1 1 auto", min_width="0")
     return w.Layout(flex="0 0 auto", width="170px" if kind == "saved" else "180px")
-
-
-def _plain_upload(text: str, css: str) -> w.FileUpload:
-    u = w.FileUpload(accept=".xlsx", multiple=False, description=text, layout=w.Layout(width="auto"))
-    u.add_class(css)
-    return u
-
-
-def _clear(upload: Any) -> None:
-    if hasattr(upload, "clear"):
-        upload.clear()
-    else:
-        upload.value = ()
