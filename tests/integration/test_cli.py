@@ -1,5 +1,5 @@
 """The `sbf` command: `sbf demo` lists the demo units a newcomer can try; `sbf run` stopped by
-SIGTERM stops Voila (with its kernels) and the demo bureau it started."""
+SIGTERM or Ctrl-C stops Voila (with its kernels) and the demo bureau it started."""
 
 import json
 import os
@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from sbflib.gateway import local
 
@@ -65,7 +67,8 @@ def test_sbf_demo_lists_the_demo_units_starting_the_bureau_if_needed(tmp_path):
         local.stop_local_bureau(data)
 
 
-def test_sigterm_stops_voila_and_the_bureau_sbf_run_started(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_sbf_run_stopped_by_a_signal_stops_voila_and_the_bureau_it_started(tmp_path, stop_signal):
     data = tmp_path / "data"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -82,7 +85,7 @@ def test_sigterm_stops_voila_and_the_bureau_sbf_run_started(tmp_path):
         assert _alive(bureau_pid)
         assert _processes_with(f"--port={port}")  # Voila runs
 
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(stop_signal)
         proc.wait(timeout=30)
 
         gone_by = time.monotonic() + 10
