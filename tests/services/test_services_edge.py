@@ -93,3 +93,15 @@ def test_every_public_method_of_a_service_is_behind_the_service_edge(service):
         if name.startswith("_") or not inspect.isfunction(member):
             continue
         assert hasattr(member, "__wrapped__"), f"{service.__name__}.{name} is not decorated by service_edge"
+
+
+def test_percent_and_underscore_in_the_unit_keyword_match_literally(offline_wb):
+    wb = offline_wb
+    wb.choose_region(REGION)
+    [unit] = wb.units.lookup(TAXPAYER, "employer")
+    wb.units.add(wb.units.verify(unit.unit_id, "123400"), confirmed=True)
+    wb.units.set_remark(unit.unit_id, "100%_负责")
+    assert wb.units.list("employer", "%")["unit_id"].tolist() == [unit.unit_id]
+    assert wb.units.list("employer", "0%_").shape[0] == 1
+    assert wb.units.list("employer", "_负责x").empty
+    assert wb.units.list("employer", "1%0").empty  # % is a character, not "anything"
