@@ -8,12 +8,15 @@ connection: the service opens the unit of work (`store.work()` / `store.read()`)
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sbflib.domain import clock
 from sbflib.domain.ids import mask_id_sql
@@ -137,14 +140,40 @@ def stored_cursor(con: Con, unit_id: str) -> int | None:
 
 
 def _unit_numbers(items: pa.Table) -> pa.Table:
-    """employee_id -> its unit numbers, sorted, distinct, comma-joined (from the incoming items)."""
+    """employee_id -> its unit numbers, sorted, distinct, comma-joined (None when it has none).
+
+    A unit has a handful of unit numbers, so each becomes one bit (in sorted order), an employee's
+    set is the sum of its distinct bits, and the few distinct sets are turned into text once."""
+    numbers = items["unit_number"].combine_chunks()
+    encoded = pc.dictionary_encode(numbers)
+    dictionary = encoded.dictionary
+    if len(dictionary) > 62 or len(items) == 0:
+        return _unit_numbers_by_lists(items)
+    order = pc.array_sort_indices(dictionary).to_numpy()
+    rank = np.empty(len(dictionary), np.int64)
+    rank[order] = np.arange(len(dictionary))
+    indices = encoded.indices
+    bits = np.left_shift(np.int64(1), rank[indices.fill_null(0).to_numpy(zero_copy_only=False)])
+    valid = indices.is_valid().to_numpy(zero_copy_only=False)
+    table = pa.table({"employee_id": items["employee_id"], "bit": pa.array(np.where(valid, bits, 0))})
+    pairs = table.group_by(["employee_id", "bit"]).aggregate([])
+    masks = pairs.group_by("employee_id").aggregate([("bit", "sum")])
+    distinct, inverse = np.unique(masks["bit_sum"].to_numpy(zero_copy_only=False), return_inverse=True)
+    names = pc.take(dictionary, pa.array(order)).to_pylist()
+    texts = [",".join(n for j, n in enumerate(names) if int(m) >> j & 1) or None for m in distinct]
+    return pa.table({"employee_id": masks["employee_id"],
+                     "unit_numbers": pa.array(texts, pa.string()).take(pa.array(inverse.ravel()))})
+
+
+def _unit_numbers_by_lists(items: pa.Table) -> pa.Table:
+    """The same as `_unit_numbers` for any number of unit numbers (slower)."""
     pairs = items.select(["employee_id", "unit_number"]).group_by(["employee_id", "unit_number"]).aggregate([])
-    pairs = pairs.filter(pa.compute.is_valid(pairs["unit_number"])).sort_by(
+    pairs = pairs.filter(pc.is_valid(pairs["unit_number"])).sort_by(
         [("employee_id", "ascending"), ("unit_number", "ascending")]
     )
     lists = pairs.group_by("employee_id", use_threads=False).aggregate([("unit_number", "list")])
-    joined = pa.compute.binary_join(lists["unit_number_list"], ",")
-    return pa.table({"employee_id": lists["employee_id"], "unit_numbers": joined})
+    joined = pc.binary_join(lists["unit_number_list"], ",")
+    return pa.table({"employee_id": lists["employee_id"], "unit_numbers": pa.array(joined, pa.string())})
 
 
 def load_roster(
@@ -169,6 +198,9 @@ def load_roster(
         raise CursorMoved(current)
     con.register("incoming_employees", employees)
     con.register("incoming_items", items)
+    # The unit numbers per employee are worked out by Arrow while DuckDB loads the items.
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sbf-unit-numbers")
+    unit_numbers = pool.submit(_unit_numbers, items)
     try:
         sync_id = con.execute("SELECT nextval('sync_ids')").fetchall()[0][0]
         empty = not con.execute("SELECT count(*) FROM (SELECT 1 FROM employees WHERE unit_id = ? LIMIT 1)",
@@ -206,15 +238,15 @@ def load_roster(
                 " AND employee_id IN (SELECT employee_id FROM incoming_employees)",
                 [unit_id],
             )
-        con.register("incoming_unit_numbers", _unit_numbers(items))
+        con.execute(f"INSERT INTO employee_items (unit_id, {item_cols}) SELECT ?, {item_cols} FROM incoming_items",
+                    [unit_id])
+        con.register("incoming_unit_numbers", unit_numbers.result())
         con.execute(
             f"""INSERT INTO employees ({UNIT_AND_EMPLOYEE_COLUMNS}, unit_numbers)
                 SELECT ?, {emp_cols}, n.unit_numbers FROM incoming_employees
                 LEFT JOIN incoming_unit_numbers n USING (employee_id)""",
             [unit_id],
         )
-        con.execute(f"INSERT INTO employee_items (unit_id, {item_cols}) SELECT ?, {item_cols} FROM incoming_items",
-                    [unit_id])
         if changed is None:
             changed = con.execute("SELECT count(*) FROM sync_changes WHERE sync_id = ?", [sync_id]).fetchall()[0][0]
         changed += removed
@@ -226,6 +258,7 @@ def load_roster(
             "UPDATE units SET roster_cursor = ?, last_sync_at = ? WHERE unit_id = ?", [cursor, clock.now(), unit_id]
         )
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         for name in ("incoming_employees", "incoming_items", "incoming_unit_numbers"):
             try:
                 con.unregister(name)
@@ -237,11 +270,12 @@ def load_roster(
 # ------------------------------------------------------------------------------------ list reads
 
 
-def _select(where: str, *, full_ids: bool = False, display: bool = True) -> str:
+def _select(where: str, *, full_ids: bool = False, display: bool = True, total: bool = False) -> str:
     id_number = "e.id_number" if full_ids else mask_id_sql("e.id_number")
     updated = "strftime(e.updated_at, '%Y-%m-%d %H:%M:%S')" if display else "e.updated_at"
+    counted = "count(*) OVER () AS _total, " if total else ""
     return f"""
-        SELECT e.employee_id, e.name, e.gender, e.id_type,
+        SELECT {counted}e.employee_id, e.name, e.gender, e.id_type,
                {id_number} AS id_number,
                {status_sql('e.start_month', 'e.stop_month')} AS status,
                coalesce(e.unit_numbers, '') AS unit_numbers,
@@ -256,12 +290,20 @@ def _select(where: str, *, full_ids: bool = False, display: bool = True) -> str:
 def query_page(
     con: Con, unit_id: str, filters: RosterFilter | None, *, page: int, page_size: int,
 ) -> tuple[pd.DataFrame, int]:
-    """One page of the roster (ID numbers masked, times as text) and how many employees match."""
+    """One page of the roster (ID numbers masked, times as text) and how many employees match.
+
+    One statement does both (the count is a window over the matching rows), so the employees are
+    scanned and filtered once; only a page past the end needs a count of its own."""
     month = clock.current_month()
     w = _where(unit_id, filters)
-    total = con.execute(f"SELECT count(*) FROM employees e WHERE {w.sql()}", w.params).fetchall()[0][0]
-    df = frame(con, _select(w.sql()) + " LIMIT ? OFFSET ?",
+    df = frame(con, _select(w.sql(), total=True) + " LIMIT ? OFFSET ?",
                [month, month, *w.params, page_size, (page - 1) * page_size])
+    counted = df.pop("_total")
+    if len(df):
+        return df, int(counted.iloc[0])
+    if page == 1:
+        return df, 0
+    total = con.execute(f"SELECT count(*) FROM employees e WHERE {w.sql()}", w.params).fetchall()[0][0]
     return df, int(total)
 
 

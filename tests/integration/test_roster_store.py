@@ -147,3 +147,17 @@ def test_list_spec_checks_the_form_in_chinese():
     with pytest.raises(ValidationError, match="查询条件"):
         ROSTER_LIST.check({"name": "王"})  # type: ignore[arg-type]
     assert set(ROSTER_LIST.fields) == {f.name for f in dataclasses.fields(RosterFilter)}
+
+
+def test_a_page_past_the_end_still_counts_and_many_unit_numbers_are_joined(store):
+    employees, items = tables(3)
+    many = pa.concat_tables([items.slice(0, 1).set_column(1, "unit_number", pa.array([f"N{j:03d}"]))
+                             for j in range(70)])  # more unit numbers than the bit mask holds
+    load(store, "U1", employees, pa.concat_tables([items, many]))
+    with store.read() as con:
+        page, total = roster_repo.query_page(con, "U1", None, page=5, page_size=2)
+        empty, none = roster_repo.query_page(con, "U1", RosterFilter(name="无此人"), page=1, page_size=2)
+        first = roster_repo.query_all(con, "U1", None)["unit_numbers"].iloc[0]
+    assert (len(page), total, len(empty), none) == (0, 3, 0, 0)
+    assert "_total" not in page.columns
+    assert first.split(",") == sorted(["1234", *(f"N{j:03d}" for j in range(70))])
