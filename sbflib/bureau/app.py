@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from .errors import install_handlers
+from .errors import install_handlers, refusals
 from .middleware import FaultInjection, FaultPlan, Idempotency, RequestGuard
 from .roster import FullRosterCache
 from .routes import demo, public, roster, sessions, units
@@ -26,7 +26,8 @@ def create_app(store: BureauStore, *, demo_mode: bool = False, demo_secret: str 
     app.state.demo = demo_mode
     app.state.demo_secret = (demo_secret or ensure_demo_secret(store.path.parent)) if demo_mode else None
     app.state.roster_cache = FullRosterCache()
-    api = APIRouter(prefix=API_PREFIX)
+    # Every call may meet the request guards: an address that is not UTF-8 (400), a body over 1 MB (413).
+    api = APIRouter(prefix=API_PREFIX, responses=refusals(400, 413))
     for module in (public, units, sessions, roster, demo):
         api.include_router(module.router)
     api.include_router(demo.faults_router)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +21,24 @@ class Refusal(Exception):
         self.status = status
         self.code = code
         self.message = message
+
+
+_STATUS_TEXT = {
+    400: "请求有误：地址不是UTF-8、幂等键格式不对，或业务规则拒绝（见 code）",
+    401: "未登录、登录已失效，或申报密码错误（见 code）",
+    403: "无权办理：他单位、须先修改初始密码，或缺少演示密钥（见 code）",
+    404: "对象不存在（见 code）",
+    413: "请求体超过1MB",
+    422: "请求参数有误（VALIDATION），或幂等键已用于另一请求（IDEMPOTENCY_KEY_REUSED）",
+    423: "申报密码连续输错5次，单位已锁定（UNIT_LOCKED）",
+}
+
+
+def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the refusals a route really answers, all with the error body."""
+    from .models import ErrorBody
+
+    return {status: {"model": ErrorBody, "description": _STATUS_TEXT[status]} for status in statuses}
 
 
 def unit_not_found(unit_id: str) -> Refusal:

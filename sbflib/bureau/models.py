@@ -6,11 +6,28 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 # Money travels as a decimal string with 2 places ("7162.00"), never a float.
 Money = Annotated[Decimal, PlainSerializer(lambda d: f"{d:.2f}", return_type=str, when_used="json")]
 Module = Literal["employer", "collector"]
+
+# The bureau's store keeps the machine's local time without a zone; on the wire a time carries its
+# zone and is given in Beijing time (+08:00).
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def _zoned(value: dt.datetime) -> str:
+    aware = value if value.tzinfo else value.astimezone()  # naive = this machine's local time
+    return aware.astimezone(CHINA).isoformat(timespec="seconds")
+
+
+LocalTime = Annotated[
+    dt.datetime,
+    PlainSerializer(_zoned, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time",
+                    "description": "北京时间，带时区，如 2026-11-27T09:30:00+08:00"}, mode="serialization"),
+]
 
 
 def _utf8(text: str) -> str:
@@ -151,7 +168,7 @@ class SessionPublic(BaseModel):
     token: str
     unit_id: str
     must_change_password: bool
-    expires_at: dt.datetime
+    expires_at: LocalTime
 
 
 # --- roster -----------------------------------------------------------------------------------
@@ -187,7 +204,7 @@ class EmployeePublic(BaseModel):
     birth_date: dt.date
     start_month: str
     stop_month: str | None
-    updated_at: dt.datetime
+    updated_at: LocalTime
     change_seq: int
     items: list[InsuredItemPublic]
 

@@ -8,11 +8,15 @@ from fastapi import APIRouter, Request
 
 from .. import accounts, changes
 from ..deps import DemoDep, StoreDep, UnitIdPath
+from ..errors import refusals
 from ..middleware import Fault, FaultPlan
 from ..models import ChangeRequest, ChangeResult, FaultRequest, FaultsCleared, FaultsPlanned, ResetResult
 
-router = APIRouter(prefix="/demo/units/{unit_id}", tags=["demo"], dependencies=[DemoDep])
-faults_router = APIRouter(prefix="/demo/faults", tags=["demo"], dependencies=[DemoDep])
+# Demo calls answer 403 without the demo secret and 404 on a bureau not in demo mode (or for an unknown unit).
+router = APIRouter(prefix="/demo/units/{unit_id}", tags=["demo"], dependencies=[DemoDep],
+                   responses=refusals(403, 404, 422))
+faults_router = APIRouter(prefix="/demo/faults", tags=["demo"], dependencies=[DemoDep],
+                          responses=refusals(403, 404, 422))
 
 
 def _plan(request: Request) -> FaultPlan:

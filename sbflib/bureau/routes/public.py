@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path, Query
 
 from .. import directory
 from ..deps import StoreDep
-from ..errors import Refusal
-from ..models import ClientVersion, ErrorBody, Health, NoticePublic, RegionPublic, RuleFileSummary
+from ..errors import Refusal, refusals
+from ..models import ClientVersion, Health, NoticePublic, RegionPublic, RuleFileSummary
 from ..rules import read_rule_file, rule_files
 
 router = APIRouter(tags=["public"])
@@ -36,7 +36,7 @@ def client_version() -> ClientVersion:
     return CLIENT_VERSION
 
 
-@router.get("/notices", response_model=list[NoticePublic])
+@router.get("/notices", response_model=list[NoticePublic], responses=refusals(422))
 def list_notices(
     store: StoreDep, region: Annotated[str | None, Query(max_length=16, description="地区代码")] = None
 ) -> list[dict[str, Any]]:
@@ -48,7 +48,7 @@ RegionQuery = Annotated[str, Query(max_length=16, description="地区代码")]
 
 
 @router.get("/rules", response_model=list[RuleFileSummary],
-            responses={404: {"model": ErrorBody, "description": "REGION_NOT_FOUND"}, 422: {"model": ErrorBody}})
+            responses=refusals(404, 422))
 def list_rules(store: StoreDep, region: RegionQuery) -> list[RuleFileSummary]:
     """规则文件 of a region of `/regions` (looked up, never used as a file pattern)."""
     region = directory.known_region(store, region)
@@ -61,8 +61,7 @@ def list_rules(store: StoreDep, region: RegionQuery) -> list[RuleFileSummary]:
 
 
 @router.get("/rules/{region}/{name}",
-            responses={404: {"model": ErrorBody, "description": "REGION_NOT_FOUND or RULE_NOT_FOUND"},
-                       422: {"model": ErrorBody}})
+            responses=refusals(404, 422))
 def get_rule_file(
     store: StoreDep,
     region: Annotated[str, Path(max_length=16, description="地区代码")],

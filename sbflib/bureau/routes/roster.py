@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query, Response
 
 from .. import roster
 from ..deps import RosterCacheDep, StoreDep, UnitDep
-from ..models import EmployeePage, ErrorBody
+from ..errors import refusals
+from ..models import EmployeePage
 
 router = APIRouter(prefix="/units/{unit_id}", tags=["roster"])
-_REFUSALS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorBody} for code in (400, 401, 403, 422)}
+_REFUSALS = refusals(400, 401, 403, 422)
 MAX_CURSOR = 2**53  # beyond any real change count; `since` beyond the unit's cursor is refused anyway
 
 

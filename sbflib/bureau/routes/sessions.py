@@ -6,13 +6,14 @@ from fastapi import APIRouter, Response
 
 from .. import accounts
 from ..deps import StoreDep, TokenDep
-from ..models import ErrorBody, SessionCreate, SessionPublic
+from ..errors import refusals
+from ..models import SessionCreate, SessionPublic
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 
 @router.post("", response_model=SessionPublic,
-             responses={code: {"model": ErrorBody} for code in (401, 404, 422, 423)})
+             responses=refusals(401, 404, 422, 423))
 def open_session(store: StoreDep, body: SessionCreate) -> SessionPublic:
     """Log in with the declaration password; wrong ones count towards the lock like `verify`."""
     grant = accounts.open_session(store, body.unit_id, body.password)
@@ -23,7 +24,7 @@ def open_session(store: StoreDep, body: SessionCreate) -> SessionPublic:
 
 
 @router.delete("", status_code=204, response_class=Response,
-               responses={401: {"model": ErrorBody, "description": "TOKEN_INVALID"}})
+               responses=refusals(401, 422))
 def close_session(store: StoreDep, token: TokenDep) -> Response:
     """Log out (退出登录)."""
     accounts.close_session(store, token)
