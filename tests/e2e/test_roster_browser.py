@@ -268,3 +268,6 @@ def _assert_visible(page: Any, selector: str) -> None:
     hit = loc.evaluate("(t, [x, y]) => { const el = document.elementFromPoint(x, y);"
                        " return !!el && (t === el || t.contains(el)); }", centre)
     assert hit, f"{selector} is covered by another element"
+    elided = loc.evaluate("t => { const b = t.matches('button') ? t : t.querySelector('button') || t;"
+                          " return b.scrollWidth > b.clientWidth + 1; }")
+    assert not elided, f"{selector}'s label is cut off"

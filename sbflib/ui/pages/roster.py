@@ -130,7 +130,10 @@ class RosterPage(Page):
             part.layout.flex = "0 0 auto"  # never squeezed by the grid below: nothing clipped at 700 px
         card = w.VBox([self.form, counts, toolbar, self.export_menu, self.table])
         card.add_class("sbf-card")
-        super().__init__(ui, [card], css="sbf-roster-page", show_title=True)
+        # Until sbf.css sizes the Upload component's button to its label, it is elided at 148 px.
+        style = w.HTML("<style>.sbf-roster-page .sbf-upload-button { width: auto; }</style>",
+                       layout=w.Layout(display="none"))
+        super().__init__(ui, [card, style], css="sbf-roster-page", show_title=True)
         self.load_choices()
         self.query()
 
