@@ -130,7 +130,9 @@ class GroupService:
         Valid rows are applied even when others fail; each failure names its row. A file of more than
         `templates.MAX_IMPORT_ROWS` rows, or one that is not the template, is refused as a whole."""
         unit_id = self._unit_id()
-        paths, errors = templates.parse_group_template_rows(xlsx)
+        if not isinstance(xlsx, bytes | bytearray):
+            raise ValidationError("请上传Excel(.xlsx)文件", field="导入文件")
+        paths, errors = templates.parse_group_template_rows(bytes(xlsx))
         report = ImportReport(errors=list(errors))
         with self.ctx.store.work() as con:
             groups = groups_repo.load_groups(con, unit_id)

@@ -283,7 +283,9 @@ class RosterService:
         A file of more than `templates.MAX_IMPORT_ROWS` rows, or one that is not the template, is
         refused as a whole (ValidationError) before its rows are read."""
         unit_id = self._unit_id()
-        rows, errors = templates.parse_employee_group_template(xlsx_bytes)
+        if not isinstance(xlsx_bytes, bytes | bytearray):
+            raise ValidationError("请上传Excel(.xlsx)文件", field="导入文件")
+        rows, errors = templates.parse_employee_group_template(bytes(xlsx_bytes))
         report = ImportReport(errors=list(errors))
         with self.ctx.store.work() as con:
             by_path = {path: gid for gid, path in groups_repo.paths(con, unit_id).items()}

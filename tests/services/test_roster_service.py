@@ -268,3 +268,7 @@ def test_template_import_refuses_a_file_that_is_not_the_template(services):
         groups.import_template(buffer.getvalue())
     with pytest.raises(ValidationError, match="Excel"):
         roster.import_groups(b"not a spreadsheet")
+    with pytest.raises(ValidationError, match="导入文件"):
+        roster.import_groups("/etc/passwd")  # type: ignore[arg-type]  # a path is not an upload
+    with pytest.raises(ValidationError, match="导入文件"):
+        groups.import_template("/etc/passwd")  # type: ignore[arg-type]
