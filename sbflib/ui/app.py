@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
@@ -35,10 +36,13 @@ WARM_MODULES = ("pandas", "pyarrow", "ipydatagrid", "sbflib.ui.components.table"
                 "sbflib.ui.pages.login", "sbflib.ui.pages.home", "sbflib.ui.pages.roster")
 
 
-def warm_up(modules: tuple[str, ...] = WARM_MODULES) -> threading.Thread:
-    """Import the heavy modules in a daemon thread (idempotent; errors are logged, not raised)."""
+def warm_up(modules: tuple[str, ...] = WARM_MODULES, *, after: float = 0.0) -> threading.Thread:
+    """Import the heavy modules in a daemon thread, `after` seconds from now (so the first screen's
+    messages go out first). Idempotent; a failed import is logged, not raised."""
 
     def run() -> None:
+        if after > 0:
+            time.sleep(after)
         for name in modules:
             try:
                 importlib.import_module(name)
