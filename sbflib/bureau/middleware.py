@@ -92,6 +92,9 @@ IDEMPOTENCY_HEADER = b"idempotency-key"
 IDEMPOTENCY_HOURS = 24
 _KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 _UNIT_IN_PATH = re.compile(r"/units/([A-Za-z0-9]{1,32})(?:/|$)")
+# Answers never kept: a login's answer holds a session token, and the bureau stores tokens only as
+# their sha256. (The client never retries a login, so nothing is lost.)
+_NOT_KEPT = {("POST", "/api/v1/sessions")}
 
 
 def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str:
@@ -198,7 +201,7 @@ class Idempotency:
             await send(message)
 
         await self.app(scope, replay_receive, capture)
-        if 0 < status < 500:
+        if 0 < status < 500 and (scope["method"], scope["path"]) not in _NOT_KEPT:
             await anyio.to_thread.run_sync(
                 self._keep, caller, key, scope["method"], scope["path"], digest, unit_id, status, content_type,
                 b"".join(chunks),

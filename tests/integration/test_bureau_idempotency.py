@@ -66,3 +66,18 @@ def test_a_malformed_key_is_refused(bureau):
     resp = httpx.post(f"{bureau.api}/units/U000011/verify", json={"password": "1"},
                       headers={"Idempotency-Key": "has space"}, timeout=10)
     assert resp.status_code == 400 and resp.json()["code"] == "VALIDATION"
+
+
+def test_a_login_answer_is_never_kept_because_it_holds_a_token(bureau):
+    unit = bureau.unit("U000011")
+    bureau.reset_unit("U000011")
+    headers = {"Idempotency-Key": uuid.uuid4().hex}
+    body = {"unit_id": "U000011", "password": unit["password"]}
+    try:
+        first = httpx.post(f"{bureau.api}/sessions", json=body, headers=headers, timeout=10)
+        second = httpx.post(f"{bureau.api}/sessions", json=body, headers=headers, timeout=10)
+        assert first.status_code == second.status_code == 200
+        assert "Idempotent-Replayed" not in second.headers
+        assert first.json()["token"] != second.json()["token"]
+    finally:
+        bureau.reset_unit("U000011")
