@@ -184,9 +184,13 @@ class RosterService:
         if page_size is not None:
             page_size = _whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
         unit_id = self._unit_id()
+        if page_size is None:
+            # A unit of its own: settings.read leaves its result open (fetchone), which DuckDB 2.0
+            # refuses before the next query on the same connection.
+            with self.ctx.store.read() as con:
+                page_size = settings_repo.read_page_size(con)
         with self.ctx.store.read() as con:
-            size = page_size or settings_repo.read_page_size(con)
-            df, total = roster_repo.query_page(con, unit_id, f, page=page, page_size=size)
+            df, total = roster_repo.query_page(con, unit_id, f, page=page, page_size=page_size)
             return self._with_groups(con, unit_id, df), total
 
     def frame(self, filters: RosterFilter | None = None, *, full_ids: bool = False) -> pd.DataFrame:

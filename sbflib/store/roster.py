@@ -37,6 +37,8 @@ ITEM_COLUMNS = [
 OPTIONAL_ITEM_COLUMNS = ["subitem_detail"]
 
 Con = duckdb.DuckDBPyConnection
+#: Item rows from which a load works out the unit numbers in a thread beside DuckDB's insert.
+_OVERLAP_ROWS = 50_000
 
 
 # ------------------------------------------------------------------------------------ the list
@@ -198,15 +200,16 @@ def load_roster(
         raise CursorMoved(current)
     con.register("incoming_employees", employees)
     con.register("incoming_items", items)
-    # The unit numbers per employee are worked out by Arrow while DuckDB loads the items.
+    # The unit numbers per employee are worked out by Arrow while DuckDB loads a big transfer's items.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sbf-unit-numbers")
-    unit_numbers = pool.submit(_unit_numbers, items)
+    unit_numbers = pool.submit(_unit_numbers, items) if items.num_rows >= _OVERLAP_ROWS else None
     try:
         sync_id = con.execute("SELECT nextval('sync_ids')").fetchall()[0][0]
-        empty = not con.execute("SELECT count(*) FROM (SELECT 1 FROM employees WHERE unit_id = ? LIMIT 1)",
-                                [unit_id]).fetchall()[0][0]
+        empty = full and not con.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM employees WHERE unit_id = ? LIMIT 1)", [unit_id]
+        ).fetchall()[0][0]
         removed = 0
-        if full and empty:
+        if empty:
             con.execute("INSERT INTO sync_changes SELECT ?, employee_id FROM incoming_employees", [sync_id])
             changed = employees.num_rows
         elif full:
@@ -240,7 +243,7 @@ def load_roster(
             )
         con.execute(f"INSERT INTO employee_items (unit_id, {item_cols}) SELECT ?, {item_cols} FROM incoming_items",
                     [unit_id])
-        con.register("incoming_unit_numbers", unit_numbers.result())
+        con.register("incoming_unit_numbers", unit_numbers.result() if unit_numbers else _unit_numbers(items))
         con.execute(
             f"""INSERT INTO employees ({UNIT_AND_EMPLOYEE_COLUMNS}, unit_numbers)
                 SELECT ?, {emp_cols}, n.unit_numbers FROM incoming_employees
@@ -357,9 +360,9 @@ def employee(con: Con, unit_id: str, employee_id: str) -> tuple[dict[str, Any] |
     )
     group = con.execute(
         "SELECT group_id FROM employee_group_members WHERE unit_id = ? AND employee_id = ?", [unit_id, employee_id]
-    ).fetchone()
+    ).fetchall()
     if basic is not None:
-        basic["group_id"] = group[0] if group else None
+        basic["group_id"] = group[0][0] if group else None
     return basic, items
 
 
