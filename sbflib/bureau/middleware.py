@@ -92,9 +92,14 @@ IDEMPOTENCY_HEADER = b"idempotency-key"
 IDEMPOTENCY_HOURS = 24
 _KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 _UNIT_IN_PATH = re.compile(r"/units/([A-Za-z0-9]{1,32})(?:/|$)")
-# Answers never kept: a login's answer holds a session token, and the bureau stores tokens only as
-# their sha256. (The client never retries a login, so nothing is lost.)
-_NOT_KEPT = {("POST", "/api/v1/sessions")}
+# Password checks are never kept: a login's answer holds a session token (the bureau stores tokens
+# only as their sha256), and a request digest over a 6-digit password could be reversed by anyone who
+# reads the store. The client never retries them, so nothing is lost.
+_PASSWORD_CALLS = re.compile(r"^/api/v1/(sessions|units/[^/]+/verify|units/[^/]+/password)$")
+
+
+def _kept(method: str, path: str) -> bool:
+    return not (method in ("POST", "PUT") and _PASSWORD_CALLS.match(path))
 
 
 def _caller(scope: Scope, headers: dict[bytes, bytes]) -> str:
@@ -201,7 +206,7 @@ class Idempotency:
             await send(message)
 
         await self.app(scope, replay_receive, capture)
-        if 0 < status < 500 and (scope["method"], scope["path"]) not in _NOT_KEPT:
+        if 0 < status < 500 and _kept(scope["method"], scope["path"]):
             await anyio.to_thread.run_sync(
                 self._keep, caller, key, scope["method"], scope["path"], digest, unit_id, status, content_type,
                 b"".join(chunks),

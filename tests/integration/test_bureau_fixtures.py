@@ -14,13 +14,14 @@ def test_reset_gives_back_the_unit_as_seeded(bureau):
     unit = bureau.unit(SPARE)
     token = bureau.token(SPARE, new_password="Reset#2026")
     auth = {"Authorization": f"Bearer {token}"}
-    key = {"Idempotency-Key": uuid.uuid4().hex}
+    key = {**bureau.demo_headers, "Idempotency-Key": uuid.uuid4().hex}
     verify = f"{api}/units/{SPARE}/verify"
+    changes = f"{api}/demo/units/{SPARE}/changes"
     # A keyed call of the unit, answered and kept: the key cannot carry another body.
-    assert httpx.post(verify, json={"password": "000000"}, headers=key, timeout=10).status_code == 401
-    reused = httpx.post(verify, json={"password": "Reset#2026"}, headers=key, timeout=10)
+    assert httpx.post(changes, json={"count": 1, "seed": 1}, headers=key, timeout=10).status_code == 200
+    reused = httpx.post(changes, json={"count": 1, "seed": 2}, headers=key, timeout=10)
     assert reused.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
-    for _ in range(4):
+    for _ in range(5):
         httpx.post(verify, json={"password": "000000"}, timeout=10)
     assert httpx.post(verify, json={"password": "Reset#2026"}, timeout=10).status_code == 423
 
@@ -30,7 +31,7 @@ def test_reset_gives_back_the_unit_as_seeded(bureau):
     assert session.status_code == 200 and session.json()["must_change_password"] is True
     assert httpx.get(f"{api}/units/{SPARE}/profile", headers=auth, timeout=10).json()["code"] == "TOKEN_INVALID"
     # The unit's idempotency records went: the key is free again.
-    again = httpx.post(verify, json={"password": unit["password"]}, headers=key, timeout=10)
+    again = httpx.post(changes, json={"count": 1, "seed": 2}, headers=key, timeout=10)
     assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
     bureau.reset_unit(SPARE)
 

@@ -68,7 +68,7 @@ def test_a_malformed_key_is_refused(bureau):
     assert resp.status_code == 400 and resp.json()["code"] == "VALIDATION"
 
 
-def test_a_login_answer_is_never_kept_because_it_holds_a_token(bureau):
+def test_password_checks_are_never_kept(bureau):
     unit = bureau.unit("U000011")
     bureau.reset_unit("U000011")
     headers = {"Idempotency-Key": uuid.uuid4().hex}
@@ -79,5 +79,11 @@ def test_a_login_answer_is_never_kept_because_it_holds_a_token(bureau):
         assert first.status_code == second.status_code == 200
         assert "Idempotent-Replayed" not in second.headers
         assert first.json()["token"] != second.json()["token"]
+        # A wrong password with one key, twice: both compared and counted (nothing replayed).
+        wrong = {"Idempotency-Key": uuid.uuid4().hex}
+        url = f"{bureau.api}/units/U000011/verify"
+        messages = [httpx.post(url, json={"password": "000000"}, headers=wrong, timeout=10).json()["message"]
+                    for _ in range(2)]
+        assert "还可尝试4次" in messages[0] and "还可尝试3次" in messages[1]
     finally:
         bureau.reset_unit("U000011")
