@@ -209,7 +209,7 @@ def _shots(page: Any, name: str) -> None:
     time.sleep(0.5)
 
 
-def test_screens(roster):
+def test_screens(roster, bureau):
     """Screenshots of the list and each dialog at 1366×768 and 1024×700; at both sizes the query
     buttons and the whole toolbar are in view and not covered by the grid."""
     page, _data, _unit = roster
@@ -250,10 +250,18 @@ def test_screens(roster):
     _shots(page, "group-name-refused")
     page.click(".sbf-message-dialog button:text-is('确定')")
     page.click(".sbf-groups-dialog .sbf-dialog-footer button:text-is('关闭')")
+    # the office changes 3 employees; 增量更新 says so and shows them on 是
+    httpx.post(f"{bureau.api}/demo/units/{UNIT_ID}/changes", json={"count": 3, "seed": 11},
+               headers=bureau.demo_headers, timeout=30).raise_for_status()
     page.click(".sbf-sync")
-    page.wait_for_selector(".sbf-message-dialog, .sbf-confirm-dialog")
+    page.wait_for_selector(".sbf-confirm-dialog")
+    assert "增量更新完成，本次共变更了3条职工信息" in page.inner_text(".sbf-confirm-dialog")
     _shots(page, "update")
-    page.click(".sbf-message-dialog button:text-is('确定'), .sbf-confirm-dialog button:text-is('否')")
+    page.click(".sbf-confirm-dialog button:text-is('是')")
+    page.wait_for_selector(".sbf-changes-dialog .lm-DataGrid")
+    assert "共 3 条" in page.inner_text(".sbf-changes-dialog .sbf-pager-label")
+    _shots(page, "update-details")
+    page.click(".sbf-changes-dialog .sbf-dialog-footer button:text-is('关闭')")
 
 
 def _assert_visible(page: Any, selector: str) -> None:

@@ -288,3 +288,88 @@ def test_group_import_is_an_upload_without_a_counter(page):
     d = page.ui.dialogs.current
     assert d is not None and d.title == "批量编辑职工分组导入" and "成功导入1条" in d.text
     assert page.upload.value == ()
+
+
+# ---- against the real roster service (demo bureau, unit reserved for UI tests) -----------------
+def _sheet(data: bytes) -> list[tuple]:
+    import io
+
+    import openpyxl
+
+    return list(openpyxl.load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True))
+
+
+def test_with_the_real_service_exports_detail_and_group_names(logged_in, bureau):
+    wb = logged_in("U000018")
+    roster = wb.employer.roster
+    if roster.counts().total == 0:
+        roster.sync(full=True)
+    saved: list[bytes] = []
+    ui = Ui(wb, sync=True)
+    ui.save = lambda data, name: saved.append(data)  # type: ignore[method-assign]
+    page = RosterPage(ui)
+    everyone = page.table.frame
+    assert page.table.total == bureau.unit("U000018")["employees"] == len(everyone)
+
+    # 选中职工: exactly the two ticked rows
+    page.table.click(1, UNTICKED)
+    page.table.click(3, UNTICKED)
+    page.export_selected()
+    rows = _sheet(saved[-1])
+    names = [r[list(rows[0]).index("姓名")] for r in rows[1:]]
+    assert names == [everyone.iloc[1]["name"], everyone.iloc[3]["name"]]
+
+    # 所有职工 with a name filter set: everyone; 完整 vs 脱敏 differ in the ID column only
+    page.name.value = everyone.iloc[0]["name"][0]
+    page.form.query_button.click()
+    assert page.table.total < len(everyone)
+    page.id_choice.value = "脱敏"
+    page.export_all()
+    masked = _sheet(saved[-1])
+    page.id_choice.value = "完整"
+    page.export_all()
+    full = _sheet(saved[-1])
+    assert len(masked) - 1 == len(full) - 1 == len(everyone)
+    col = list(masked[0]).index("证件号码")
+    assert all("*" in r[col] for r in masked[1:]) and not any("*" in r[col] for r in full[1:])
+    assert roster.export_full_ids is True
+    assert RosterPage(Ui(wb, sync=True)).id_choice.value == "完整"  # remembered
+    roster.export_xlsx(None, None, full_ids=False)
+
+    # 查看: the detail has 征收子目 and the unit number / agency line
+    page.table.click(0, ACTION_HEADER)
+    d = page.detail_dialog
+    assert "征收子目" in d.items_html.value and "单位编号" in d.place_html.value
+    assert everyone.iloc[0]["name"] in d.text
+    d.button("关闭").click()
+
+    # 分组: a name with the template's separator is refused with the service's message
+    page.open_groups()
+    gd = page.groups_dialog
+    gd.new_name.value = "A-B"
+    gd.add_top()
+    err = ui.dialogs.current
+    assert err is not gd and "分组名称" in err.text and "-" in err.text
+    err.button("确定").click()
+    gd.new_name.value = "一车间"
+    gd.add_top()
+    assert list(gd.frame["name"]) == ["一车间"] and gd.frame["saved_at"].notna().all()
+    gd.delete(int(gd.frame.iloc[0]["group_id"]), "一车间")
+    ui.dialogs.current.button("是").click()
+
+
+def test_update_with_changes_offers_the_details_with_export(page):
+    r = page.r
+    r.sync = lambda full=False, progress=None: SyncResult("增量更新", 2, 9, 2, 0.1)  # type: ignore[method-assign]
+    r.changes = lambda sync_id: r.people.iloc[:2].copy()  # type: ignore[method-assign]
+    r.export_changes_xlsx = lambda sync_id: b"PK-changes"  # type: ignore[method-assign]
+    page.sync(False)
+    c = page.ui.dialogs.current
+    assert "增量更新完成，本次共变更了2条职工信息，是否查看更新明细？" in c.text
+    c.button("是").click()
+    d = page.changes_dialog
+    table = d.body.children[1]
+    assert table.total == 2 and table.grid.data.columns[0] == "序号"  # no tick boxes here
+    assert table.grid.column_widths["证件号码"] == 150
+    d.button("导出").click()
+    assert page.ui.download.last_filename.startswith("更新数据明细_")

@@ -6,6 +6,7 @@
 - `actions` adds link-styled text columns after the data columns (the manual's 操作 column with
   查看 and 编辑): a click on a cell calls `actions[text](row_id)`. The first action column is headed
   操作, the others have a blank header so they read as one column.
+- `ticks=False` leaves the tick-box column out (a read-only list that only wants the widths).
 - `default_widths` (label -> px) size columns the user has not dragged, so a page's row can fit the
   screen with its 操作 column in view.
 - Grid clicks arrive as ipydatagrid "cell-click" messages; `click(row, label)` and
@@ -44,7 +45,9 @@ class TickTable(PagedTable):
         height: str = "420px",
         formatters: Mapping[str, Callable[[Any], str]] | None = None,
         default_widths: Mapping[str, int] | None = None,
+        ticks: bool = True,
     ) -> None:
+        self.ticks = ticks
         self.default_widths = dict(default_widths or {})
         self.actions = dict(actions or {})
         # header label of each action column -> the link text in its cells
@@ -142,8 +145,9 @@ class TickTable(PagedTable):
     def _display_frame(self, df: pd.DataFrame) -> pd.DataFrame:
         out = super()._display_frame(df)
         ticked = set(getattr(self, "ticked", []))
-        out.insert(0, self._tick_label() if len(df) else UNTICKED,
-                   [TICKED if i in ticked else UNTICKED for i in range(len(df))])
+        if getattr(self, "ticks", True):
+            out.insert(0, self._tick_label() if len(df) else UNTICKED,
+                       [TICKED if i in ticked else UNTICKED for i in range(len(df))])
         for label, text in getattr(self, "action_columns", {}).items():
             out[label] = [text] * len(df)
         return out

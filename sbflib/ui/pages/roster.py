@@ -18,7 +18,6 @@ from sbflib.employer.roster import RosterFilter
 from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import escape
 from sbflib.ui.components.query_form import QueryForm
-from sbflib.ui.components.table import PagedTable
 from sbflib.ui.components.tick_table import TickTable
 from sbflib.ui.components.upload import Upload
 from sbflib.ui.context import Ui, button
@@ -212,8 +211,8 @@ class RosterPage(Page):
         def fetch(page: int, size: int) -> tuple[pd.DataFrame, int]:
             return df.iloc[(page - 1) * size: page * size], len(df)
 
-        table = PagedTable(fetch, columns, table_key="roster_changes", settings=self.ui.wb.settings,
-                           id_column="employee_id", height="360px")
+        table = TickTable(fetch, columns, table_key="roster_changes", settings=self.ui.wb.settings,
+                          id_column="employee_id", height="360px", default_widths=WIDTHS, ticks=False)
         table.refresh(1)
         export = button("导出", lambda: self._export_changes(result.sync_id), primary=True,
                         css="sbf-changes-export")
