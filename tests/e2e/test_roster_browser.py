@@ -166,6 +166,24 @@ def test_ticking_two_rows_exports_exactly_them(roster):
     assert ids == [everyone.iloc[1]["id_number"], everyone.iloc[3]["id_number"]]  # both masked
 
 
+def test_the_header_box_ticks_the_whole_page(roster):
+    page, data, _unit = roster
+    everyone = _everyone(data)
+    box = page.locator(GRID).bounding_box()
+    page.mouse.move(box["x"] + 10, box["y"] + HEADER_H / 2)
+    page.mouse.click(box["x"] + 10, box["y"] + HEADER_H / 2)  # left of the header's filter icon
+    time.sleep(0.5)
+    rows = _export(page, "选中职工", "脱敏", data)
+    assert len(rows) - 1 == len(everyone)
+    page.mouse.click(box["x"] + 10, box["y"] + HEADER_H / 2)  # and off again
+    time.sleep(0.5)
+    page.click(".sbf-export")
+    page.click(".sbf-export-selected")
+    page.wait_for_selector(".sbf-message-dialog")
+    assert "请先勾选" in page.inner_text(".sbf-message-dialog")
+    page.click(".sbf-message-dialog button:text-is('确定')")
+
+
 def test_all_employees_ignores_the_name_filter(roster, bureau):
     page, data, unit = roster
     everyone = _everyone(data)
