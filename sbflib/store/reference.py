@@ -41,5 +41,4 @@ def notices(con: duckdb.DuckDBPyConnection, region: str) -> pd.DataFrame:
 
 
 def rule_file_count(con: duckdb.DuckDBPyConnection, region: str) -> int:
-    row = con.execute("SELECT count(*) FROM rule_files WHERE region = ?", [region]).fetchone()
-    return int(row[0]) if row else 0
+    return int(con.execute("SELECT count(*) FROM rule_files WHERE region = ?", [region]).fetchall()[0][0])

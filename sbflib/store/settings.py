@@ -18,8 +18,9 @@ DEFAULT_PAGE_SIZE = 1000
 
 
 def read(con: duckdb.DuckDBPyConnection, key: str, default: Any = None) -> Any:
-    row = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
-    return default if row is None else json.loads(row[0])
+    # fetchall, not fetchone: a result left unfinished blocks the next query of the unit of work.
+    rows = con.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchall()
+    return default if not rows else json.loads(rows[0][0])
 
 
 def write(con: duckdb.DuckDBPyConnection, key: str, value: Any) -> None:

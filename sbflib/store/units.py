@@ -37,11 +37,12 @@ def list_units(con: duckdb.DuckDBPyConnection, module: str, keyword: str = "") -
 
 
 def get_unit(con: duckdb.DuckDBPyConnection, unit_id: str) -> dict[str, Any] | None:
+    # fetchall, not fetchone: a result left unfinished blocks the next query of the unit of work.
     cur = con.execute("SELECT * FROM units WHERE unit_id = ?", [unit_id])
-    row = cur.fetchone()
-    if row is None:
+    rows = cur.fetchall()
+    if not rows:
         return None
-    return dict(zip([d[0] for d in cur.description], row, strict=True))
+    return dict(zip([d[0] for d in cur.description], rows[0], strict=True))
 
 
 def unit_numbers(con: duckdb.DuckDBPyConnection, unit_id: str) -> list[dict[str, Any]]:
@@ -83,5 +84,5 @@ def save_profile(con: duckdb.DuckDBPyConnection, unit_id: str, profile: dict[str
 
 
 def stored_profile(con: duckdb.DuckDBPyConnection, unit_id: str) -> dict[str, Any] | None:
-    row = con.execute("SELECT profile_json FROM units WHERE unit_id = ?", [unit_id]).fetchone()
-    return json.loads(row[0]) if row and row[0] else None
+    rows = con.execute("SELECT profile_json FROM units WHERE unit_id = ?", [unit_id]).fetchall()
+    return json.loads(rows[0][0]) if rows and rows[0][0] else None

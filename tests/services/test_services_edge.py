@@ -105,3 +105,17 @@ def test_percent_and_underscore_in_the_unit_keyword_match_literally(offline_wb):
     assert wb.units.list("employer", "0%_").shape[0] == 1
     assert wb.units.list("employer", "_负责x").empty
     assert wb.units.list("employer", "1%0").empty  # % is a character, not "anything"
+
+
+def test_notices_before_login_read_the_chosen_region_in_one_unit_of_work(offline_wb):
+    """A setting read and a frame query share one connection: the first must leave no result open."""
+    wb = offline_wb
+    assert wb.notices().empty  # no region yet
+    wb.choose_region(REGION)
+    assert wb.notices().empty
+    wb.units.add(wb.units.verify("U000001", "123400"), confirmed=True)
+    wb.login("U000001", "123400")
+    wb.change_password("123400", "Abc#2026")
+    wb._session.refresh_unit_data()  # registration, profile, rules, notices (the roster is not needed here)
+    wb.logout()
+    assert wb.notices()["title"].tolist() == ["关于2026年度缴费基数的通知"]  # the chosen region's, read back
