@@ -167,6 +167,15 @@ def _unit_numbers(items: pa.Table) -> pa.Table:
                      "unit_numbers": pa.array(texts, pa.string()).take(pa.array(inverse.ravel()))})
 
 
+def _numbered(employees: pa.Table, items: pa.Table) -> pa.Table:
+    """`employees` with a last column `unit_numbers`, in the same row order, so DuckDB inserts one
+    plain Arrow scan (no join)."""
+    numbers = _unit_numbers(items)
+    at = pc.index_in(employees["employee_id"], value_set=numbers["employee_id"].combine_chunks())
+    column = pc.take(numbers["unit_numbers"], at)
+    return employees.append_column("unit_numbers", column)
+
+
 def _unit_numbers_by_lists(items: pa.Table) -> pa.Table:
     """The same as `_unit_numbers` for any number of unit numbers (slower)."""
     pairs = items.select(["employee_id", "unit_number"]).group_by(["employee_id", "unit_number"]).aggregate([])
@@ -202,7 +211,7 @@ def load_roster(
     con.register("incoming_items", items)
     # The unit numbers per employee are worked out by Arrow while DuckDB loads a big transfer's items.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sbf-unit-numbers")
-    unit_numbers = pool.submit(_unit_numbers, items) if items.num_rows >= _OVERLAP_ROWS else None
+    numbered = pool.submit(_numbered, employees, items) if items.num_rows >= _OVERLAP_ROWS else None
     try:
         sync_id = con.execute("SELECT nextval('sync_ids')").fetchall()[0][0]
         empty = full and not con.execute(
@@ -243,11 +252,10 @@ def load_roster(
             )
         con.execute(f"INSERT INTO employee_items (unit_id, {item_cols}) SELECT ?, {item_cols} FROM incoming_items",
                     [unit_id])
-        con.register("incoming_unit_numbers", unit_numbers.result() if unit_numbers else _unit_numbers(items))
+        con.register("incoming_numbered", numbered.result() if numbered else _numbered(employees, items))
         con.execute(
             f"""INSERT INTO employees ({UNIT_AND_EMPLOYEE_COLUMNS}, unit_numbers)
-                SELECT ?, {emp_cols}, n.unit_numbers FROM incoming_employees
-                LEFT JOIN incoming_unit_numbers n USING (employee_id)""",
+                SELECT ?, {emp_cols}, unit_numbers FROM incoming_numbered""",
             [unit_id],
         )
         if changed is None:
@@ -262,7 +270,7 @@ def load_roster(
         )
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        for name in ("incoming_employees", "incoming_items", "incoming_unit_numbers"):
+        for name in ("incoming_employees", "incoming_items", "incoming_numbered"):
             try:
                 con.unregister(name)
             except duckdb.Error:
