@@ -89,7 +89,8 @@ def browser() -> Iterator[Any]:
 
 
 def open_page(browser: Any, width: int = 1366, height: int = 820) -> Any:
-    pg = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+    # zh-CN as a clerk's browser: date inputs read 年/月/日, not mm/dd/yyyy
+    pg = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True, locale="zh-CN")
     pg.set_default_timeout(90_000)
     return pg
 

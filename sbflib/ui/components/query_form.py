@@ -29,9 +29,10 @@ class QueryForm(w.VBox):
             cell = w.HBox([lab, widget])
             cell.add_class("sbf-field")
             cells.append(cell)
-        self.grid = w.GridBox(
-            cells, layout=w.Layout(grid_template_columns=f"repeat({per_row}, minmax(0, 1fr))", width="100%")
-        )
+        # at most `per_row` columns, each at least 250px: a narrow screen gets fewer columns per row
+        # rather than squeezed fields (gap 18px, as in sbf.css)
+        columns = f"repeat(auto-fill, minmax(max(250px, calc((100% - {per_row - 1} * 18px) / {per_row})), 1fr))"
+        self.grid = w.GridBox(cells, layout=w.Layout(grid_template_columns=columns, width="100%"))
         self.grid.add_class("sbf-query-grid")
         self.query_button = w.Button(description="查询", button_style="primary")
         self.reset_button = w.Button(description="重置")
@@ -42,6 +43,7 @@ class QueryForm(w.VBox):
         self.toggle_button.on_click(lambda _b: self.toggle())
         bar = w.HBox([self.query_button, self.reset_button, self.toggle_button])
         bar.add_class("sbf-query-buttons")
+        bar.add_class("sbf-wrap")
         super().__init__([self.grid, bar])
         self.add_class("sbf-query-form")
 

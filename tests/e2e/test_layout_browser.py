@@ -1,0 +1,146 @@
+"""Layout at the manual's 1366×768 and at 1024×700: every screen of the first slice is shot at both
+sizes into test-artifacts/screens/, and its key buttons are in the viewport (after scrolling to
+them) and not covered: `elementFromPoint` at a button's centre is the button itself."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+UNIT_ID = "U000017"  # reserved for UI and end-to-end tests (reset before and after)
+SIZES = ((1366, 768), (1024, 700))
+NEW_PASSWORD = "Lay#2026pw"
+
+CLICKABLE_JS = """
+(el) => {
+  const r = el.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const inside = r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
+    && r.right <= window.innerWidth + 0.5 && r.bottom <= window.innerHeight + 0.5;
+  const top = document.elementFromPoint(x, y);
+  return {inside, covered: !(top && (top === el || el.contains(top))),
+          box: [r.left, r.top, r.right, r.bottom], top: top ? top.className : null};
+}
+"""
+
+
+def assert_clickable(page, selector):
+    loc = page.locator(selector).first
+    loc.wait_for(state="visible")
+    loc.scroll_into_view_if_needed()
+    page.wait_for_timeout(100)
+    state = loc.evaluate(CLICKABLE_JS)
+    assert state["inside"] and not state["covered"], (selector, page.viewport_size, state)
+
+
+def both_sizes(page, shot, name, selectors=()):
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(400)
+        shot(page, f"{name}-{width}x{height}", folder="screens")
+        # the app is one screen high: nothing runs below or beside the window
+        over = page.evaluate("() => [document.documentElement.scrollWidth - innerWidth,"
+                             " document.documentElement.scrollHeight - innerHeight]")
+        assert over[0] <= 1 and over[1] <= 1, (name, width, height, over)
+        for selector in selectors:
+            assert_clickable(page, selector)
+    page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+
+
+def test_every_screen_fits_at_both_sizes(voila, page, bureau, shot):
+    url, _base, _data = voila
+    unit = bureau.unit(UNIT_ID)
+    bureau.reset_password(UNIT_ID)
+    try:
+        page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+        page.goto(url)
+        page.wait_for_selector(".sbf-region-page")
+        page.wait_for_function("() => document.querySelectorAll('.sbf-region-dropdown option').length > 0")
+        both_sizes(page, shot, "01-region", [".sbf-region-enter", ".sbf-network-button"])
+        regions = httpx.get(f"{bureau.api}/regions", timeout=10).json()
+        region_name = next(r["name"] for r in regions if r["code"] == unit["region"])
+        page.select_option(".sbf-region-dropdown select", label=region_name)
+        page.click(".sbf-region-enter")
+        page.wait_for_selector(".sbf-confirm-dialog")
+        both_sizes(page, shot, "02-region-confirm", [".sbf-confirm-dialog button:text-is('是')"])
+        page.click(".sbf-confirm-dialog button:text-is('是')")
+
+        page.wait_for_selector(".sbf-units-page")
+        both_sizes(page, shot, "03-units-empty", [".sbf-add-unit", ".sbf-unit-reset"])
+        page.click(".sbf-add-unit")
+        page.wait_for_selector(".sbf-step-taxpayer")
+        both_sizes(page, shot, "04-add-taxpayer", [".sbf-next", ".sbf-wizard-back"])
+        page.fill(".sbf-taxpayer-id input", unit["taxpayer_id"])
+        page.click(".sbf-next")
+        page.wait_for_selector(".sbf-step-security, .sbf-choose-unit")
+        if page.locator(".sbf-choose-unit").count():
+            both_sizes(page, shot, "05-add-choose", [".sbf-choose-unit button:text-is('确定')"])
+            page.click(".sbf-choose-unit button:text-is('确定')")
+        page.wait_for_selector(".sbf-step-security")
+        both_sizes(page, shot, "06-add-security", [".sbf-verify"])
+        page.fill(".sbf-step-security .sbf-password input", unit["password"])
+        page.click(".sbf-verify")
+        page.wait_for_selector(".sbf-step-confirm")
+        page.check(".sbf-confirmed input")
+        both_sizes(page, shot, "07-add-confirm", [".sbf-confirm-add"])
+        page.click(".sbf-confirm-add")
+        page.wait_for_selector(f".sbf-unit-table :text('{unit['taxpayer_id']}')")
+        both_sizes(page, shot, "08-units", [".sbf-login-button", ".sbf-add-unit"])
+
+        page.click(".sbf-login-button")
+        page.wait_for_selector(".sbf-step-login")
+        both_sizes(page, shot, "09-login", [".sbf-login-ok", ".sbf-login-back"])
+        page.fill(".sbf-step-login .sbf-password input", unit["password"])
+        page.click(".sbf-login-ok")
+        page.wait_for_selector(".sbf-step-change-password")
+        both_sizes(page, shot, "10-forced-change", [".sbf-change-ok"])
+        page.fill(".sbf-new-password input", NEW_PASSWORD)
+        page.fill(".sbf-new-password2 input", NEW_PASSWORD)
+        page.click(".sbf-change-ok")
+        page.click(".sbf-message-dialog button:text-is('确定')")
+        page.wait_for_selector(".sbf-home-page")
+        both_sizes(page, shot, "11-home", [".sbf-quick-EMP-2", ".sbf-notices-button", ".sbf-switch-unit",
+                                           ".sbf-network-button", ".sbf-about-button"])
+
+        page.click(".sbf-network-button")
+        page.wait_for_selector(".sbf-network-dialog")
+        both_sizes(page, shot, "12-network", [".sbf-proxy-test", ".sbf-proxy-save"])
+        page.click(".sbf-network-dialog .sbf-dialog-close")
+
+        page.click(".sbf-notices-button")
+        page.wait_for_selector(".sbf-notices-dialog")
+        both_sizes(page, shot, "13-notices", [".sbf-notices-dialog button:text-is('关闭')"])
+        page.click(".sbf-notices-dialog button:text-is('关闭')")
+
+        page.click(".sbf-about-button")
+        page.wait_for_selector(".sbf-about-dialog")
+        both_sizes(page, shot, "14-about", [".sbf-about-dialog button:text-is('关闭')"])
+        page.click(".sbf-about-dialog button:text-is('关闭')")
+
+        page.click(".sbf-menu-SET-4")
+        page.wait_for_selector(".sbf-unit-info-page .sbf-readonly-input")
+        both_sizes(page, shot, "15-unit-info")
+        text = page.inner_text(".sbf-app")
+        assert "SET-4" not in text and "EMP-" not in text  # no catalogue ID on a screen
+
+        page.click(".sbf-menu-EMP-3")
+        page.wait_for_selector(".sbf-not-built-page")
+        both_sizes(page, shot, "16-not-built")
+        assert "EMP-3" not in page.inner_text(".sbf-app")
+
+        page.click(".sbf-menu-SET-1")
+        page.wait_for_selector(".sbf-network-page")
+        both_sizes(page, shot, "17-network-page", [".sbf-network-page .sbf-proxy-test"])
+
+        page.click(".sbf-menu-EMP-2")
+        page.wait_for_selector(".sbf-roster-page .lm-DataGrid")
+        page.wait_for_selector(".sbf-count-total")
+        both_sizes(page, shot, "18-roster", [
+            ".sbf-roster-page .sbf-query-buttons button:text-is('查询')",
+            ".sbf-roster-page .sbf-query-buttons button:text-is('重置')",
+            ".sbf-roster-page .sbf-query-buttons button:text-is('收起')",
+        ])
+    finally:
+        bureau.reset_password(UNIT_ID)
