@@ -56,10 +56,6 @@ class DetailDialog(Dialog):
         close.on_click(lambda _b: self.dismiss())
         self.show_place(0)
 
-    @property
-    def name(self) -> str:
-        return str(self.basic_html.value)
-
     def show_place(self, index: int) -> None:
         place = self.places[index] if self.places else {}
         self.place_html.value = "<div class='sbf-kv-line'>" + "　".join(
@@ -172,7 +168,7 @@ def report_text(report: ImportReport) -> str:
 
 
 def uploaded_bytes(upload: Any) -> bytes | None:
-    """The bytes of an upload widget's file (ipywidgets FileUpload or a component with `.value`)."""
+    """The bytes of the file an `Upload` received (its `value` has FileUpload's shape), or None."""
     value = getattr(upload, "value", None)
     if not value:
         return None
