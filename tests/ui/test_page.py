@@ -169,3 +169,45 @@ def test_upload_has_no_counter_and_hands_over_bytes():
     assert u.data == b"PK\x03\x04" and u.filename == "名单.xlsx" and len(got) == 1
     u.value = ()
     assert u.data is None
+
+
+class StubNetwork:
+    """wb.network whose 测试 hangs until released (a SOCKS proxy that never answers)."""
+
+    def __init__(self) -> None:
+        from sbflib.system.network import ProxySettings
+
+        self.saved = ProxySettings()
+        self.release = threading.Event()
+        self.tests = 0
+
+    def load(self) -> Any:
+        return self.saved
+
+    def test(self, settings: Any, password: str | None = None) -> str:
+        self.tests += 1
+        self.release.wait(10)
+        return "代理服务器测试成功，可以连接税务局服务"
+
+
+def test_network_test_never_blocks_the_kernel_and_can_be_cancelled():
+    from sbflib.ui.pages.network import NetworkPage
+
+    stub = StubWorkbench()
+    stub.network = StubNetwork()  # type: ignore[attr-defined]
+    ui = _ui(stub, sync=False)
+    page = NetworkPage(ui)
+    page.mode.value = "使用代理"
+    page.host.value, page.port.value = "127.0.0.1", "1080"
+    started = time.monotonic()
+    page.test_button.click()
+    assert time.monotonic() - started < 1  # the click returns; the try runs in the background
+    assert page.frozen and page.test_button.disabled and page.mode.disabled
+    page.test_button.click()  # a second click while it runs sends nothing
+    page.cancel_call()  # 取消 in the progress dialog
+    assert not page.frozen and not page.test_button.disabled and not page.host.disabled
+    assert "已取消" in page.result.value
+    stub.network.release.set()  # type: ignore[attr-defined]
+    ui.tasks.wait(10)
+    assert stub.network.tests == 1  # type: ignore[attr-defined]
+    assert "已取消" in page.result.value  # the late answer does not overwrite the cancel
