@@ -7,7 +7,7 @@ the store's write lock is held only for the counter update, and other units are 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -76,17 +76,18 @@ FORGOTTEN_HINT = "如忘记申报密码，请携带有效证件到主管税务�
 def check_password(store: BureauStore, unit_id: str, password: str) -> PasswordOutcome:
     """Check a unit's declaration password, counting wrong ones towards the lock.
 
-    Each try is decided under the unit's own lock: the lock check, the scrypt comparison and the
-    counter update happen one try at a time, so parallel guesses get at most `MAX_FAILURES`
-    comparisons per lock window and a match never clears a lock a concurrent try has just set.
-    Other units are not held up."""
+    Each try is decided in the unit's turn: the lock check, the scrypt comparison and the counter
+    update happen one try at a time, and other units are not held up. A match resets the count of
+    wrong tries, except in a burst (other tries of the unit waiting): then it counts as a try like
+    any other, so parallel guesses get at most `MAX_FAILURES` comparisons per lock window whatever
+    their order, and a match never clears a lock a concurrent try has set."""
     with store.reading() as cur:
         _unit_row(cur, unit_id)
-    with store.unit_lock(unit_id):
-        return _decide_try(store, unit_id, password)
+    with store.unit_turn(unit_id) as others_waiting:
+        return _decide_try(store, unit_id, password, burst=lambda: others_waiting() > 0)
 
 
-def _decide_try(store: BureauStore, unit_id: str, password: str) -> PasswordOutcome:
+def _decide_try(store: BureauStore, unit_id: str, password: str, burst: Callable[[], bool]) -> PasswordOutcome:
     now = clock.now()
     with store.reading() as cur:
         row = first_row(cur.execute(
@@ -101,7 +102,7 @@ def _decide_try(store: BureauStore, unit_id: str, password: str) -> PasswordOutc
     match = next((initial for salt, digest, initial in hashes if password_matches(password, salt, digest)), None)
     if locked_until is not None:
         failures, locked_until = 0, None  # the lock ran out: a fresh count
-    if match is not None:
+    if match is not None and not burst():
         failures, locked_until = 0, None
     else:
         failures += 1

@@ -8,7 +8,7 @@ keeps `change_seq` values committed in increasing order, so a reader's cursor ne
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,7 @@ class BureauStore:
         self._conn = duckdb.connect(str(self.path))
         self._write_lock = threading.Lock()
         self._unit_locks: dict[str, threading.Lock] = {}
+        self._unit_in_flight: dict[str, int] = {}
         self._unit_locks_guard = threading.Lock()
         self.migrated_from = migrate(self._conn)
 
@@ -121,10 +122,21 @@ class BureauStore:
             finally:
                 cur.close()
 
-    def unit_lock(self, unit_id: str) -> threading.Lock:
-        """A lock per unit, so that its password tries are counted and decided one at a time."""
+    @contextmanager
+    def unit_turn(self, unit_id: str) -> Iterator[Callable[[], int]]:
+        """The unit's turn: password tries of one unit are counted and decided one at a time. Yields
+        a function telling how many other tries of the unit are waiting meanwhile (a burst)."""
         with self._unit_locks_guard:
-            return self._unit_locks.setdefault(unit_id, threading.Lock())
+            lock = self._unit_locks.setdefault(unit_id, threading.Lock())
+            self._unit_in_flight[unit_id] = self._unit_in_flight.get(unit_id, 0) + 1
+        try:
+            with lock:
+                yield lambda: self._unit_in_flight.get(unit_id, 1) - 1
+        finally:
+            with self._unit_locks_guard:
+                self._unit_in_flight[unit_id] -= 1
+                if not self._unit_in_flight[unit_id]:
+                    del self._unit_in_flight[unit_id]
 
     def close(self) -> None:
         self._conn.close()

@@ -48,14 +48,13 @@ def test_parallel_guesses_get_at_most_five_comparisons(bureau, tries, call):
         codes = Counter("OK" if r.status_code == 200 else r.json()["code"] for r in answers)
         compared = codes["OK"] + codes["PASSWORD_WRONG"]
         assert set(codes) <= {"OK", "PASSWORD_WRONG", "UNIT_LOCKED"}, codes
-        assert compared <= 5, codes
-        assert codes["UNIT_LOCKED"] >= tries - 5
         print(f"{tries} parallel {call}: {dict(codes)}")
-        # Whatever happened in the burst, the unit is locked now, the right password included,
-        # unless the right one matched before the fifth wrong one (then fewer than 5 were wrong).
-        if codes["PASSWORD_WRONG"] == 5 or codes["OK"] == 0:
-            after = httpx.post(f"{bureau.api}{path}", json=body(right), timeout=10)
-            assert after.status_code == 423 and after.json()["code"] == "UNIT_LOCKED", after.text
+        assert compared == 5, codes
+        assert codes["UNIT_LOCKED"] == tries - 5
+        # Whatever the order in the burst, the unit is locked now, the right password included
+        # (a match among concurrent tries counts as a try and never clears the count).
+        after = httpx.post(f"{bureau.api}{path}", json=body(right), timeout=10)
+        assert after.status_code == 423 and after.json()["code"] == "UNIT_LOCKED", after.text
     finally:
         bureau.reset_password(LOCK_SPARE)
 
