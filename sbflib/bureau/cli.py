@@ -51,14 +51,19 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     seed = sub.add_parser("seed", help="write a reproducible demo store and demo.json beside it")
-    seed.add_argument("--store", required=True, type=Path, help="bureau DuckDB file")
+    seed.add_argument("--store", type=Path, default=None,
+                      help="bureau DuckDB file (default <data>/bureau/bureau.duckdb)")
+    seed.add_argument("--data", type=Path, default=None, help="data folder (default $SBF_DATA_DIR or ./data)")
     seed.add_argument("--seed", type=int, default=1)
     seed.add_argument("--employees", type=int, default=2000, help="employees of the main demo unit")
     seed.add_argument("--residents", type=int, default=1000)
     seed.add_argument("--force", action="store_true", help="overwrite an existing store")
 
     serve = sub.add_parser("serve", help="serve the bureau API with uvicorn")
-    serve.add_argument("--store", required=True, type=Path)
+    serve.add_argument("--store", type=Path, default=None,
+                       help="bureau DuckDB file (default <data>/bureau/bureau.duckdb, whose address is "
+                            "then recorded in <data>/bureau/address.json for change and stop)")
+    serve.add_argument("--data", type=Path, default=None, help="data folder (default $SBF_DATA_DIR or ./data)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     serve.add_argument("--demo", action="store_true", help="enable the /demo calls")
@@ -83,10 +88,40 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _data_store(args: argparse.Namespace) -> bool:
+    """Fill in `args.store` from the data folder when it was not given; True when it was not."""
+    if args.store is not None:
+        return False
+    args.store = _bureau_folder(args.data or _default_data()) / "bureau.duckdb"
+    args.store.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return True
+
+
+def _record_address(folder: Path, url: str) -> None:
+    """Write `address.json` ({"url", "pid"}, 0600) so `change`, `stop` and the client find us."""
+    path = folder / "address.json"
+    partial = path.with_name("address.json.writing")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump({"url": url, "pid": os.getpid()}, out)
+    partial.replace(path)
+
+
+def _forget_address(folder: Path) -> None:
+    """Remove `address.json` when it still names this process."""
+    path = folder / "address.json"
+    try:
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def _seed(args: argparse.Namespace) -> int:
     from .seed import seed
 
     os.umask(0o077)
+    _data_store(args)
     started = time.perf_counter()
     try:
         summary = seed(args.store, seed=args.seed, employees=args.employees,
@@ -109,6 +144,15 @@ def _serve(args: argparse.Namespace) -> int:
     from .store import BureauStore
 
     os.umask(0o077)
+
+    def stop_now(signum: int, frame: object) -> None:
+        raise SystemExit(0)
+
+    # uvicorn handles SIGTERM itself while serving and raises it again once it has shut down; this
+    # handler then ends the process through the `finally` below (the store closed, the address
+    # file removed) instead of the default abrupt end.
+    signal.signal(signal.SIGTERM, stop_now)
+    record = _data_store(args)
     if not args.store.exists():
         if not args.seed_if_missing:
             print(f"税务局数据文件 {args.store} 不存在（可加 --seed-if-missing，或先运行 seed）", file=sys.stderr)
@@ -126,13 +170,17 @@ def _serve(args: argparse.Namespace) -> int:
             time.sleep(0.02)
         if server.started:
             port = server.servers[0].sockets[0].getsockname()[1]
-            print(f"bureau listening on http://{args.host}:{port}", flush=True)
+            if record:
+                _record_address(args.store.parent, f"http://{args.host}:{port}")
+            print(f"演示税务局已启动：http://{args.host}:{port}", flush=True)
 
     threading.Thread(target=announce, daemon=True).start()
     try:
         server.run()
     finally:
         store.close()
+        if record:
+            _forget_address(args.store.parent)
     return 0
 
 
@@ -181,9 +229,11 @@ def _is_bureau_process(pid: int) -> bool:
     if not Path("/proc/self").exists():
         return True
     try:
-        return b"sbflib.bureau" in cmdline.read_bytes()
+        args = cmdline.read_bytes()
     except OSError:
         return False
+    # `python -m sbflib.bureau serve …` or `sbf bureau serve …`
+    return b"sbflib.bureau" in args or b"\0bureau\0serve" in args
 
 
 def _stop(args: argparse.Namespace) -> int:
@@ -201,7 +251,10 @@ def _stop(args: argparse.Namespace) -> int:
         print(f"演示税务局（进程 {pid}，{url}）已不在运行，已删除地址文件 {address}")
         return 0
     try:
-        os.killpg(pid, signal.SIGTERM)
+        if os.getpgid(pid) == pid:
+            os.killpg(pid, signal.SIGTERM)  # the embedded bureau leads its own process group
+        else:
+            os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
         address.unlink(missing_ok=True)
         print(f"演示税务局（进程 {pid}，{url}）已不在运行，已删除地址文件 {address}")

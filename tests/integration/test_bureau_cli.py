@@ -121,3 +121,32 @@ def test_seed_writes_private_files(tmp_path):
     assert folder.stat().st_mode & 0o777 == 0o700
     for name in ("b.duckdb", "demo.json"):
         assert (folder / name).stat().st_mode & 0o777 == 0o600, name
+
+
+def test_serve_on_a_data_folder_records_its_address_for_change_and_stop(tmp_path):
+    data = tmp_path / "data"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sbflib.cli", "bureau", "serve", "--data", str(data), "--port", "0", "--demo",
+         "--seed-if-missing", "--employees", "30", "--residents", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )
+    address = data / "bureau" / "address.json"
+    try:
+        deadline = time.monotonic() + 90
+        while not address.exists() and time.monotonic() < deadline:
+            assert process.poll() is None
+            time.sleep(0.1)
+        recorded = json.loads(address.read_text())
+        assert recorded["pid"] == process.pid and recorded["url"].startswith("http://127.0.0.1:")
+        assert address.stat().st_mode & 0o777 == 0o600
+        assert httpx.get(recorded["url"] + "/api/v1/health", timeout=5).status_code == 200
+        done = _sbf_bureau("change", "--unit", "U000003", "--count", "1", env={"SBF_DATA_DIR": str(data)})
+        assert done.returncode == 0, done.stderr
+        stopped = _sbf_bureau("stop", "--data", str(data))
+        assert stopped.returncode == 0 and "已停止演示税务局" in stopped.stdout, stopped.stderr
+        assert process.wait(timeout=15) == 0
+        assert not address.exists()
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
