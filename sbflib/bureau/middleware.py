@@ -40,6 +40,14 @@ async def send_json(send: Send, status: int, body: dict[str, Any], headers: list
     await send({"type": "http.response.body", "body": payload})
 
 
+class _TooLarge(HTTPException):
+    """A body over the limit, noticed while it is being read (FastAPI answers it as 413; a middleware
+    that reads the body itself lets it through to `RequestGuard`, which answers it)."""
+
+    def __init__(self) -> None:
+        super().__init__(413, BODY_TOO_LARGE)
+
+
 def _valid_utf8(raw: bytes) -> bool:
     try:
         unquote_to_bytes(raw).decode("utf-8")
@@ -80,10 +88,22 @@ class RequestGuard:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body:
-                    raise HTTPException(413, BODY_TOO_LARGE)
+                    raise _TooLarge()
             return message
 
-        await self.app(scope, counting_receive, send)
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, watched_send)
+        except _TooLarge:
+            if started:
+                raise
+            await send_json(send, 413, {"code": "BODY_TOO_LARGE", "message": BODY_TOO_LARGE})
 
 
 # --- idempotency ------------------------------------------------------------------------------

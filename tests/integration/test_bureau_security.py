@@ -161,6 +161,10 @@ def test_bodies_over_one_megabyte_are_refused_unread(bureau):
 
     streamed = httpx.post(url, content=chunks(), headers={"content-type": "application/json"}, timeout=10)
     assert _shape(streamed, 413)["code"] == "BODY_TOO_LARGE"
+    # Also when the idempotency layer reads the body itself (a keyed call).
+    keyed = httpx.post(url, content=chunks(), timeout=10,
+                       headers={"content-type": "application/json", "Idempotency-Key": "k413"})
+    assert _shape(keyed, 413)["code"] == "BODY_TOO_LARGE"
     # A body under the limit is read as usual (and counted as a wrong try, so reset after).
     try:
         small = httpx.post(url, json={"password": "1" * 100}, timeout=10)
