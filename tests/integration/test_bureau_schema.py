@@ -10,6 +10,7 @@ Driven with hypothesis directly (schemathesis' pytest fixture loader does not ru
 from __future__ import annotations
 
 import time
+import uuid
 from collections import Counter
 
 import pytest
@@ -44,8 +45,9 @@ def test_every_operation_keeps_its_contract(bureau):
         @settings(max_examples=examples, phases=[Phase.explicit, Phase.generate], deadline=None,
                   suppress_health_check=list(HealthCheck), database=None)
         def run(case):
-            response = case.call_and_validate(base_url=bureau.url, headers=bureau.demo_headers, checks=CHECKS,
-                                              timeout=30)
+            # Every call goes through the idempotency layer too, as the client's calls do.
+            headers = {**bureau.demo_headers, "Idempotency-Key": uuid.uuid4().hex}
+            response = case.call_and_validate(base_url=bureau.url, headers=headers, checks=CHECKS, timeout=30)
             statuses[response.status_code] += 1
 
         try:
