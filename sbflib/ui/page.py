@@ -9,7 +9,8 @@ unfreeze, and `run_call` for every call that goes to the bureau.
   kernel keeps answering other widgets;
 - shows a progress dialog when the call takes longer than `slow_after` seconds (a hung bureau read
   takes up to ~35 s); with `cancellable=True` the dialog has 取消, which gives the page back at once
-  and drops the late answer;
+  and drops the late answer; with `progress=True` (long work such as 更新 or 导出) the dialog shows
+  at once with a bar and `fn` gets the bar as its `progress=` callback (`progress(fraction, label)`);
 - shows a failure in the error dialog (Chinese message, 详情 with `SbfError.detail`), or hands it to
   `on_error`.
 """
@@ -24,6 +25,7 @@ import ipywidgets as w
 
 from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import escape
+from sbflib.ui.components.progress import Progress
 
 if TYPE_CHECKING:
     from sbflib.ui.context import Ui
@@ -107,6 +109,7 @@ class Page(w.VBox):
         title: str = "处理中",
         cancellable: bool = False,
         slow_after: float = SLOW_AFTER,
+        progress: bool = False,
         **kwargs: Any,
     ) -> bool:
         """Run `fn(*args, **kwargs)` off the kernel's thread with the page frozen. Returns False
@@ -119,6 +122,9 @@ class Page(w.VBox):
         self.freeze()
         state: dict[str, Any] = {"dialog": None, "finished": False}
         lock = threading.Lock()
+        bar_widget: Progress | None = Progress(label) if progress else None
+        if bar_widget is not None:
+            kwargs["progress"] = bar_widget
 
         def show_progress() -> None:
             with lock:
@@ -130,16 +136,23 @@ class Page(w.VBox):
                     cancel.add_class("sbf-progress-cancel")
                     cancel.on_click(lambda _b: self.cancel_call())
                     buttons.append(cancel)
-                bar = w.IntProgress(value=1, min=0, max=1, bar_style="info", layout=w.Layout(width="100%"))
-                bar.add_class("sbf-progress-bar")
-                text = w.HTML(f"<div class='sbf-progress-label'>{escape(label)}</div>")
-                d = Dialog(title, [text, bar], buttons, closable=False, width="420px", css="sbf-progress-dialog")
+                body: list[w.Widget]
+                if bar_widget is not None:
+                    body = [bar_widget]
+                else:
+                    bar = w.IntProgress(value=1, min=0, max=1, bar_style="info", layout=w.Layout(width="100%"))
+                    bar.add_class("sbf-progress-bar")
+                    body = [w.HTML(f"<div class='sbf-progress-label'>{escape(label)}</div>"), bar]
+                d = Dialog(title, body, buttons, closable=False, width="420px", css="sbf-progress-dialog")
                 d.add_class("sbf-call-progress")
                 state["dialog"] = d
                 self.ui.dialogs.show(d)
 
-        timer = None if self.ui.tasks.sync else threading.Timer(slow_after, show_progress)
-        if timer is not None:
+        timer = None
+        if progress:
+            show_progress()
+        elif not self.ui.tasks.sync:
+            timer = threading.Timer(slow_after, show_progress)
             timer.daemon = True
             timer.start()
 

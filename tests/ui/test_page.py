@@ -211,3 +211,19 @@ def test_network_test_never_blocks_the_kernel_and_can_be_cancelled():
     ui.tasks.wait(10)
     assert stub.network.tests == 1  # type: ignore[attr-defined]
     assert "已取消" in page.result.value  # the late answer does not overwrite the cancel
+
+
+def test_long_work_gets_a_progress_bar_shown_at_once():
+    ui = _ui()
+    seen: dict[str, Any] = {}
+
+    def work(*, progress: Any) -> str:
+        progress(0.5, "已处理一半")
+        d = ui.dialogs.current
+        seen["dialog"] = d is not None and "已处理一半" in d.text and "50%" in d.text
+        return "完成"
+
+    page = SendPage(ui, work)
+    page.run_call(work, on_done=page.done, progress=True, label="正在更新……", title="数据更新")
+    assert seen == {"dialog": True} and page.result == "完成"
+    assert ui.dialogs.current is None and not page.frozen
