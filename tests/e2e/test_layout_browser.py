@@ -72,6 +72,11 @@ def test_every_screen_fits_at_both_sizes(voila, page, bureau, shot):
         page.click(".sbf-add-unit")
         page.wait_for_selector(".sbf-step-taxpayer")
         both_sizes(page, shot, "04-add-taxpayer", [".sbf-next", ".sbf-wizard-back"])
+        page.click(".sbf-next")  # nothing typed: the error dialog names the field
+        page.wait_for_selector(".sbf-error-dialog")
+        assert "【纳税人识别号】：请输入纳税人识别号" in page.inner_text(".sbf-error-dialog")
+        both_sizes(page, shot, "04b-error", [".sbf-error-dialog button:text-is('确定')"])
+        page.click(".sbf-error-dialog button:text-is('确定')")
         page.fill(".sbf-taxpayer-id input", unit["taxpayer_id"])
         page.click(".sbf-next")
         page.wait_for_selector(".sbf-step-security, .sbf-choose-unit")
