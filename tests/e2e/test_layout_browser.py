@@ -126,7 +126,7 @@ def test_every_screen_fits_at_both_sizes(voila, page, bureau, shot):
 
         page.click(".sbf-menu-SET-4")
         page.wait_for_selector(".sbf-unit-info-page .sbf-readonly-input")
-        both_sizes(page, shot, "15-unit-info")
+        both_sizes(page, shot, "15-unit-info", [".sbf-unit-info-page .sbf-tip"])
         text = page.inner_text(".sbf-app")
         assert "SET-4" not in text and "EMP-" not in text  # no catalogue ID on a screen
 
@@ -146,6 +146,7 @@ def test_every_screen_fits_at_both_sizes(voila, page, bureau, shot):
             ".sbf-roster-page .sbf-query-buttons button:text-is('查询')",
             ".sbf-roster-page .sbf-query-buttons button:text-is('重置')",
             ".sbf-roster-page .sbf-query-buttons button:text-is('收起')",
+            ".sbf-roster-page .sbf-pager button:text-is('下一页')",  # below the grid, reached by scrolling
         ])
     finally:
         bureau.reset_password(UNIT_ID)
