@@ -32,6 +32,8 @@ Each belongs to one test area, so areas running in the same session cannot distu
     U000012, U000013, U000015  client integration tests (units, login, lockout)
     U000004                    client roster tests (demo changes; not a spare but reserved)
     U000017, U000018           UI and end-to-end tests
+    U000020                    tests/integration/test_bureau_subitems.py (征收子目; 建筑, 五类行业)
+    U000021                    tests/integration/test_load.py (concurrent clients, a slow bureau)
 
 Even on its own spare, a test should start with `bureau.reset_unit(unit_id)` (or use `logged_in`).
 """

@@ -25,7 +25,7 @@ _EMPLOYEE_COLUMNS = (
     "employee_id, name, gender, id_type, id_number, birth_date, start_month, stop_month, updated_at, change_seq"
 )
 _ITEM_COLUMNS = (
-    "employee_id, unit_number, agency, person_number, item_code, item_name, subitem_name, "
+    "employee_id, unit_number, agency, person_number, item_code, item_name, subitem_name, subitem_detail, "
     "special_category, base, start_month, stop_month, collection_mode"
 )
 # A whole roster is a plain filtered scan: no join, no sort (the body has no promised order), which

@@ -23,7 +23,7 @@ from sbflib import clock
 from sbflib.domain.ids import check_resident_id, resident_id_check_char, uscc_check_char
 
 from .accounts import initial_password_rows, initial_passwords
-from .regions import ITEMS, MIGRANT_AREA_CODES, REGIONS, District, Region, region
+from .regions import ITEMS, MIGRANT_AREA_CODES, REGIONS, District, Region, region, subitem_detail
 from .rules import contribution_base_limits
 from .store import BureauStore
 
@@ -111,6 +111,11 @@ def _catalogue(main_employees: int) -> list[UnitSpec]:
         # 上海 offers only 用人单位业务 (one button on the first screen, manual 1.4); a spare for UI tests.
         u("U000019", "上海浦江启航企业管理咨询有限公司", "employer", "310100", 0, "91", 24, "spare",
           industry="商务服务业", numbers=[("310115400572", "social"), ("310115500316", "medical")]),
+        # Later spares come after the first release's units, which keep their IDs.
+        u("U000020", "杭州上城鼎筑装饰工程有限公司", "employer", "330100", 2, "91", 26, "spare",
+          industry="建筑装饰和其他建筑业", numbers=[("330102600845", "all")]),
+        u("U000021", "深圳南山云帆信息技术有限公司", "employer", "440300", 0, "91", 60, "spare",
+          numbers=[("440305900734", "social"), ("440305910562", "medical")]),
     ]
 
 
@@ -245,9 +250,21 @@ def _stage_units(specs: list[UnitSpec]) -> pa.Table:
     return pa.table(rows)
 
 
+def _stage_subitem_details(specs: list[UnitSpec]) -> pa.Table:
+    """征收子目 per unit and insured item (NULL where an item has none)."""
+    pairs = [(i, item.code, subitem_detail(item.code, spec.industry))
+             for i, spec in enumerate(specs) for item in ITEMS]
+    return pa.table({
+        "unit_idx": pa.array([p[0] for p in pairs], pa.int64()),
+        "item_code": pa.array([p[1] for p in pairs], pa.string()),
+        "subitem_detail": pa.array([p[2] for p in pairs], pa.string()),
+    })
+
+
 def _insert_employees(cur: Any, specs: list[UnitSpec], staged: pa.Table, now: dt.datetime) -> None:
     units = _stage_units(specs)
     cur.register("staged_units", units)
+    cur.register("staged_subitem_details", _stage_subitem_details(specs))
     cur.register("staged_employees", staged)
     cur.execute(f"""
         CREATE TEMP TABLE emp AS
@@ -267,19 +284,24 @@ def _insert_employees(cur: Any, specs: list[UnitSpec], staged: pa.Table, now: dt
         FROM emp ORDER BY row
     """, [now])
     cur.execute("""
-        INSERT INTO employee_items
+        INSERT INTO employee_items (unit_id, employee_id, unit_number, agency, person_number, item_code,
+                                    item_name, subitem_name, special_category, base, start_month,
+                                    stop_month, collection_mode, subitem_detail)
         SELECT e.unit_id, e.employee_id,
                CASE WHEN ri.agency_kind = 'medical' THEN e.medical_number ELSE e.social_number END,
                CASE WHEN ri.agency_kind = 'medical' THEN e.medical_agency ELSE e.social_agency END,
                e.region_prefix || lpad((e.row + 1)::VARCHAR, 10, '0'),
                ri.item_code, ri.item_name, ri.subitem_name,
                CASE WHEN e.veteran THEN '退役军人' ELSE '无' END,
-               e.base_yuan::DECIMAL(18,2), e.start_month, e.stop_month, ri.collection_mode
+               e.base_yuan::DECIMAL(18,2), e.start_month, e.stop_month, ri.collection_mode,
+               d.subitem_detail
         FROM emp e JOIN region_items ri ON ri.region = e.region
+        LEFT JOIN staged_subitem_details d ON d.unit_idx = e.unit_idx AND d.item_code = ri.item_code
     """)
     cur.execute("DROP TABLE emp")
     cur.unregister("staged_units")
     cur.unregister("staged_employees")
+    cur.unregister("staged_subitem_details")
 
 
 def _insert_residents(cur: Any, count: int, rng: np.random.Generator) -> None:

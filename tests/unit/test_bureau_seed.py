@@ -13,6 +13,7 @@ from sbflib import clock
 from sbflib.bureau.rules import contribution_base_limits
 from sbflib.bureau.security import password_matches
 from sbflib.bureau.seed import seed
+from sbflib.bureau.store import BureauStore, migrations
 from sbflib.domain.ids import (
     check_resident_id,
     check_taxpayer_id,
@@ -164,6 +165,46 @@ def test_shanghai_offers_only_the_employer_module_with_one_small_unit(seeded):
     assert [u["unit_id"] for u in shanghai] == ["U000019"]
     assert shanghai[0]["module"] == "employer" and 0 < shanghai[0]["employees"] <= 50
     # The units of the first release keep their IDs; new ones come after them.
-    assert [u["unit_id"] for u in summary["units"]] == [f"U{n:06d}" for n in range(1, 20)]
+    assert [u["unit_id"] for u in summary["units"]][:19] == [f"U{n:06d}" for n in range(1, 20)]
+    assert [u["unit_id"] for u in summary["units"]] == [f"U{n:06d}" for n in range(1, 22)]
+    assert all(u["role"] == "spare" for u in summary["units"][19:])
     residents = conn.execute("SELECT DISTINCT region FROM residents ORDER BY 1").fetchall()
     assert residents == [("330100",), ("440300",)]
+
+
+def test_items_carry_the_subitem_detail_from_the_unit_industry(seeded):
+    _, _, conn = seeded
+    details = dict(conn.execute(
+        "SELECT i.unit_id || ':' || i.item_code, string_agg(DISTINCT coalesce(i.subitem_detail, '-')) "
+        "FROM employee_items i GROUP BY 1"
+    ).fetchall())
+    # 工伤保险费 at the risk class of the unit's industry: software 1, catering 2, construction 5.
+    assert details["U000001:10204"] == "工伤保险费（一类行业）"
+    assert details["U000003:10204"] == "工伤保险费（二类行业）"
+    assert details["U000004:10204"] == "工伤保险费（五类行业）"
+    assert details["U000010:10204"] == "工伤保险费（三类行业）"
+    units = {key.split(":")[0] for key in details}
+    for unit in units:
+        assert details[f"{unit}:10203"] == "职工基本医疗保险（单位及个人）"
+        assert details[f"{unit}:10204"].startswith("工伤保险费（")  # every demo industry has a class
+        assert details[f"{unit}:10201"] == details[f"{unit}:10202"] == details[f"{unit}:10205"] == "-"
+
+
+def test_a_store_of_schema_2_gains_the_subitem_detail_and_keeps_its_items(tmp_path):
+    path = tmp_path / "v2.duckdb"
+    conn = duckdb.connect(str(path))
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+    for version, sql in migrations()[:2]:
+        conn.execute(sql)
+        conn.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+    conn.execute("INSERT INTO employee_items VALUES ('U000001', 'E000000001', '1234', '中心', '3301000000000001', "
+                 "'10204', '工伤保险费', '工伤保险费', '无', 5000, '2020-01', NULL, '税务自主')")
+    conn.close()
+    store = BureauStore(path)
+    try:
+        assert store.migrated_from == 2
+        with store.reading() as cur:
+            assert cur.execute("SELECT employee_id, base, subitem_detail FROM employee_items").fetchall() == [
+                ("E000000001", Decimal("5000.00"), None)]
+    finally:
+        store.close()
