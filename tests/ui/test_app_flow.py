@@ -61,6 +61,15 @@ def _login(app, unit, password, *, change_to=None):
     assert app.ui.dialogs.current is None, app.ui.dialogs.current and app.ui.dialogs.current.text
     if change_to:
         assert flow.step == "change_password"
+        # every password message names its field the same way (the service's ValidationError)
+        flow.new.value, flow.new2.value = change_to, change_to + "x"
+        flow.change_button.click()
+        assert "【确认新密码】：两次输入的新密码不一致" in _dialog(app).text
+        _dialog(app).button("确定").click()
+        flow.new.value, flow.new2.value = "12", "12"
+        flow.change_button.click()
+        assert _dialog(app).text.startswith("【新密码】：")
+        _dialog(app).button("确定").click()
         flow.new.value = change_to
         flow.new2.value = change_to
         flow.change_button.click()
