@@ -25,6 +25,10 @@ def test_network_page_refuses_bad_input_and_saves_nothing_that_failed(wb):
     page.kind.value = "socks5"
     page.save_button.click()
     assert "sbf-fail" in page.result.value
+    assert "127.0.0.1" not in page.result.value  # technical text stays behind 详情
+    if page.result_detail.layout.display != "none":
+        page.result_detail.toggle.click()
+        assert page.result_detail.expanded
     assert not wb.network.load().enabled  # a proxy that failed its test is not saved
 
     page.mode.value = "不使用代理"

@@ -192,6 +192,12 @@ class DetailToggle(w.VBox):
         super().__init__([self.toggle, self.detail])
         self.add_class("sbf-detail-box")
 
+    def set_detail(self, detail: str) -> None:
+        """New technical text, collapsed again."""
+        self.detail.value = f"<pre class='sbf-detail-text'>{escape(detail)}</pre>"
+        self.detail.layout.display = "none"
+        self.toggle.description = "详情 ▸"
+
     @property
     def expanded(self) -> bool:
         return self.detail.layout.display != "none"

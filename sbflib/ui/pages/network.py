@@ -7,18 +7,23 @@ service gives the try its own deadline, and 取消 in the progress dialog gives 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
+from sbflib.errors import SbfError
 from sbflib.system.network import ProxySettings
+from sbflib.ui.components.dialogs import DetailToggle
 from sbflib.ui.components.html import escape
 from sbflib.ui.context import button, error_text, field
 from sbflib.ui.page import Page
 
 if TYPE_CHECKING:
     from sbflib.ui.context import Ui
+
+log = logging.getLogger(__name__)
 
 
 class NetworkPage(Page):
@@ -44,11 +49,13 @@ class NetworkPage(Page):
                                     field("用户名", self.username), field("密码", self.password)])
         self.result = w.HTML("")
         self.result.add_class("sbf-network-result")
+        self.result_detail = DetailToggle("")  # 详情 of a failed try (technical text), hidden otherwise
+        self.result_detail.layout.display = "none"
         self.test_button = button("测试", self.test, css="sbf-proxy-test")
         self.save_button = button("保存", self.save, primary=True, css="sbf-proxy-save")
         self.mode.observe(lambda _c: self._toggle(), names="value")
         self._toggle()
-        card = w.VBox([field("上网方式", self.mode), self.proxy_fields, self.result,
+        card = w.VBox([field("上网方式", self.mode), self.proxy_fields, self.result, self.result_detail,
                        w.HBox([self.test_button, self.save_button])])
         card.add_class("sbf-card")
         super().__init__(ui, [card], css="sbf-network-page", show_title=True)
@@ -69,12 +76,17 @@ class NetworkPage(Page):
             host=self.host.value.strip(), port=port, username=self.username.value.strip(),
         )
 
-    def _show(self, text: str, ok: bool) -> None:
+    def _show(self, text: str, ok: bool, detail: str = "") -> None:
         css = "sbf-ok" if ok else "sbf-fail"
         self.result.value = f"<div class='{css}'>{escape(text)}</div>"
+        self.result_detail.set_detail(detail)
+        self.result_detail.layout.display = None if detail else "none"
 
     def _failed(self, exc: BaseException) -> None:
-        self._show(error_text(exc), False)
+        detail = str(getattr(exc, "detail", "") or "") if isinstance(exc, SbfError) else ""
+        if not isinstance(exc, SbfError):
+            log.error("network test failed unexpectedly", exc_info=exc)
+        self._show(error_text(exc), False, detail)
 
     def test(self) -> None:
         self._show("正在测试……", True)

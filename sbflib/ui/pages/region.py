@@ -44,6 +44,9 @@ class RegionPage(Page):
         return next((r.name for r in self.regions if r.code == self.dropdown.value), "")
 
     def ask(self) -> None:
+        if not self.regions:  # the list did not come (bureau unreachable): try again
+            self.load()
+            return
         if not self.dropdown.value:
             self.ui.error("请选择所属地区")
             return
