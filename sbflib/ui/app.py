@@ -65,6 +65,8 @@ class App(w.VBox):
         self.titlebar = w.HBox([])
         self.titlebar.add_class("sbf-titlebar")
         self.shell: MainShell | None = None
+        self._logged_out = threading.Event()
+        self._logged_out.set()
         self.units_page: Any = None
         self.login_flow: Any = None
         super().__init__([self.titlebar, self.screen, self.ui.dialogs, self.ui.download])
@@ -110,7 +112,8 @@ class App(w.VBox):
     def show_login(self, unit: dict) -> None:
         from sbflib.ui.pages.login import LoginFlow
 
-        self.login_flow = LoginFlow(self.ui, unit, on_done=self.show_main, on_cancel=self.back_to_units)
+        self.login_flow = LoginFlow(self.ui, unit, on_done=self.show_main, on_cancel=self.back_to_units,
+                                    before_login=self._logged_out.wait)
         self._set("login", self.login_flow)
 
     def back_to_units(self) -> None:
@@ -119,8 +122,17 @@ class App(w.VBox):
         self.show_units(module)
 
     def _logout(self) -> None:
-        """Leave the unit: the session ends locally at once; telling the bureau runs in the background."""
-        self.ui.tasks.start(self.wb.logout, None, lambda exc: log.info("logout: %s", exc))
+        """Leave the unit off the kernel's thread (telling the bureau may take a while); the next
+        login waits for it (`before_login`), so a late logout never ends the new session."""
+        self._logged_out.clear()
+
+        def work() -> None:
+            try:
+                self.wb.logout()
+            finally:
+                self._logged_out.set()
+
+        self.ui.tasks.start(work, None, lambda exc: log.info("logout: %s", exc))
 
     def show_main(self) -> None:
         self.shell = MainShell(self.ui, self)

@@ -28,8 +28,9 @@ class LoginFlow(Page):
     title = "登录"
 
     def __init__(self, ui: Ui, unit: dict, *, on_done: Callable[[], None],
-                 on_cancel: Callable[[], None]) -> None:
+                 on_cancel: Callable[[], None], before_login: Callable[[float], Any] | None = None) -> None:
         self.unit = unit
+        self.before_login = before_login  # e.g. wait (in the call's thread) for a previous logout
         self.on_done = on_done
         self.on_cancel = on_cancel
         self.step = ""
@@ -60,8 +61,13 @@ class LoginFlow(Page):
         if not self.password.value:
             self.ui.error(ValidationError("请输入申报密码", field="申报密码"))
             return
-        self.run_call(self.wb.login, self.unit["unit_id"], self.password.value, on_done=self._logged_in,
+        self.run_call(self._login, self.unit["unit_id"], self.password.value, on_done=self._logged_in,
                       label="正在登录……")
+
+    def _login(self, unit_id: str, password: str) -> Any:
+        if self.before_login is not None:
+            self.before_login(40.0)
+        return self.wb.login(unit_id, password)
 
     def _logged_in(self, result: Any) -> None:
         self.password_value = self.password.value
