@@ -102,8 +102,12 @@ def _decide_try(store: BureauStore, unit_id: str, password: str, burst: Callable
     match = next((initial for salt, digest, initial in hashes if password_matches(password, salt, digest)), None)
     if locked_until is not None:
         failures, locked_until = 0, None  # the lock ran out: a fresh count
-    if match is not None and not burst():
-        failures, locked_until = 0, None
+    if match is not None:
+        # A right password resets the count only when no other try waits: inside a burst it must
+        # not hand a guesser fresh tries, and it must not count as a wrong one either (ten tabs
+        # logging in at once with the right password lock nobody out).
+        if not burst():
+            failures, locked_until = 0, None
     else:
         failures += 1
         if failures >= MAX_FAILURES:

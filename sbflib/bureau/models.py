@@ -186,6 +186,7 @@ class InsuredItemPublic(BaseModel):
     item_code: str
     item_name: str
     subitem_name: str
+    subitem_detail: str | None = Field(default=None, description="征收子目 (often empty)")
     special_category: str
     base: Money
     start_month: str

@@ -6,7 +6,6 @@ Uses the spare U000020 only (a 建筑 unit: 工伤保险费 at 五类行业; see
 from __future__ import annotations
 
 import httpx
-import pytest
 
 from sbflib.bureau.roster import decode
 
@@ -58,8 +57,6 @@ def test_the_detail_view_shows_the_subitem_detail_and_keeps_it_after_changes(log
         assert details["工伤保险费"] == INJURY and details["基本医疗保险费"] == MEDICAL
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="the JSON page's item model (sbflib/bureau/models.py "
-                   "InsuredItemPublic) has no subitem_detail field yet, so FastAPI drops it")
 def test_the_json_pages_carry_the_subitem_detail(bureau):
     token = bureau.token(UNIT)
     try:

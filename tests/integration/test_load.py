@@ -19,7 +19,6 @@ import pytest
 
 import sbflib
 from sbflib.employer.roster import RosterFilter
-from sbflib.errors import SbfError
 
 UNIT = "U000021"
 PASSWORD = "Test#2026"  # what `logged_in` changes the initial password to
@@ -144,9 +143,6 @@ def test_a_bureau_that_hangs_for_a_moment_slows_the_roster_but_fails_nothing(tab
     assert other["profile"] < DELAY
 
 
-@pytest.mark.xfail(strict=True, raises=SbfError, reason=(
-    "sbflib/bureau/accounts.py counts a matching password as a try while other tries of the unit wait "
-    "(a burst), so the 6th of several right passwords at once finds the unit locked (423 UNIT_LOCKED)"))
 def test_ten_tabs_logging_in_at_the_same_moment_with_the_right_password_all_get_in(tabs, bureau):
     first = tabs(1, 1)[0]
     others = [sbflib.open(first.data_dir, gateway_url=bureau.url) for _ in range(10)]
