@@ -227,3 +227,28 @@ def test_long_work_gets_a_progress_bar_shown_at_once():
     page.run_call(work, on_done=page.done, progress=True, label="正在更新……", title="数据更新")
     assert seen == {"dialog": True} and page.result == "完成"
     assert ui.dialogs.current is None and not page.frozen
+
+
+class StubUnits:
+    def password_hint(self, module: str) -> str:
+        return "初始化申报密码为任一单位编号后6位。"
+
+
+def test_a_login_waits_for_the_previous_logout_without_blocking_the_kernel():
+    from sbflib.ui.pages.login import LoginFlow
+
+    order: list[str] = []
+    logged_out = threading.Event()
+    stub = StubWorkbench()
+    stub.units = StubUnits()  # type: ignore[attr-defined]
+    stub.login = lambda unit_id, password: order.append("login") or type("R", (), {"must_change_password": True})()  # type: ignore[attr-defined]
+    ui = _ui(stub, sync=False)
+    flow = LoginFlow(ui, {"unit_id": "U000001", "taxpayer_id": "X", "name": "单位", "module": "employer"},
+                     on_done=lambda: None, on_cancel=lambda: None, before_login=logged_out.wait)
+    flow.password.value = "123400"
+    flow.login_button.click()  # returns at once; the call waits in its thread
+    assert flow.frozen and order == []
+    order.append("logout")
+    logged_out.set()
+    ui.tasks.wait(10)
+    assert order == ["logout", "login"] and flow.step == "change_password"
