@@ -204,7 +204,9 @@ def load_roster(
     emp_cols = ", ".join(EMPLOYEE_COLUMNS)
     extra = [c for c in OPTIONAL_ITEM_COLUMNS if c in items.schema.names]
     item_cols = ", ".join([*ITEM_COLUMNS, *extra])
-    current = con.execute("SELECT roster_cursor FROM units WHERE unit_id = ?", [unit_id]).fetchall()[0][0]
+    current, sync_id = con.execute(
+        "SELECT (SELECT roster_cursor FROM units WHERE unit_id = ?), nextval('sync_ids')", [unit_id]
+    ).fetchall()[0]
     if (current != since) if not full else (current is not None and current > cursor):
         raise CursorMoved(current)
     con.register("incoming_employees", employees)
@@ -213,7 +215,6 @@ def load_roster(
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sbf-unit-numbers")
     numbered = pool.submit(_numbered, employees, items) if items.num_rows >= _OVERLAP_ROWS else None
     try:
-        sync_id = con.execute("SELECT nextval('sync_ids')").fetchall()[0][0]
         empty = full and not con.execute(
             "SELECT count(*) FROM (SELECT 1 FROM employees WHERE unit_id = ? LIMIT 1)", [unit_id]
         ).fetchall()[0][0]
@@ -252,12 +253,22 @@ def load_roster(
             )
         con.execute(f"INSERT INTO employee_items (unit_id, {item_cols}) SELECT ?, {item_cols} FROM incoming_items",
                     [unit_id])
-        con.register("incoming_numbered", numbered.result() if numbered else _numbered(employees, items))
-        con.execute(
-            f"""INSERT INTO employees ({UNIT_AND_EMPLOYEE_COLUMNS}, unit_numbers)
-                SELECT ?, {emp_cols}, unit_numbers FROM incoming_numbered""",
-            [unit_id],
-        )
+        if numbered is not None:
+            con.register("incoming_numbered", numbered.result())
+            con.execute(
+                f"""INSERT INTO employees ({UNIT_AND_EMPLOYEE_COLUMNS}, unit_numbers)
+                    SELECT ?, {emp_cols}, unit_numbers FROM incoming_numbered""",
+                [unit_id],
+            )
+        else:  # a small transfer: DuckDB aggregates its few items at once
+            con.execute(
+                f"""INSERT INTO employees ({UNIT_AND_EMPLOYEE_COLUMNS}, unit_numbers)
+                    SELECT ?, {emp_cols}, n.unit_numbers FROM incoming_employees
+                    LEFT JOIN (SELECT employee_id,
+                                      string_agg(DISTINCT unit_number, ',' ORDER BY unit_number) AS unit_numbers
+                               FROM incoming_items GROUP BY employee_id) n USING (employee_id)""",
+                [unit_id],
+            )
         if changed is None:
             changed = con.execute("SELECT count(*) FROM sync_changes WHERE sync_id = ?", [sync_id]).fetchall()[0][0]
         changed += removed
