@@ -1,0 +1,164 @@
+"""An open tab recovers after the embedded demo bureau restarts (issue 6, "a bureau that comes back").
+
+Voila runs as `sbf run` starts it on a fresh data folder WITHOUT a gateway URL, so the app uses the
+data folder's embedded demo bureau (`sbflib.gateway.local`). In Chromium: region, add the main demo
+unit (initial password from `<data>/bureau/demo.json`), log in, change the password, open the roster.
+Then the bureau's whole process group is killed, and in the same open tab 增量更新 is clicked: the
+gateway re-reads `address.json`, starts the bureau again (on its recorded port when free) and the
+update succeeds in Chinese, with no error dialog. The bureau keeps sessions in its store, so the
+login survives the restart (no 请重新登录).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from sbflib import cli
+from sbflib.gateway import local
+
+pytestmark = pytest.mark.e2e
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "Rest#2026pw"
+
+
+def _start_voila(data: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """Voila with `sbf run`'s command line and environment, no gateway URL; (process, url with token)."""
+    port, token = cli.free_port(), secrets.token_urlsafe(16)
+    with (data / "voila.log").open("wb") as out:
+        proc = subprocess.Popen(cli.voila_command(port, token), env=cli.voila_env(str(data), None),
+                                cwd=str(cli.dashboards_dir()), stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError((data / "voila.log").read_text(errors="replace"))
+        try:
+            httpx.get(f"{base}/voila/api/shutdown", timeout=1)
+            break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            _stop(proc)
+            raise RuntimeError("voila did not answer:\n" + (data / "voila.log").read_text(errors="replace"))
+        time.sleep(0.3)
+    return proc, f"{base}/?token={token}"
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+def _address(data: Path) -> dict[str, Any]:
+    return dict(json.loads((data / "bureau" / "address.json").read_text()))
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, Path]]:
+    """A fresh data folder with its embedded bureau started first (so the page never waits for the
+    seed), and Voila on it; everything started here is stopped afterwards, restarted bureau included."""
+    monkeypatch.setenv("SBF_DEMO_EMPLOYEES", "40")  # inherited by the bureau, Voila and its kernels
+    data = tmp_path / "data"
+    local.ensure_local_bureau(data)
+    first_pid = _address(data)["pid"]
+    proc = None
+    try:
+        proc, url = _start_voila(data)
+        yield url, data
+    finally:
+        if proc is not None:
+            _stop(proc)
+        local.stop_local_bureau(data)  # the bureau that runs now (the restarted one)
+        _kill_group(first_pid)
+
+
+def test_an_open_tab_recovers_after_the_bureau_restarts(app, browser, shot):
+    url, data = app
+    demo = json.loads((data / "bureau" / "demo.json").read_text(encoding="utf-8"))
+    unit = next(u for u in demo["units"] if u.get("role") == "main")
+    region = next(r["name"] for r in demo["regions"] if r["code"] == unit["region"])
+
+    page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(url)
+        page.wait_for_selector(".sbf-region-page")
+        page.select_option(".sbf-region-dropdown select", label=region)
+        page.click(".sbf-region-enter")
+        page.click(".sbf-confirm-dialog button:text-is('是')")
+        page.wait_for_selector(".sbf-units-page")
+        page.click(".sbf-add-unit")
+        page.fill(".sbf-taxpayer-id input", unit["taxpayer_id"])
+        page.click(".sbf-next")
+        page.wait_for_selector(".sbf-choose-unit")  # the main demo taxpayer ID has two units
+        names = page.locator(".sbf-choose-unit .sbf-choose-grid").inner_text()
+        rows = [n for n in (u["name"] for u in demo["units"] if u["taxpayer_id"] == unit["taxpayer_id"]
+                            and u["module"] == unit["module"]) if n in names]
+        order = sorted(rows, key=names.index)
+        page.locator(".sbf-choose-unit .sbf-radio").nth(order.index(unit["name"])).click()
+        page.click(".sbf-choose-unit button:text-is('确定')")
+        page.fill(".sbf-step-security .sbf-password input", unit["password"])
+        page.click(".sbf-verify")
+        page.wait_for_selector(".sbf-step-confirm")
+        page.check(".sbf-confirmed input")
+        page.click(".sbf-confirm-add")
+        page.wait_for_selector(f".sbf-unit-table :text('{unit['taxpayer_id']}')")
+        page.click(".sbf-login-button")
+        page.fill(".sbf-step-login .sbf-password input", unit["password"])
+        page.click(".sbf-login-ok")
+        page.wait_for_selector(".sbf-step-change-password")
+        page.fill(".sbf-new-password input", PASSWORD)
+        page.fill(".sbf-new-password2 input", PASSWORD)
+        page.click(".sbf-change-ok")
+        page.click(".sbf-message-dialog button:text-is('确定')")
+        page.wait_for_selector(".sbf-home-page")
+        page.click(".sbf-menu-EMP-2")
+        page.wait_for_selector(".sbf-roster-page .lm-DataGrid")
+        page.wait_for_selector(".sbf-count-total")
+        assert int(page.inner_text(".sbf-count-total")) == unit["employees"]
+
+        # The bureau dies: its whole process group, as a crash or `kill -9` would.
+        before = _address(data)
+        _kill_group(before["pid"])
+        deadline = time.monotonic() + 10
+        while local.running_local_bureau(data) is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert local.running_local_bureau(data) is None
+
+        # Same tab, no reload: 增量更新 reaches the bureau started again, the session kept.
+        page.click(".sbf-roster-page .sbf-sync")
+        page.wait_for_selector(".sbf-message-dialog, .sbf-confirm-dialog", timeout=60_000)
+        shot(page, "bureau-restarted", "screens")
+        assert page.locator(".sbf-error-dialog").count() == 0, page.inner_text(".sbf-error-dialog")
+        text = page.inner_text(".sbf-message-dialog, .sbf-confirm-dialog")
+        assert "增量更新完成" in text and "请重新登录" not in text, text
+        after = _address(data)
+        assert after["pid"] != before["pid"] and after["url"] == before["url"]  # restarted, same port
+        assert local.running_local_bureau(data) == after["url"]
+    finally:
+        page.close(run_before_unload=True)
