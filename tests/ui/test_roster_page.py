@@ -373,3 +373,21 @@ def test_update_with_changes_offers_the_details_with_export(page):
     assert table.grid.column_widths["证件号码"] == 150
     d.button("导出").click()
     assert page.ui.download.last_filename.startswith("更新数据明细_")
+
+
+def test_update_and_export_run_through_run_call_with_a_progress_bar(page):
+    from sbflib.ui.components.progress import Progress
+
+    r = page.r
+    seen: list[Any] = []
+    r.sync = lambda full=False, progress=None: seen.append(progress) or SyncResult("增量更新", 0, 1, 25, 0.1)  # type: ignore[method-assign]
+    page.sync(False)
+    assert isinstance(seen[0], Progress) and seen[0].bar.value == 0.0  # the stub never reports
+    page.ui.dialogs.current.button("确定").click()
+    page.export_all()
+    assert page.ui.download.last_filename.startswith("职工参保信息_")
+    # while a call of the page runs, a second 导出 or 增量更新 sends nothing
+    page.busy = True
+    page.export_all()
+    page.sync(True)
+    assert len(r.exports) == 1 and len(seen) == 1

@@ -9,6 +9,7 @@ choice; the screen always masks them).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
@@ -16,7 +17,7 @@ import pandas as pd
 
 from sbflib.employer.roster import RosterFilter
 from sbflib.ui.components.dialogs import Dialog
-from sbflib.ui.components.html import escape
+from sbflib.ui.components.html import escape, text_html
 from sbflib.ui.components.query_form import QueryForm
 from sbflib.ui.components.tick_table import TickTable
 from sbflib.ui.components.upload import Upload
@@ -99,7 +100,7 @@ class RosterPage(Page):
             id_label, self.id_choice,
             button("选中职工", self.export_selected, css="sbf-export-selected"),
             button("所有职工", self.export_all, css="sbf-export-all"),
-            w.HTML("<span class='sbf-hint'>选中职工：导出列表中勾选（☑）的职工；所有职工：导出本单位全部职工</span>"),
+            text_html("选中职工：导出列表中勾选（☑）的职工；所有职工：导出本单位全部职工", "sbf-hint"),
         ], layout=w.Layout(display="none"))
         self.export_menu.add_class("sbf-export-menu")
         self.export_menu.add_class("sbf-wrap")
@@ -181,17 +182,18 @@ class RosterPage(Page):
     def show_counts(self) -> None:
         ok, c = self.ui.call(self.r.counts)
         if ok:
-            self.counts.value = (f"职工总数：<b class='sbf-count-total'>{c.total}</b>人　"
-                                 f"正常缴费：<b class='sbf-count-paying'>{c.paying}</b>人　"
-                                 f"停止缴费：<b class='sbf-count-stopped'>{c.stopped}</b>人")
+            self.counts.value = "　".join(
+                f"{label}：<b class='sbf-count-{css}'>{escape(n)}</b>人"
+                for label, css, n in (("职工总数", "total", c.total), ("正常缴费", "paying", c.paying),
+                                      ("停止缴费", "stopped", c.stopped)))
 
     # ---- 增量更新 / 全量更新 ----------------------------------------------------------------------
     def sync(self, full: bool) -> None:
-        """增量更新 / 全量更新 through `run_call`: the page is frozen while it runs, so a double click
-        sends one update."""
+        """增量更新 / 全量更新 through `run_call` with its progress bar: the page is frozen while it
+        runs, so a double click sends one update."""
         label = "正在全量更新职工参保信息……" if full else "正在增量更新职工参保信息……"
-        self.run_call(self.r.sync, full=full, on_done=self._synced, label=label,
-                             title="全量更新" if full else "增量更新")
+        self.run_call(self.r.sync, full=full, on_done=self._synced, label=label, progress=True,
+                      title="全量更新" if full else "增量更新")
 
     def _synced(self, result: Any) -> None:
         self.last_sync = result
@@ -217,8 +219,8 @@ class RosterPage(Page):
         export = button("导出", lambda: self._export_changes(result.sync_id), primary=True,
                         css="sbf-changes-export")
         close = w.Button(description="关闭")
-        d = Dialog("更新数据明细", [w.HTML(f"<div>{escape(result.kind)}：本次共变更了{result.changed}条职工信息</div>"),
-                                    table], [export, close], width="1000px", css="sbf-changes-dialog")
+        d = Dialog("更新数据明细", [text_html(f"{result.kind}：本次共变更了{result.changed}条职工信息"), table],
+                   [export, close], width="1000px", css="sbf-changes-dialog")
         close.on_click(lambda _b: d.dismiss())
         self.changes_dialog = d
         self.ui.dialogs.show(d)
@@ -255,15 +257,25 @@ class RosterPage(Page):
 
     def _export_changes(self, sync_id: int) -> None:
         name = f"更新数据明细_{dt.datetime.now():%Y%m%d%H%M%S}.xlsx"
-        self.run_call(self.r.export_changes_xlsx, sync_id, on_done=lambda data: self.ui.save(data, name),
-                      title="导出", label="正在导出，请稍候……")
+        self._run_export(lambda: self.r.export_changes_xlsx(sync_id), name)
 
     def _export(self, filters: RosterFilter | None, ids: list[str] | None) -> None:
         self.export_menu.layout.display = "none"
         full = self.full_ids
         name = f"职工参保信息_{dt.datetime.now():%Y%m%d%H%M%S}.xlsx"
-        self.run_call(self.r.export_xlsx, filters=filters, employee_ids=ids, full_ids=full,
-                      on_done=lambda data: self.ui.save(data, name), title="导出", label="正在导出，请稍候……")
+        self._run_export(lambda: self.r.export_xlsx(filters=filters, employee_ids=ids, full_ids=full), name)
+
+    def _run_export(self, make: Callable[[], bytes], name: str) -> None:
+        """导出 through `run_call` with its progress bar (a large unit takes a while), then the download."""
+
+        def work(progress: Callable[[float, str], None]) -> bytes:
+            progress(0.1, "正在生成导出文件……")
+            data = make()
+            progress(1.0, "导出完成")
+            return data
+
+        self.run_call(work, on_done=lambda data: self.ui.save(data, name), title="导出",
+                      label="正在导出，请稍候……", progress=True)
 
     # ---- 查看 / 编辑 -----------------------------------------------------------------------
     def _one_selected(self) -> Any:
@@ -320,16 +332,18 @@ class RosterPage(Page):
         self.table.refresh()
 
     def download_group_template(self) -> None:
-        ok, data = self.ui.call(self.r.group_template)
-        if ok:
-            self.ui.save(data, "批量编辑职工分组模板.xlsx")
+        """The template lists every employee of the unit: built off the kernel's thread."""
+        self.run_call(self.r.group_template, on_done=lambda data: self.ui.save(data, "批量编辑职工分组模板.xlsx"),
+                      title="下载模板", label="正在生成模板，请稍候……")
 
     def import_employee_groups(self, data: bytes | None = None) -> None:
         data = data if data is not None else uploaded_bytes(self.upload)
         if not data:
             return
-        ok, report = self.ui.call(self.r.import_groups, data)
-        self.upload.value = ()
-        if ok:
-            self.ui.message(report_text(report), title="批量编辑职工分组导入")
-            self.table.refresh()
+        self.upload.value = ()  # cleared first: the same file can be chosen again after a refusal
+        self.run_call(self.r.import_groups, data, on_done=self._groups_imported, title="批量编辑职工分组导入",
+                      label="正在导入，请稍候……")
+
+    def _groups_imported(self, report: Any) -> None:
+        self.ui.message(report_text(report), title="批量编辑职工分组导入")
+        self.table.refresh()
