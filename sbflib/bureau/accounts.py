@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from sbflib import clock
+from sbflib.domain import clock
 from sbflib.domain.passwords import (
     check_new_password,
     initial_password_for_collector,

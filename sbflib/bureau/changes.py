@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pyarrow as pa
 
-from sbflib import clock
+from sbflib.domain import clock
 
 from .errors import unit_not_found
 from .rules import contribution_base_limits

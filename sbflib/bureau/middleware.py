@@ -18,7 +18,7 @@ import anyio.to_thread
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sbflib import clock
+from sbflib.domain import clock
 
 from .security import token_digest
 from .store import BureauStore, first_row

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from faker import Faker
 from faker.providers.person.zh_CN import Provider as ZhPerson
 
-from sbflib import clock
+from sbflib.domain import clock
 from sbflib.domain.ids import check_resident_id, resident_id_check_char, uscc_check_char
 
 from .accounts import initial_password_rows, initial_passwords

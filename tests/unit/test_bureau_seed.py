@@ -9,7 +9,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from sbflib import clock
+from sbflib.domain import clock
 from sbflib.bureau.rules import contribution_base_limits
 from sbflib.bureau.security import password_matches
 from sbflib.bureau.seed import seed
