@@ -22,15 +22,15 @@ if _TYPE_CHECKING:
     from sbflib.workbench import Workbench
 
 __all__ = [
-    "__version__",
     "AuthError",
     "BureauError",
     "ConnectionFailed",
-    "open",
     "SbfError",
     "StateError",
     "ValidationError",
     "Workbench",
+    "__version__",
+    "open",
 ]
 
 

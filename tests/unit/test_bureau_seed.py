@@ -9,11 +9,11 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from sbflib.domain import clock
 from sbflib.bureau.rules import contribution_base_limits
 from sbflib.bureau.security import password_matches
 from sbflib.bureau.seed import seed
 from sbflib.bureau.store import BureauStore, migrations
+from sbflib.domain import clock
 from sbflib.domain.ids import (
     check_resident_id,
     check_taxpayer_id,
