@@ -19,7 +19,7 @@ import pytest
 from sbflib.domain.ids import mask_id_number
 from sbflib.store import roster as roster_repo
 from sbflib.store.db import Store
-from sbflib.ui.components.tick_table import ACTION_WIDTH, TICK_WIDTH
+from sbflib.ui.components.tick_table import ACTION_WIDTH, LINK_WIDTH, TICK_WIDTH
 from sbflib.ui.pages.roster import WIDTHS
 
 pytestmark = pytest.mark.e2e
@@ -106,7 +106,7 @@ def _everyone(data: Path) -> Any:
 def _cell(page: Any, row: int, column: str) -> tuple[float, float]:
     """Viewport position of the centre of a body cell (column: a data label, ☐, 查看 or 编辑)."""
     box = page.locator(GRID).bounding_box()
-    widths = [TICK_WIDTH] + [WIDTHS[c] for c in COLUMN_ORDER] + [ACTION_WIDTH, ACTION_WIDTH]
+    widths = [TICK_WIDTH] + [WIDTHS[c] for c in COLUMN_ORDER] + [ACTION_WIDTH, LINK_WIDTH]
     names = ["☐", *COLUMN_ORDER, "查看", "编辑"]
     i = names.index(column)
     x = box["x"] + sum(widths[:i]) + widths[i] / 2
@@ -235,6 +235,8 @@ def test_screens(roster, bureau):
         page.set_viewport_size({"width": w, "height": h})
         time.sleep(0.8)
         _shot(page, "list")
+        # the whole row fits, 操作 (查看/编辑) at its right included: no horizontal scroll bar
+        assert not page.locator(f"{GRID} .lm-ScrollBar[data-orientation='horizontal']").is_visible(), (w, h)
         for sel in (".sbf-query-buttons button:text-is('查询')", ".sbf-query-buttons button:text-is('重置')",
                     ".sbf-query-buttons button:text-is('收起')", ".sbf-sync", ".sbf-full-sync", ".sbf-export",
                     ".sbf-groups", ".sbf-roster-group-template", ".sbf-roster-group-import"):

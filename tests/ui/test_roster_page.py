@@ -391,3 +391,38 @@ def test_update_and_export_run_through_run_call_with_a_progress_bar(page):
     page.export_all()
     page.sync(True)
     assert len(r.exports) == 1 and len(seen) == 1
+
+
+def _row_width(table: Any) -> int:
+    return sum(int(table.grid.column_widths.get(c, table.grid.base_column_size)) for c in table.grid.data.columns)
+
+
+def test_the_row_fits_a_narrow_grid_with_the_operations_column_last(page):
+    from sbflib.ui.components.tick_table import SCROLLBAR
+    from sbflib.ui.pages.roster import MIN_WIDTHS, WIDTHS
+
+    t = page.table
+    wide = dict(t.grid.column_widths)
+    assert {k: wide[k] for k in WIDTHS} == WIDTHS  # no width from the browser yet: the defaults
+    t.probe.width = 1060  # 1366 px screen: the row fits as it is
+    assert dict(t.grid.column_widths) == wide
+    t.probe.width = 754  # 1024 px screen
+    narrow = dict(t.grid.column_widths)
+    assert _row_width(t) <= 754 - SCROLLBAR
+    assert all(MIN_WIDTHS[k] <= narrow[k] < WIDTHS[k] for k in WIDTHS)
+    assert list(t.grid.data.columns)[-2:] == [ACTION_HEADER, EDIT_HEADER]  # 操作 stays at the right
+    assert page.ui.wb.settings.column_widths("roster") == {}  # fitted widths are not saved as chosen
+    t.probe.width = 1060
+    assert dict(t.grid.column_widths) == wide
+
+
+def test_a_dragged_width_wins_over_the_narrow_fit(page):
+    t = page.table
+    t.probe.width = 754
+    dragged = {**t.grid.column_widths, "姓名": 130}  # the browser sends every width, one of them new
+    t.grid.column_widths = dragged
+    assert page.ui.wb.settings.column_widths("roster") == {"姓名": 130}  # only the dragged column saved
+    t.refresh(1)
+    assert t.grid.column_widths["姓名"] == 130
+    t.probe.width = 1060
+    assert t.grid.column_widths["姓名"] == 130

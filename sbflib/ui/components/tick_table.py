@@ -8,7 +8,11 @@
   操作, the others have a blank header so they read as one column.
 - `ticks=False` leaves the tick-box column out (a read-only list that only wants the widths).
 - `default_widths` (label -> px) size columns the user has not dragged, so a page's row can fit the
-  screen with its 操作 column in view.
+  screen with its 操作 column in view. With `min_widths` (label -> px) the row also fits a narrower
+  grid (1024 px screens): a `WidthProbe` above the grid reports the grid's width from the browser,
+  and when the row is wider, the columns named in `min_widths` shrink towards those widths (evenly,
+  in proportion to what each can give), so 操作 stays in view. Widths the user dragged always win:
+  only the dragged column is saved, and a saved width is never shrunk.
 - Grid clicks arrive as ipydatagrid "cell-click" messages; `click(row, label)` and
   `click_header(label)` feed the same handler, so widget tests click as the browser does.
 """
@@ -18,7 +22,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import anywidget
+import ipywidgets as w
 import pandas as pd
+import traitlets
 from ipydatagrid import TextRenderer
 
 from sbflib.ui.components.table import FONT, Fetch, PagedTable, Settings
@@ -27,8 +34,42 @@ TICKED = "☑"
 UNTICKED = "☐"
 ACTION_HEADER = "操作"
 TICK_WIDTH = 40
-ACTION_WIDTH = 52
+ACTION_WIDTH = 52  # the 操作 column: its header and filter icon in view
+LINK_WIDTH = 44  # each further link column (blank header)
 LINK_COLOR = "#1677ff"
+SCROLLBAR = 26  # the grid's vertical scroll bar, borders and margins, px (probe width - usable width)
+
+_PROBE_ESM = r"""
+export default {
+  render({ model, el }) {
+    el.classList.add("sbf-width-probe");
+    let last = -1;
+    let timer = null;
+    const send = () => {
+      const width = Math.round(el.getBoundingClientRect().width);
+      if (width > 0 && width !== last) {
+        last = width;
+        model.set("width", width);
+        model.save_changes();
+      }
+    };
+    const observer = new ResizeObserver(() => { clearTimeout(timer); timer = setTimeout(send, 100); });
+    observer.observe(el);
+    send();
+    return () => { observer.disconnect(); clearTimeout(timer); };
+  },
+};
+"""
+
+
+class WidthProbe(anywidget.AnyWidget):
+    """An empty full-width line whose `width` (px, 0 until a browser shows it) follows the page."""
+
+    _esm = _PROBE_ESM
+    width = traitlets.Int(0).tag(sync=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(layout=w.Layout(width="100%", height="0px", margin="0"), **kwargs)
 
 
 class TickTable(PagedTable):
@@ -45,10 +86,13 @@ class TickTable(PagedTable):
         height: str = "420px",
         formatters: Mapping[str, Callable[[Any], str]] | None = None,
         default_widths: Mapping[str, int] | None = None,
+        min_widths: Mapping[str, int] | None = None,
         ticks: bool = True,
     ) -> None:
         self.ticks = ticks
         self.default_widths = dict(default_widths or {})
+        self.min_widths = dict(min_widths or {})
+        self.probe = WidthProbe()
         self.actions = dict(actions or {})
         # header label of each action column -> the link text in its cells
         self.action_columns = {(ACTION_HEADER if i == 0 else "\u3000" * i): text
@@ -64,6 +108,8 @@ class TickTable(PagedTable):
                             text_color=LINK_COLOR)
         self.grid.renderers = {TICKED: tick, UNTICKED: tick, **{label: link for label in self.action_columns}}
         self.grid.on_cell_click(self._on_click)
+        self.children = (self.probe, *self.children)  # type: ignore[has-type]  # a traitlets tuple
+        self.probe.observe(lambda _c: self._apply_widths(), names="width")
 
     # ---- ticks ---------------------------------------------------------------------------
     @property
@@ -152,12 +198,52 @@ class TickTable(PagedTable):
             out[label] = [text] * len(df)
         return out
 
+    def _fixed_widths(self) -> dict[str, int]:
+        return {TICKED: TICK_WIDTH, UNTICKED: TICK_WIDTH,
+                **{label: ACTION_WIDTH if i == 0 else LINK_WIDTH for i, label in enumerate(self.action_columns)}}
+
+    def _on_widths(self, change: dict) -> None:
+        """Save only what the user dragged (the columns whose width changed), never the widths this
+        table set itself, so a default or a fitted width never passes for a chosen one."""
+        if self._applying_widths:
+            return
+        old = {str(k): int(v) for k, v in (change.get("old") or {}).items()}
+        fixed = self._fixed_widths()
+        dragged = {str(k): int(v) for k, v in (change["new"] or {}).items()
+                   if old.get(str(k)) != int(v) and str(k) not in fixed}
+        if dragged:
+            self.settings.save_column_widths(self.table_key,
+                                             {**self.settings.column_widths(self.table_key), **dragged})
+
+    def fitted_widths(self) -> dict[str, int]:
+        """Width per displayed column: dragged (saved) > default (shrunk towards `min_widths` when the
+        grid is narrower than the row) > the grid's base size; the tick and 操作 columns fixed."""
+        labels = [str(c) for c in self.grid.data.columns]
+        fixed = {k: v for k, v in self._fixed_widths().items() if k in labels}
+        saved = {k: int(v) for k, v in self.settings.column_widths(self.table_key).items()
+                 if k in labels and k not in fixed and int(v) != self.default_widths.get(k)}
+        widths = {k: v for k, v in self.default_widths.items() if k in labels}
+        widths.update(saved)
+        widths.update(fixed)
+        available = self.probe.width - SCROLLBAR
+        if self.probe.width <= 0 or not self.min_widths:
+            return widths
+        base = int(self.grid.base_column_size)
+        total = sum(widths.get(k, base) for k in labels)
+        give = {k: widths[k] - m for k, m in self.min_widths.items()
+                if k in widths and k not in saved and k not in fixed and widths[k] > m}
+        over, slack = total - available, sum(give.values())
+        if over <= 0 or slack <= 0:
+            return widths
+        share = min(1.0, over / slack)
+        for k, g in give.items():
+            widths[k] = round(widths[k] - g * share)
+        return widths
+
     def _apply_widths(self) -> None:
-        super()._apply_widths()
-        fixed = {TICKED: TICK_WIDTH, UNTICKED: TICK_WIDTH, **{label: ACTION_WIDTH for label in self.action_columns}}
-        labels = set(self.grid.data.columns)
-        widths = {**{k: v for k, v in self.default_widths.items() if k in labels}, **dict(self.grid.column_widths),
-                  **{k: v for k, v in fixed.items() if k in labels}}
+        widths = self.fitted_widths()  # the saved widths included (PagedTable's own apply not needed)
+        if widths == dict(self.grid.column_widths):
+            return
         self._applying_widths = True
         try:
             self.grid.column_widths = widths

@@ -49,6 +49,11 @@ class DateRange(w.HBox):
 # Default column widths (px) so that a row, 操作 included, fits the page at 1366 px wide.
 WIDTHS = {"序号": 56, "姓名": 90, "性别": 60, "证件类型": 100, "证件号码": 150, "参保状态": 80, "单位编号": 110,
           "分组": 90, "更新时间": 140}
+# How far each column may shrink when the grid is narrower (1024 px screens): the row, 操作 at its
+# right as in the manual (2.2 七 "列表右侧的【编辑】"), then still fits; a masked ID number, a name
+# and the date stay whole, long unit numbers, groups and the time of day are elided (…).
+MIN_WIDTHS = {"序号": 44, "姓名": 56, "性别": 44, "证件类型": 68, "证件号码": 138, "参保状态": 58, "单位编号": 44,
+              "分组": 44, "更新时间": 96}
 MASKED = "脱敏"
 FULL = "完整"
 
@@ -122,7 +127,8 @@ class RosterPage(Page):
         columns = {k: v for k, v in r.COLUMNS.items() if k != "employee_id"}
         self.table = TickTable(self._fetch, columns, table_key="roster", settings=ui.wb.settings,
                                id_column="employee_id", height="440px",
-                               actions={"查看": self.view, "编辑": self.edit}, default_widths=WIDTHS)
+                               actions={"查看": self.view, "编辑": self.edit}, default_widths=WIDTHS,
+                               min_widths=MIN_WIDTHS)
         # Two query fields a row when three do not fit (1024 px), so the date range is not cut.
         self.form.grid.layout.grid_template_columns = "repeat(auto-fill, minmax(300px, 1fr))"
         counts = w.HBox([self.counts])
@@ -130,10 +136,7 @@ class RosterPage(Page):
             part.layout.flex = "0 0 auto"  # never squeezed by the grid below: nothing clipped at 700 px
         card = w.VBox([self.form, counts, toolbar, self.export_menu, self.table])
         card.add_class("sbf-card")
-        # Until sbf.css sizes the Upload component's button to its label, it is elided at 148 px.
-        style = w.HTML("<style>.sbf-roster-page .sbf-upload-button { width: auto; }</style>",
-                       layout=w.Layout(display="none"))
-        super().__init__(ui, [card, style], css="sbf-roster-page", show_title=True)
+        super().__init__(ui, [card], css="sbf-roster-page", show_title=True)
         self.load_choices()
         self.query()
 
