@@ -6,7 +6,8 @@ unit (initial password from `<data>/bureau/demo.json`), log in, change the passw
 Then the bureau's whole process group is killed, and in the same open tab 增量更新 is clicked: the
 gateway re-reads `address.json`, starts the bureau again (on its recorded port when free) and the
 update succeeds in Chinese, with no error dialog. The bureau keeps sessions in its store, so the
-login survives the restart (no 请重新登录).
+login survives the restart (no 请重新登录). Killed once more and recorded at another port, it comes
+back there and 全量更新 in the same tab follows it.
 """
 
 from __future__ import annotations
@@ -160,5 +161,19 @@ def test_an_open_tab_recovers_after_the_bureau_restarts(app, browser, shot):
         after = _address(data)
         assert after["pid"] != before["pid"] and after["url"] == before["url"]  # restarted, same port
         assert local.running_local_bureau(data) == after["url"]
+        page.click(".sbf-message-dialog button:text-is('确定'), .sbf-confirm-dialog button:text-is('否')")
+
+        # Killed again, and recorded meanwhile at another address (as when another process started it
+        # elsewhere): the open tab follows address.json there, not the port it called before.
+        _kill_group(after["pid"])
+        elsewhere = f"http://127.0.0.1:{cli.free_port()}"
+        address = data / "bureau" / "address.json"
+        address.write_text(json.dumps({"url": elsewhere, "pid": after["pid"]}))
+        address.chmod(0o600)
+        page.click(".sbf-roster-page .sbf-full-sync")
+        page.wait_for_selector(".sbf-message-dialog, .sbf-confirm-dialog", timeout=60_000)
+        assert page.locator(".sbf-error-dialog").count() == 0, page.inner_text(".sbf-error-dialog")
+        assert "全量更新完成" in page.inner_text(".sbf-message-dialog, .sbf-confirm-dialog")
+        assert _address(data)["url"] == elsewhere and local.running_local_bureau(data) == elsewhere
     finally:
         page.close(run_before_unload=True)
