@@ -227,3 +227,18 @@ def test_roster_groups_edit_and_sync(wb, bureau, tmp_path):
         d.button("是" if d.title != "提示" or "是否查看" in d.text else "确定").click()
     finally:
         bureau.reset_password(unit["unit_id"])
+
+
+def test_a_region_with_only_employer_business_shows_one_module_button(wb, bureau):
+    """Manual 1.4: where a region offers one module, 单位管理 shows only that button."""
+    app = App(wb, sync=True)
+    _choose_region(app, "310100")
+    assert app.state == "units"
+    assert list(app.units_page.module_buttons) == ["employer"]
+    assert [b.description for b in app.units_page.module_buttons.values()] == ["用人单位"]
+
+
+def test_a_region_with_both_modules_shows_both_buttons(wb, bureau):
+    app = App(wb, sync=True)
+    _choose_region(app, "330100")
+    assert list(app.units_page.module_buttons) == ["employer", "collector"]
