@@ -211,18 +211,18 @@ def load_roster(
         raise CursorMoved(current)
     con.register("incoming_employees", employees)
     con.register("incoming_items", items)
-    # The unit numbers per employee are worked out by Arrow while DuckDB loads a big transfer's items.
+    # The unit numbers per employee are worked out by Arrow, beside DuckDB's insert of the items when
+    # the transfer is big; a small one's take well under a millisecond, so they are worked out at once.
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sbf-unit-numbers")
-    numbered = pool.submit(_numbered, employees, items) if items.num_rows >= _OVERLAP_ROWS else None
+    big = items.num_rows >= _OVERLAP_ROWS
+    numbered = pool.submit(_numbered, employees, items) if big else None
     try:
         empty = full and not con.execute(
             "SELECT count(*) FROM (SELECT 1 FROM employees WHERE unit_id = ? LIMIT 1)", [unit_id]
         ).fetchall()[0][0]
         removed = 0
-        if empty:
-            con.execute("INSERT INTO sync_changes SELECT ?, employee_id FROM incoming_employees", [sync_id])
-            changed = employees.num_rows
-        elif full:
+        changed: int | None = employees.num_rows
+        if full and not empty:
             con.execute(
                 """INSERT INTO sync_changes
                    SELECT ?, i.employee_id FROM incoming_employees i
@@ -239,9 +239,10 @@ def load_roster(
             con.execute("DELETE FROM employees WHERE unit_id = ?", [unit_id])
             con.execute("DELETE FROM employee_items WHERE unit_id = ?", [unit_id])
             changed = None
-        else:
+        elif employees.num_rows:
             con.execute("INSERT INTO sync_changes SELECT ?, employee_id FROM incoming_employees", [sync_id])
-            changed = employees.num_rows
+        if not full and employees.num_rows:
+            # Every employee that arrived replaces what was held for it, items included.
             con.execute(
                 "DELETE FROM employees WHERE unit_id = ? AND employee_id IN (SELECT employee_id FROM incoming_employees)",
                 [unit_id],
@@ -251,22 +252,16 @@ def load_roster(
                 " AND employee_id IN (SELECT employee_id FROM incoming_employees)",
                 [unit_id],
             )
-        con.execute(f"INSERT INTO employee_items (unit_id, {item_cols}) SELECT ?, {item_cols} FROM incoming_items",
-                    [unit_id])
-        if numbered is not None:
-            con.register("incoming_numbered", numbered.result())
+        if items.num_rows:
+            con.execute(
+                f"INSERT INTO employee_items (unit_id, {item_cols}) SELECT ?, {item_cols} FROM incoming_items",
+                [unit_id],
+            )
+        if employees.num_rows:
+            con.register("incoming_numbered", numbered.result() if numbered is not None else _numbered(employees, items))
             con.execute(
                 f"""INSERT INTO employees ({UNIT_AND_EMPLOYEE_COLUMNS}, unit_numbers)
                     SELECT ?, {emp_cols}, unit_numbers FROM incoming_numbered""",
-                [unit_id],
-            )
-        else:  # a small transfer: DuckDB aggregates its few items at once
-            con.execute(
-                f"""INSERT INTO employees ({UNIT_AND_EMPLOYEE_COLUMNS}, unit_numbers)
-                    SELECT ?, {emp_cols}, n.unit_numbers FROM incoming_employees
-                    LEFT JOIN (SELECT employee_id,
-                                      string_agg(DISTINCT unit_number, ',' ORDER BY unit_number) AS unit_numbers
-                               FROM incoming_items GROUP BY employee_id) n USING (employee_id)""",
                 [unit_id],
             )
         if changed is None:
