@@ -1,4 +1,5 @@
-"""Roster bulk transfer (职工参保信息): both tables read in one snapshot, sent as Arrow IPC.
+"""Roster bulk transfer (职工参保信息): both tables read as one state of the unit's roster, sent as
+Arrow IPC.
 
 Body framing (docs/api.md): for `employees`, then `items`, an unsigned 64-bit little-endian length
 followed by an Arrow IPC stream with zstd-compressed buffers. No per-row Python anywhere here.
@@ -11,6 +12,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -35,11 +37,9 @@ _ITEM_COLUMNS = (
 _ALL_EMPLOYEES = f"SELECT {_EMPLOYEE_COLUMNS} FROM employees WHERE unit_id = $unit"
 _ALL_ITEMS = f"SELECT {_ITEM_COLUMNS} FROM employee_items WHERE unit_id = $unit"
 _CHANGED_EMPLOYEES = _ALL_EMPLOYEES + " AND change_seq > $since"
-# The items of the changed employees just read (registered as `changed_employees`): the employees
-# table is not scanned a second time.
 _CHANGED_ITEMS = (
     f"SELECT {_ITEM_COLUMNS} FROM employee_items WHERE unit_id = $unit AND employee_id IN "
-    "(SELECT employee_id FROM changed_employees)"
+    "(SELECT employee_id FROM employees WHERE unit_id = $unit AND change_seq > $since)"
 )
 _CURSOR = "SELECT coalesce(max(change_seq), 0) FROM employees WHERE unit_id = $unit"
 
@@ -116,8 +116,8 @@ class FullRosterCache:
 
 
 def roster_body(store: BureauStore, unit_id: str, since: int, cache: FullRosterCache | None) -> RosterBody:
-    """The unit's employees changed after `since` (all when 0) and their items, read in one
-    snapshot and encoded; a whole roster comes from `cache` while the unit's cursor is unchanged.
+    """The unit's employees changed after `since` (all when 0) and their items, read as one state of
+    the unit's roster and encoded; a whole roster comes from `cache` while the unit's cursor is unchanged.
     `steps` tell where the time went (cursor, employees, items, encode)."""
     started = time.perf_counter()
     steps: list[tuple[str, float]] = []
@@ -125,10 +125,10 @@ def roster_body(store: BureauStore, unit_id: str, since: int, cache: FullRosterC
     def step(name: str) -> None:
         steps.append((name, (time.perf_counter() - started) * 1000 - sum(ms for _, ms in steps)))
 
-    with store.reading() as cur:
-        if since:
-            employees, items, count, cursor = _delta(cur, unit_id, since, step)
-        else:
+    if since:
+        employees, items, count, cursor = _delta(store, unit_id, since, step)
+    else:
+        with store.reading() as cur:
             cursor = cur.execute(_CURSOR, {"unit": unit_id}).fetchall()[0][0]
             hit = cache.get(unit_id, cursor) if cache is not None else None
             if hit is not None:
@@ -146,30 +146,47 @@ def roster_body(store: BureauStore, unit_id: str, since: int, cache: FullRosterC
     return entry
 
 
+_ITEM_READERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="sbf-roster-items")
+
+
 def _delta(
-    cur: duckdb.DuckDBPyConnection, unit_id: str, since: int, step: Callable[[str], None]
+    store: BureauStore, unit_id: str, since: int, step: Callable[[str], None]
 ) -> tuple[bytes, bytes, int, int]:
     """Employees and items frames of what changed after `since`, their count and the unit's cursor.
 
-    The changed employees are read first: when there are any, the highest change number among them
-    is the unit's cursor (every employee above `since` is among them), so only an empty delta needs
-    the cursor query, to refuse a `since` ahead of the bureau. Their items are then found by a
-    semi-join on the employees just read rather than a second scan of the employees."""
-    changed = cur.sql(_CHANGED_EMPLOYEES, params={"unit": unit_id, "since": since}).to_arrow_table()
-    if changed.num_rows:
-        cursor = int(pc.max(changed["change_seq"]).as_py())
-    else:
-        cursor = cur.execute(_CURSOR, {"unit": unit_id}).fetchall()[0][0]
-        _check_since(since, cursor)
-    step("employees")
-    cur.register("changed_employees", changed.select(["employee_id"]))
-    try:
-        changed_items = cur.sql(_CHANGED_ITEMS, params={"unit": unit_id}).to_arrow_table()
-    finally:
-        cur.unregister("changed_employees")
-    step("items")
-    employees, items = _table_frame(changed), _table_frame(changed_items)
-    step("encode")
+    The changed employees and their items are read at the same time, each on a cursor of its own
+    (the items are most of the work). Two cursors are two snapshots: they are one state of the unit's
+    roster when both see the same unit cursor, because every change to an employee or its items
+    moves the employee's `change_seq` above all others (the rule `FullRosterCache` relies on too).
+    Should a change have come in between, the items are read again in the employees' snapshot.
+
+    When employees changed, the highest change number among them is the unit's cursor (every
+    employee above `since` is among them), so only an empty delta runs the cursor query, to refuse
+    a `since` ahead of the bureau."""
+    params = {"unit": unit_id, "since": since}
+    with store.reading() as cur, store.reading() as side:
+
+        def read_items() -> tuple[int, pa.Table]:
+            seen = side.execute(_CURSOR, {"unit": unit_id}).fetchall()[0][0]
+            return seen, side.sql(_CHANGED_ITEMS, params=params).to_arrow_table()
+
+        items_read = _ITEM_READERS.submit(read_items)
+        try:
+            changed = cur.sql(_CHANGED_EMPLOYEES, params=params).to_arrow_table()
+            if changed.num_rows:
+                cursor = int(pc.max(changed["change_seq"]).as_py())
+            else:
+                cursor = cur.execute(_CURSOR, {"unit": unit_id}).fetchall()[0][0]
+                _check_since(since, cursor)
+            employees = _table_frame(changed)
+            step("employees")
+        finally:
+            seen, changed_items = items_read.result()
+        if seen != cursor:
+            changed_items = cur.sql(_CHANGED_ITEMS, params=params).to_arrow_table()
+        step("items")
+        items = _table_frame(changed_items)
+        step("encode")
     return employees, items, changed.num_rows, cursor
 
 
