@@ -209,14 +209,15 @@ def load_roster(
     ).fetchall()[0]
     if (current != since) if not full else (current is not None and current > cursor):
         raise CursorMoved(current)
-    con.register("incoming_employees", employees)
-    con.register("incoming_items", items)
     # The unit numbers per employee are worked out by Arrow, beside DuckDB's insert of the items when
-    # the transfer is big; a small one's take well under a millisecond, so they are worked out at once.
+    # the transfer is big; a small one's take well under a millisecond, so they are worked out at once
+    # and the employees are registered with them (one Arrow registration less).
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sbf-unit-numbers")
     big = items.num_rows >= _OVERLAP_ROWS
     numbered = pool.submit(_numbered, employees, items) if big else None
     try:
+        con.register("incoming_employees", employees if big else _numbered(employees, items))
+        con.register("incoming_items", items)
         empty = full and not con.execute(
             "SELECT count(*) FROM (SELECT 1 FROM employees WHERE unit_id = ? LIMIT 1)", [unit_id]
         ).fetchall()[0][0]
@@ -258,10 +259,13 @@ def load_roster(
                 [unit_id],
             )
         if employees.num_rows:
-            con.register("incoming_numbered", numbered.result() if numbered is not None else _numbered(employees, items))
+            source = "incoming_employees"
+            if numbered is not None:
+                con.register("incoming_numbered", numbered.result())
+                source = "incoming_numbered"
             con.execute(
                 f"""INSERT INTO employees ({UNIT_AND_EMPLOYEE_COLUMNS}, unit_numbers)
-                    SELECT ?, {emp_cols}, unit_numbers FROM incoming_numbered""",
+                    SELECT ?, {emp_cols}, unit_numbers FROM {source}""",
                 [unit_id],
             )
         if changed is None:
