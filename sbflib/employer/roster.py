@@ -18,7 +18,7 @@ import pandas as pd
 from sbflib.domain.ids import mask_id_number
 from sbflib.domain.roster import RosterCounts
 from sbflib.employer.groups import GroupService, ImportReport
-from sbflib.errors import StateError, ValidationError, service_edge
+from sbflib.errors import BureauError, StateError, ValidationError, service_edge
 from sbflib.io import templates, xlsx
 from sbflib.io.row_errors import RowError
 from sbflib.store import groups as groups_repo
@@ -137,18 +137,27 @@ class RosterService:
         else:
             with self.ctx.store.read() as con:
                 since = roster_repo.stored_cursor(con, unit_id)
+        rebase = False
         for _attempt in range(3):
             is_full = full or since is None
             kind = FULL if is_full else INCREMENTAL
             report(0.2, f"正在从管理子系统下载职工参保信息（{kind}）…")
             self.ctx.store.warm_up()
-            batch = self.ctx.client.roster(unit_id, None if is_full else since)
+            try:
+                batch = self.ctx.client.roster(unit_id, None if is_full else since)
+            except BureauError as refused:
+                if refused.code != "CURSOR_AHEAD" or is_full:
+                    raise
+                # The bureau's roster went back (restored from a backup): what we hold is not its
+                # history any more, so the update becomes a full one that may replace it.
+                full = rebase = True
+                continue
             report(0.7, f"已下载{batch.employees.num_rows}名职工，正在保存…")
             try:
                 with self.ctx.store.work() as con:
                     loaded = roster_repo.load_roster(
                         con, unit_id, batch.employees, batch.items,
-                        full=is_full, since=since, cursor=batch.cursor, kind=kind,
+                        full=is_full, since=since, cursor=batch.cursor, kind=kind, rebase=rebase,
                     )
                 break
             except roster_repo.CursorMoved as moved:

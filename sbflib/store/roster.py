@@ -189,7 +189,7 @@ def _unit_numbers_by_lists(items: pa.Table) -> pa.Table:
 
 def load_roster(
     con: Con, unit_id: str, employees: pa.Table, items: pa.Table, *,
-    full: bool, since: int | None, cursor: int, kind: str,
+    full: bool, since: int | None, cursor: int, kind: str, rebase: bool = False,
 ) -> LoadResult:
     """Apply one roster transfer (asked for with `since`, bringing the roster up to `cursor`) inside
     the caller's unit of work.
@@ -207,7 +207,11 @@ def load_roster(
     current, sync_id = con.execute(
         "SELECT (SELECT roster_cursor FROM units WHERE unit_id = ?), nextval('sync_ids')", [unit_id]
     ).fetchall()[0]
-    if (current != since) if not full else (current is not None and current > cursor):
+    # A full update may not put an older roster over a newer one, unless the bureau's own history
+    # went back (`rebase`: it was restored and refused our cursor as ahead of it); then it applies
+    # as long as no other window moved the store since this update read it.
+    moved = (current != since) if (rebase or not full) else (current is not None and current > cursor)
+    if moved:
         raise CursorMoved(current)
     # The unit numbers per employee are worked out by Arrow, beside DuckDB's insert of the items when
     # the transfer is big; a small one's take well under a millisecond, so they are worked out at once

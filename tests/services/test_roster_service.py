@@ -80,6 +80,9 @@ class FakeBureau:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         assert request.url.path == f"/api/v1/units/{UNIT}/roster"
+        since = request.url.params.get("since")
+        if since is not None and int(since) > self.cursor:  # as the real bureau answers
+            return httpx.Response(400, json={"code": "CURSOR_AHEAD", "message": "同步游标超出税务局当前进度"})
         return httpx.Response(200, content=framed(self.employees, self.items),
                               headers={"X-Sbf-Cursor": str(self.cursor),
                                        "Content-Type": "application/vnd.sbf.roster.v1"})
@@ -112,6 +115,20 @@ def test_first_full_update_into_an_empty_store_lists_every_employee_as_changed(s
     again = roster.sync(full=True)
     assert (again.kind, again.changed) == (FULL, 2)  # only the two that went
     assert roster.query()[1] == 6
+    assert roster.sync().kind == INCREMENTAL
+
+
+def test_a_bureau_restored_to_an_older_roster_gets_a_full_update_that_replaces_ours(services):
+    roster, _, bureau = services
+    bureau.cursor = 5
+    assert roster.sync().kind == INCREMENTAL          # our cursor is 5 now
+    # The bureau comes back from a backup: its cursor is behind ours and two employees are gone.
+    bureau.employees, bureau.items = roster_tables(NAMES[:6])
+    bureau.cursor = 3
+    result = roster.sync()
+    assert result.kind == FULL
+    assert roster.query()[1] == 6
+    bureau.cursor = 4                                  # and incremental updates go on from there
     assert roster.sync().kind == INCREMENTAL
 
 
