@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import flows
 import httpx
 import pytest
 
@@ -108,36 +109,9 @@ def test_an_open_tab_recovers_after_the_bureau_restarts(app, browser, shot):
     page.set_default_timeout(60_000)
     try:
         page.goto(url)
-        page.wait_for_selector(".sbf-region-page")
-        page.select_option(".sbf-region-dropdown select", label=region)
-        page.click(".sbf-region-enter")
-        page.click(".sbf-confirm-dialog button:text-is('是')")
-        page.wait_for_selector(".sbf-units-page")
-        page.click(".sbf-add-unit")
-        page.fill(".sbf-taxpayer-id input", unit["taxpayer_id"])
-        page.click(".sbf-next")
-        page.wait_for_selector(".sbf-choose-unit")  # the main demo taxpayer ID has two units
-        names = page.locator(".sbf-choose-unit .sbf-choose-grid").inner_text()
-        rows = [n for n in (u["name"] for u in demo["units"] if u["taxpayer_id"] == unit["taxpayer_id"]
-                            and u["module"] == unit["module"]) if n in names]
-        order = sorted(rows, key=names.index)
-        page.locator(".sbf-choose-unit .sbf-radio").nth(order.index(unit["name"])).click()
-        page.click(".sbf-choose-unit button:text-is('确定')")
-        page.fill(".sbf-step-security .sbf-password input", unit["password"])
-        page.click(".sbf-verify")
-        page.wait_for_selector(".sbf-step-confirm")
-        page.check(".sbf-confirmed input")
-        page.click(".sbf-confirm-add")
-        page.wait_for_selector(f".sbf-unit-table :text('{unit['taxpayer_id']}')")
-        page.click(".sbf-login-button")
-        page.fill(".sbf-step-login .sbf-password input", unit["password"])
-        page.click(".sbf-login-ok")
-        page.wait_for_selector(".sbf-step-change-password")
-        page.fill(".sbf-new-password input", PASSWORD)
-        page.fill(".sbf-new-password2 input", PASSWORD)
-        page.click(".sbf-change-ok")
-        page.click(".sbf-message-dialog button:text-is('确定')")
-        page.wait_for_selector(".sbf-home-page")
+        flows.choose_region(page, region)
+        flows.add_unit(page, unit, flows.siblings_of(demo["units"], unit))  # the main ID has two units
+        flows.first_login(page, unit, PASSWORD)
         page.click(".sbf-menu-EMP-2")
         page.wait_for_selector(".sbf-roster-page .lm-DataGrid")
         page.wait_for_selector(".sbf-count-total")

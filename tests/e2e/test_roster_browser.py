@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import flows
 import httpx
 import openpyxl
 import pytest
@@ -63,34 +64,10 @@ def roster(voila, bureau):
 
 def _login(page: Any, url: str, unit: dict, bureau: Any) -> None:
     page.goto(url)
-    page.wait_for_selector(".sbf-region-page")
     regions = httpx.get(f"{bureau.api}/regions", timeout=10).json()
-    page.select_option(".sbf-region-dropdown select",
-                       label=next(r["name"] for r in regions if r["code"] == unit["region"]))
-    page.click(".sbf-region-enter")
-    page.click(".sbf-confirm-dialog button:text-is('是')")
-    page.wait_for_selector(".sbf-units-page")
-    page.click(".sbf-add-unit")
-    page.fill(".sbf-taxpayer-id input", unit["taxpayer_id"])
-    page.click(".sbf-next")
-    page.wait_for_selector(".sbf-step-security, .sbf-choose-unit")
-    if page.locator(".sbf-choose-unit").count():
-        page.click(".sbf-choose-unit button:text-is('确定')")
-    page.fill(".sbf-step-security .sbf-password input", unit["password"])
-    page.click(".sbf-verify")
-    page.wait_for_selector(".sbf-step-confirm")
-    page.check(".sbf-confirmed input")
-    page.click(".sbf-confirm-add")
-    page.wait_for_selector(f".sbf-unit-table :text('{unit['taxpayer_id']}')")
-    page.click(".sbf-login-button")
-    page.fill(".sbf-step-login .sbf-password input", unit["password"])
-    page.click(".sbf-login-ok")
-    page.wait_for_selector(".sbf-step-change-password")
-    page.fill(".sbf-new-password input", PASSWORD)
-    page.fill(".sbf-new-password2 input", PASSWORD)
-    page.click(".sbf-change-ok")
-    page.click(".sbf-message-dialog button:text-is('确定')")
-    page.wait_for_selector(".sbf-home-page")
+    flows.choose_region(page, next(r["name"] for r in regions if r["code"] == unit["region"]))
+    flows.add_unit(page, unit, flows.siblings_of(bureau.demo["units"], unit))
+    flows.first_login(page, unit, PASSWORD)
 
 
 def _everyone(data: Path) -> Any:
