@@ -14,57 +14,16 @@ Test modules get these as fixtures (conftest modules are not imported by name).
 
 from __future__ import annotations
 
-import os
-import secrets
-import signal
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-
-from sbflib import cli
+from flows import start_voila, stop_voila
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def start_voila(bureau_url: str | None, data: Path) -> tuple[subprocess.Popen[bytes], str, str]:
-    """Start Voila as `sbf run` does; return (process, url with token, base url) once it answers."""
-    port, token = cli.free_port(), secrets.token_urlsafe(16)
-    log = data / "voila.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(cli.voila_command(port, token), env=cli.voila_env(str(data), bureau_url),
-                                cwd=str(cli.dashboards_dir()), stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(log.read_text(errors="replace"))
-        try:
-            if httpx.get(f"{base}/voila/api/shutdown", timeout=1).status_code < 600:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            stop_voila(proc)
-            raise RuntimeError("voila did not answer:\n" + log.read_text(errors="replace"))
-        time.sleep(0.3)
-    return proc, f"{base}/?token={token}", base
-
-
-def stop_voila(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 @pytest.fixture(scope="module")

@@ -1,11 +1,56 @@
-"""Steps of the app that several browser tests walk through: region, 添加单位, first login.
+"""What several browser tests share: starting Voila as `sbf run` does, and the app's first steps
+(region, 添加单位, first login).
 
 Imported by the e2e tests as `flows` (pytest puts this folder on the import path).
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+import signal
+import subprocess
+import time
+from pathlib import Path
 from typing import Any
+
+import httpx
+
+from sbflib import cli
+
+
+def start_voila(bureau_url: str | None, data: Path) -> tuple[subprocess.Popen[bytes], str, str]:
+    """Start Voila as `sbf run` does; return (process, url with token, base url) once it answers."""
+    port, token = cli.free_port(), secrets.token_urlsafe(16)
+    log = data / "voila.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cli.voila_command(port, token), env=cli.voila_env(str(data), bureau_url),
+                                cwd=str(cli.dashboards_dir()), stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(log.read_text(errors="replace"))
+        try:
+            if httpx.get(f"{base}/voila/api/shutdown", timeout=1).status_code < 600:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            stop_voila(proc)
+            raise RuntimeError("voila did not answer:\n" + log.read_text(errors="replace"))
+        time.sleep(0.3)
+    return proc, f"{base}/?token={token}", base
+
+
+def stop_voila(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def choose_region(page: Any, region_name: str) -> None:

@@ -14,16 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import signal
-import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import flows
-import httpx
 import pytest
 
 from sbflib import cli
@@ -33,40 +30,6 @@ pytestmark = pytest.mark.e2e
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "Rest#2026pw"
-
-
-def _start_voila(data: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """Voila with `sbf run`'s command line and environment, no gateway URL; (process, url with token)."""
-    port, token = cli.free_port(), secrets.token_urlsafe(16)
-    with (data / "voila.log").open("wb") as out:
-        proc = subprocess.Popen(cli.voila_command(port, token), env=cli.voila_env(str(data), None),
-                                cwd=str(cli.dashboards_dir()), stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError((data / "voila.log").read_text(errors="replace"))
-        try:
-            httpx.get(f"{base}/voila/api/shutdown", timeout=1)
-            break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            _stop(proc)
-            raise RuntimeError("voila did not answer:\n" + (data / "voila.log").read_text(errors="replace"))
-        time.sleep(0.3)
-    return proc, f"{base}/?token={token}"
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(5)
 
 
 def _address(data: Path) -> dict[str, Any]:
@@ -90,11 +53,11 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, 
     first_pid = _address(data)["pid"]
     proc = None
     try:
-        proc, url = _start_voila(data)
+        proc, url, _base = flows.start_voila(None, data)
         yield url, data
     finally:
         if proc is not None:
-            _stop(proc)
+            flows.stop_voila(proc)
         local.stop_local_bureau(data)  # the bureau that runs now (the restarted one)
         _kill_group(first_pid)
 
