@@ -160,7 +160,7 @@ def run(employees: int, runs: int) -> dict:
                 wb.close()
             wb = logged_in(folder / f"client{k}", folder / "bureau", url, unit, first=k == 0)
             if batch is None:
-                batch = wb.gateway.roster(unit_id)
+                batch = wb.gateway.roster.batch(unit_id)
             floors.append(floor_load(folder / f"floor{k}.duckdb", batch.employees, batch.items))
             started = time.perf_counter()
             full = wb.employer.roster.sync(full=True)
@@ -173,7 +173,7 @@ def run(employees: int, runs: int) -> dict:
         incrementals = []
         server_timings = []
         for k in range(runs):
-            changed = wb.gateway.demo_change_employees(unit_id, max(1, employees // 100), seed=3 + k)
+            changed = wb.gateway.demo.change_employees(unit_id, max(1, employees // 100), seed=3 + k)
             started = time.perf_counter()
             inc = roster.sync()
             incrementals.append(time.perf_counter() - started)

@@ -144,7 +144,7 @@ class RosterService:
             report(0.2, f"正在从管理子系统下载职工参保信息（{kind}）…")
             self.ctx.store.warm_up()
             try:
-                batch = self.ctx.client.roster(unit_id, None if is_full else since)
+                batch = self.ctx.client.roster.batch(unit_id, None if is_full else since)
             except BureauError as refused:
                 if refused.code != "CURSOR_AHEAD" or is_full:
                     raise

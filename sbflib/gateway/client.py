@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -127,11 +127,3 @@ class BureauClient:
 
     def close(self) -> None:
         self._http.close()
-
-    # -- kept for callers written before the split (tests/integration/test_client_roster.py,
-    #    benchmarks/roster_sync.py); use client.demo / client.roster ----------------------------
-    def demo_change_employees(self, unit_id: str, count: int, seed: int | None = None) -> list[str]:
-        return self.demo.change_employees(unit_id, count, seed)
-
-    def employees_page(self, unit_id: str, since: int | None = None, page: int = 1, size: int = 1000) -> dict[str, Any]:
-        return asdict(self.roster.employees_page(unit_id, since, page, size))

@@ -48,8 +48,7 @@ def read_framed_streams(body: bytes) -> list[pa.Table]:
 
 
 class RosterApi:
-    """`client.roster`. Calling it (`client.roster(unit_id, since)`) is `batch`, kept for callers
-    written before the split."""
+    """`client.roster`: the Arrow roster transfer (`batch`) and the JSON pages (`employees_page`)."""
 
     def __init__(self, http: Http) -> None:
         self._http = http
@@ -71,8 +70,6 @@ class RosterApi:
             raise ConnectionFailed(MSG_PROTOCOL, detail=f"roster of {unit_id}: {exc!r}", code="BAD_RESPONSE") from exc
         self.last_server_timing = response.headers.get("Server-Timing", "")
         return RosterBatch(employees, items, cursor)
-
-    __call__ = batch
 
     def employees_page(self, unit_id: str, since: int | None = None, page: int = 1, size: int = 1000) -> EmployeesPage:
         data = self._http.get_json(path("units", unit_part(unit_id), "employees"),

@@ -12,8 +12,6 @@ from typing import Any
 
 import duckdb
 
-from sbflib.store.db import Store
-
 DEFAULT_PAGE_SIZE = 1000
 
 
@@ -33,21 +31,3 @@ def write(con: duckdb.DuckDBPyConnection, key: str, value: Any) -> None:
 def read_page_size(con: duckdb.DuckDBPyConnection) -> int:
     """Rows per page of every table (每页显示条数), as the user last set it."""
     return int(read(con, "page_size", DEFAULT_PAGE_SIZE))
-
-
-# -- compatibility: store-taking signatures (to be removed once every caller passes a connection) --
-
-
-def page_size(store: Store) -> int:
-    with store.read() as con:
-        return read_page_size(con)
-
-
-def get_setting(store: Store, key: str, default: Any = None) -> Any:
-    with store.read() as con:
-        return read(con, key, default)
-
-
-def set_setting(store: Store, key: str, value: Any) -> None:
-    with store.work() as con:
-        write(con, key, value)

@@ -49,7 +49,7 @@ def test_the_detail_view_shows_the_subitem_detail_and_keeps_it_after_changes(log
     assert details["基本养老保险费"] == ""  # none sent: shown empty, as often in the manual
 
     # The bureau's demo changes move bases and stop months; the 征收子目 stays with the items.
-    changed = wb.gateway.demo_change_employees(UNIT, 3, seed=5)
+    changed = wb.gateway.demo.change_employees(UNIT, 3, seed=5)
     result = wb.employer.roster.sync()
     assert result.kind == "增量更新" and result.changed == 3
     for changed_id in changed:

@@ -42,7 +42,7 @@ def test_full_update_brings_every_employee(wb):
 
 
 def test_incremental_update_returns_exactly_the_changed_employees(wb):
-    changed = wb.gateway.demo_change_employees(UNIT, 7, seed=11)
+    changed = wb.gateway.demo.change_employees(UNIT, 7, seed=11)
     result = wb.employer.roster.sync()
     assert result.kind == "增量更新"
     assert result.changed == 7
@@ -53,9 +53,9 @@ def test_incremental_update_returns_exactly_the_changed_employees(wb):
 def test_a_second_window_never_double_counts_or_puts_old_data_back(wb):
     other = sbflib.open(wb.data_dir)  # another Voila tab on the same data folder
     other.login(UNIT, NEW_PASSWORD)
-    first = wb.gateway.demo_change_employees(UNIT, 4, seed=21)
+    first = wb.gateway.demo.change_employees(UNIT, 4, seed=21)
     assert other.employer.roster.sync().changed == 4
-    second = wb.gateway.demo_change_employees(UNIT, 2, seed=22)
+    second = wb.gateway.demo.change_employees(UNIT, 2, seed=22)
     # This window's last cursor is behind the store now: it must fetch from the store's cursor.
     result = wb.employer.roster.sync()
     assert result.changed == 2
@@ -65,7 +65,7 @@ def test_a_second_window_never_double_counts_or_puts_old_data_back(wb):
 
 
 def test_full_update_counts_only_real_changes(wb):
-    changed = wb.gateway.demo_change_employees(UNIT, 3, seed=12)
+    changed = wb.gateway.demo.change_employees(UNIT, 3, seed=12)
     result = wb.employer.roster.sync(full=True)
     assert result.kind == "全量更新"
     assert sorted(wb.employer.roster.changes(result.sync_id)["employee_id"]) == sorted(changed)
@@ -89,7 +89,7 @@ def test_fuzzy_filters_narrow_the_list(wb):
     assert 0 < named_total < total
     assert named["name"].str.contains(surname).all()
     detail = wb.employer.roster.detail(df["employee_id"].iloc[0])
-    assert wb.gateway.employees_page(UNIT, page=1, size=1)["total"] == total  # the JSON pages agree
+    assert wb.gateway.roster.employees_page(UNIT, page=1, size=1).total == total  # the JSON pages agree
     tail = df["id_number"].iloc[0][-4:]
     by_id, _ = wb.employer.roster.query(RosterFilter(id_number=tail))
     assert df["employee_id"].iloc[0] in set(by_id["employee_id"])
