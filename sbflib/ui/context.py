@@ -12,7 +12,7 @@ from sbflib.errors import SbfError
 from sbflib.ui.components.dialogs import Dialog, DialogHost
 from sbflib.ui.components.download import Download
 from sbflib.ui.components.html import escape
-from sbflib.ui.components.progress import Progress, Tasks
+from sbflib.ui.components.progress import Tasks
 
 if TYPE_CHECKING:
     from sbflib.workbench import Workbench
@@ -69,37 +69,6 @@ class Ui:
         except Exception as exc:  # noqa: BLE001 - a clerk sees a message, not a traceback
             self.error(exc)
         return False, None
-
-    # ---- long work ------------------------------------------------------------------------
-    def run(
-        self,
-        work: Callable[[Progress], Any],
-        on_done: Callable[[Any], None] | None = None,
-        *,
-        title: str = "处理中",
-        label: str = "正在处理，请稍候……",
-        on_error: Callable[[BaseException], None] | None = None,
-    ) -> Progress:
-        """Run `work(progress)` in a background thread behind a progress dialog."""
-        progress = Progress(label)
-        dialog = Dialog(title, [progress], [], closable=False, css="sbf-progress-dialog")
-        self.dialogs.show(dialog)
-
-        def done(result: Any) -> None:
-            progress.update(1.0)
-            dialog.dismiss()
-            if on_done:
-                on_done(result)
-
-        def failed(exc: BaseException) -> None:
-            dialog.dismiss()
-            if on_error:
-                on_error(exc)
-            else:
-                self.error(exc)
-
-        self.tasks.start(lambda: work(progress), done, failed)
-        return progress
 
     # ---- files ----------------------------------------------------------------------------
     def save(self, data: bytes, filename: str) -> None:

@@ -12,9 +12,6 @@ import ipywidgets as w
 
 from sbflib.ui.components.html import escape
 
-# Old private name, kept while pages move to `sbflib.ui.components.html.escape`.
-_esc = escape
-
 
 class Dialog(w.VBox):
     """A titled box with a body and a row of buttons; `host.show(dialog)` puts it on screen."""
