@@ -10,9 +10,9 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from sbflib.domain.groups import PATH_SEPARATORS
 from sbflib.employer.groups import ImportReport
 from sbflib.employer.roster import ITEM_LABELS
-from sbflib.io.templates import PATH_SEPARATORS
 from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import escape
 from sbflib.ui.components.upload import Upload
