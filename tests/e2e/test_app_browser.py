@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import flows
 import httpx
 import openpyxl
 import pytest
@@ -74,29 +75,10 @@ def test_whole_flow(voila, page, bureau, shot):
         page.click(".sbf-confirm-dialog button:text-is('是')")
 
         page.wait_for_selector(".sbf-units-page")
-        page.click(".sbf-add-unit")
-        page.fill(".sbf-taxpayer-id input", unit["taxpayer_id"])
-        page.click(".sbf-next")
-        page.wait_for_selector(".sbf-step-security, .sbf-choose-unit")
-        if page.locator(".sbf-choose-unit").count():
-            page.click(".sbf-choose-unit button:text-is('确定')")
-        page.fill(".sbf-step-security .sbf-password input", unit["password"])
-        page.click(".sbf-verify")
-        page.wait_for_selector(".sbf-step-confirm")
-        page.check(".sbf-confirmed input")
-        page.click(".sbf-confirm-add")
-        page.wait_for_selector(f".sbf-unit-table :text('{unit['taxpayer_id']}')")
+        flows.add_unit(page, unit, flows.siblings_of(bureau.demo["units"], unit))
         shot(page, "units")
 
-        page.click(".sbf-login-button")
-        page.fill(".sbf-step-login .sbf-password input", unit["password"])
-        page.click(".sbf-login-ok")
-        page.wait_for_selector(".sbf-step-change-password")
-        page.fill(".sbf-new-password input", "E2e#2026pw")
-        page.fill(".sbf-new-password2 input", "E2e#2026pw")
-        page.click(".sbf-change-ok")
-        page.click(".sbf-message-dialog button:text-is('确定')")
-        page.wait_for_selector(".sbf-home-page")
+        flows.first_login(page, unit, "E2e#2026pw")
         assert unit["taxpayer_id"] in page.inner_text(".sbf-status-taxpayer-id")
 
         page.click(".sbf-menu-EMP-2")
