@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from sbflib.employer.groups import ImportReport
-from sbflib.employer.roster import COLUMNS, EmployeeDetail, SyncResult
+from sbflib.employer.roster import COLUMNS, EmployeeDetail, Registration, SyncResult
 from sbflib.errors import ValidationError
 from sbflib.ui.components.table import MemorySettings
 from sbflib.ui.components.tick_table import ACTION_HEADER, TICKED, UNTICKED
@@ -82,9 +82,8 @@ class StubRoster:
         ])
         basic = {"姓名": row["name"], "证件类型": "居民身份证", "证件号码": row["id_number"], "性别": row["gender"],
                  "出生日期": "1990-01-01", "分组": ""}
-        d = EmployeeDetail(basic, items)
-        d.unit_numbers = [("1234", "上城区社保经办"), ("330108200351", "西湖区社保经办")]  # type: ignore[attr-defined]
-        return d
+        return EmployeeDetail(basic, items, [Registration("1234", "上城区社保经办"),
+                                             Registration("330108200351", "西湖区社保经办")])
 
     def set_group(self, ids: list[str], group_id: Any) -> int:
         self.groups_set.append((ids, group_id))

@@ -12,7 +12,7 @@ import pandas as pd
 
 from sbflib.domain.groups import PATH_SEPARATORS
 from sbflib.employer.groups import ImportReport
-from sbflib.employer.roster import ITEM_LABELS
+from sbflib.employer.roster import ITEM_LABELS, EmployeeDetail, Registration
 from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import escape
 from sbflib.ui.components.upload import Upload
@@ -27,25 +27,22 @@ class DetailDialog(Dialog):
     """职工参保明细: 基本信息, then 参保信息 per unit number and agency, switched between when the
     employee has several (manual 2.2.3 二), each with its 参保险种信息 (征收项目/品目/子目 …)."""
 
-    def __init__(self, detail: Any) -> None:
-        basic = dict(detail.basic or {})
-        items = detail.items if isinstance(detail.items, pd.DataFrame) else pd.DataFrame(detail.items)
-        self.places = _places(items, getattr(detail, "unit_numbers", None))
+    def __init__(self, detail: EmployeeDetail) -> None:
+        self.detail = detail
         self.basic_html = w.HTML(
             "<div class='sbf-section-title'>基本信息</div><div class='sbf-kv-grid sbf-detail-basic'>"
             + "".join(f"<div class='sbf-kv'><span>{escape(k)}：</span><b>{escape(_text(v))}</b></div>"
-                      for k, v in basic.items())
+                      for k, v in detail.basic.items())
             + "</div>")
         self.place_html = w.HTML("")
         self.place_html.add_class("sbf-detail-place")
         self.items_html = w.HTML("")
         self.items_html.add_class("sbf-detail-items")
-        self.items = items
         body: list[w.Widget] = [self.basic_html, w.HTML("<div class='sbf-section-title'>参保信息</div>")]
         self.switch: w.ToggleButtons | None = None
-        if len(self.places) > 1:
+        if len(detail.unit_numbers) > 1:
             self.switch = w.ToggleButtons(
-                options=[(_place_label(p), i) for i, p in enumerate(self.places)], value=0,
+                options=[(_place_label(p), i) for i, p in enumerate(detail.unit_numbers)], value=0,
                 style={"button_width": "auto"})
             self.switch.add_class("sbf-detail-switch")
             self.switch.observe(lambda c: self.show_place(int(c["new"])), names="value")
@@ -57,43 +54,17 @@ class DetailDialog(Dialog):
         self.show_place(0)
 
     def show_place(self, index: int) -> None:
-        place = self.places[index] if self.places else {}
+        """The 参保信息 line and the items of the `index`-th unit number / agency (all items when the
+        employee has none)."""
+        places = self.detail.unit_numbers
+        place = places[index] if places else Registration("", "")
         self.place_html.value = "<div class='sbf-kv-line'>" + "　".join(
-            f"{PLACE_LABELS[c]}：<b>{escape(_text(place.get(c)))}</b>" for c in PLACE_LABELS) + "</div>"
-        part = self.items
-        for c in PLACE_LABELS:
-            if c in part.columns and place:
-                part = part[part[c].fillna("").astype(str) == str(place.get(c) or "")]
-        self.items_html.value = items_table(part)
+            f"{label}：<b>{escape(getattr(place, key))}</b>" for key, label in PLACE_LABELS.items()) + "</div>"
+        self.items_html.value = items_table(self.detail.items_of(place) if places else self.detail.items)
 
 
-def _places(items: pd.DataFrame, unit_numbers: Any) -> list[dict[str, Any]]:
-    """The (unit number, agency) pairs to switch between: the service's list, else the items'."""
-    places: list[dict[str, Any]] = []
-    if unit_numbers is not None:
-        rows = unit_numbers.to_dict("records") if isinstance(unit_numbers, pd.DataFrame) else list(unit_numbers)
-        for r in rows:
-            if isinstance(r, dict):
-                places.append({"unit_number": r.get("unit_number", ""), "agency": r.get("agency", "")})
-            elif isinstance(r, list | tuple):
-                places.append({"unit_number": r[0] if r else "", "agency": r[1] if len(r) > 1 else ""})
-            else:
-                places.append({"unit_number": getattr(r, "unit_number", r), "agency": getattr(r, "agency", "")})
-    if not places and len(items):
-        cols = [c for c in PLACE_LABELS if c in items.columns]
-        if cols:
-            for rec in items[cols].fillna("").drop_duplicates().to_dict("records"):
-                places.append({c: rec.get(c, "") for c in PLACE_LABELS})
-    unique: list[dict[str, Any]] = []
-    for p in places:
-        if p not in unique:
-            unique.append(p)
-    return unique
-
-
-def _place_label(place: dict[str, Any]) -> str:
-    unit, agency = _text(place.get("unit_number")), _text(place.get("agency"))
-    return f"{unit}（{agency}）" if agency else unit
+def _place_label(place: Registration) -> str:
+    return f"{place.unit_number}（{place.agency}）" if place.agency else place.unit_number
 
 
 def items_table(df: pd.DataFrame) -> str:
