@@ -8,6 +8,7 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass, field
 
+import duckdb
 import pandas as pd
 
 from sbflib.domain.errors import RuleViolation
@@ -39,6 +40,14 @@ class ImportReport:
 
 def _missing_group() -> ValidationError:
     return ValidationError("分组不存在", field="分组", code="GROUP_MISSING")
+
+
+def _groups_holding(con: duckdb.DuckDBPyConnection, unit_id: str, group_id: int) -> dict[int, Group]:
+    """The unit's groups, refused unless `group_id` is one of them (read in the caller's unit of work)."""
+    groups = groups_repo.load_groups(con, unit_id)
+    if group_id not in groups:
+        raise _missing_group()
+    return groups
 
 
 def _group_id(value: object, label: str = "分组") -> int:
@@ -87,9 +96,7 @@ class GroupService:
     def subtree(self, group_id: int) -> builtins.list[int]:
         group_id = _group_id(group_id)
         with self.ctx.store.read() as con:
-            groups = groups_repo.load_groups(con, self._unit_id())
-        if group_id not in groups:
-            raise _missing_group()
+            groups = _groups_holding(con, self._unit_id(), group_id)
         return sorted(subtree_ids(groups, group_id))
 
     def add(self, name: str, parent_id: int | None = None) -> int:
@@ -105,9 +112,7 @@ class GroupService:
         unit_id = self._unit_id()
         group_id = _group_id(group_id)
         with self.ctx.store.work() as con:
-            groups = groups_repo.load_groups(con, unit_id)
-            if group_id not in groups:
-                raise _missing_group()
+            groups = _groups_holding(con, unit_id, group_id)
             groups_repo.rename_group(con, unit_id, group_id, check_rename(groups, group_id, name))
 
     def delete(self, group_id: int) -> int:
@@ -115,10 +120,7 @@ class GroupService:
         unit_id = self._unit_id()
         group_id = _group_id(group_id)
         with self.ctx.store.work() as con:
-            groups = groups_repo.load_groups(con, unit_id)
-            if group_id not in groups:
-                raise _missing_group()
-            ids = subtree_ids(groups, group_id)
+            ids = subtree_ids(_groups_holding(con, unit_id, group_id), group_id)
             groups_repo.delete_groups(con, unit_id, ids)
         return len(ids)
 
