@@ -34,6 +34,12 @@ Each belongs to one test area, so areas running in the same session cannot distu
     U000017, U000018           UI and end-to-end tests
     U000020                    tests/integration/test_bureau_subitems.py (征收子目; 建筑, 五类行业)
     U000021                    tests/integration/test_load.py (concurrent clients, a slow bureau)
+    U000022, U000023           wage filings: services and client integration (H3)
+    U000024, U000025           wage filings: UI and end-to-end (H4)
+    U000026                    tests/integration/test_bureau_wages.py (bureau wage filings)
+    U000027                    audit log and password change (SET-5)
+    U000028                    backup and restore
+    U000029                    modules and upgrade
 
 Even on its own spare, a test should start with `bureau.reset_unit(unit_id)` (or use `logged_in`).
 """
