@@ -19,6 +19,7 @@ from sbflib.gateway.local import bureau_folder, ensure_local_bureau, relocator
 from sbflib.store import settings as settings_repo
 from sbflib.store.db import Store
 from sbflib.store.secrets import SecretBox
+from sbflib.system.backup import BackupService
 from sbflib.system.context import Context, CurrentUnit
 from sbflib.system.network import NetworkService
 from sbflib.system.region import Region, RegionService
@@ -93,6 +94,7 @@ class Workbench:
         self.unit_info = UnitInfoService(self.ctx)
         self.employer = EmployerServices(roster, groups, self.unit_info)
         self.collector = CollectorServices(self.unit_info)
+        self.backup = BackupService(self.store, self.data_dir)  # 备份恢复 (SET-2); auto backup on exit
 
     @property
     def gateway(self) -> BureauClient:
@@ -141,6 +143,7 @@ class Workbench:
         return self._session.client_version()
 
     def close(self) -> None:
+        self.backup.on_exit()  # 自动备份 when it is on (SET-2)
         self._session.logout()
         self.ctx.client.close()
 

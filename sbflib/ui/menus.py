@@ -166,7 +166,13 @@ PAGES: dict[str, str] = {
     "EMP-1": "sbflib.ui.pages.home:HomePage",
     "COL-1": "sbflib.ui.pages.home:CollectorHomePage",
     "EMP-2": "sbflib.ui.pages.roster:RosterPage",
+    "EMP-3": "sbflib.ui.pages.wages:DailyByEmployeePage",
+    "EMP-4": "sbflib.ui.pages.wages:DailyByItemPage",
+    "EMP-5": "sbflib.ui.pages.wages:AnnualByEmployeePage",
+    "EMP-6": "sbflib.ui.pages.wages:AnnualByItemPage",
+    "EMP-7": "sbflib.ui.pages.wage_records:WageRecordsPage",
     "SET-1": "sbflib.ui.pages.network:NetworkPage",
+    "SET-2": "sbflib.ui.pages.backup:BackupPage",
     "SET-4": "sbflib.ui.pages.unit_info:UnitInfoPage",
 }
 

@@ -1,0 +1,136 @@
+"""备份恢复 (SET-2) at the file level: a consistent copy of the store taken in its turn, and a restored
+file put in place while nobody holds the store.
+
+A copy is consistent because it is taken inside the store's turn (`store/db.py`): other processes
+wait in the queue as for any unit of work, the unit runs CHECKPOINT (everything committed is in the
+main file, the WAL is empty) and the file is copied before the turn is given back. CHECKPOINT and a
+kernel file copy took 4 ms for a 100,000-employee store (12.8 MB), against 0.30 s for
+`ATTACH` + `COPY FROM DATABASE` and 0.18 s for `EXPORT DATABASE` (then 0.33 s to import), so the
+turn is held for the shortest time this way; the checksum and the archive are written after the turn.
+
+Putting a restored file in place: in the turn, the connection is checkpointed and closed (the turn
+kept, so no process can open the file), `before_swap` runs (the safety backup of the current file),
+and the new file replaces the store with one `os.replace`: a process killed at any point leaves
+either the old store or the new one, never a mix. The next unit of work of every process opens the
+new file.
+
+These functions reach into the store's shared-file state (`Store._file`), which lives in this
+package; `db.py` offers no public "hold the turn with the file closed" yet.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from sbflib.errors import StateError
+from sbflib.store.db import Store, _migrations
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a copy holds: the schema version and each table's row count, read in the same turn."""
+
+    schema_version: int
+    tables: dict[str, int]
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows of each table of the main schema, by name."""
+    names = [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' ORDER BY table_name").fetchall()]
+    return {name: int(con.execute(f'SELECT count(*) FROM "{name}"').fetchall()[0][0]) for name in names}
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    rows = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()
+    return int(rows[0][0])
+
+
+def latest_schema_version() -> int:
+    """The newest migration this client knows."""
+    return max(version for version, _sql in _migrations())
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def snapshot(store: Store, target: Path) -> Snapshot:
+    """Copy the store to `target` (a new file, 0600) in the store's turn; the copy is one committed state."""
+    shared = store._file
+    with shared.unit(store.lock_timeout, store.idle_close) as con:
+        # No transaction: CHECKPOINT cannot run in one. The turn and the process lock keep every
+        # other writer out until the copy is done, so the counts and the copy are one state.
+        tables = table_counts(con)
+        version = schema_version(con)
+        con.execute("CHECKPOINT")
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        shutil.copyfile(store.path, target)  # into the 0600 file; a kernel-side copy on Linux
+    return Snapshot(version, tables)
+
+
+def prepare_restored(path: Path) -> Snapshot:
+    """Open a file taken out of a backup on its own, read what it holds, bring it to this client's
+    schema (numbered migrations, as `Store` does) and checkpoint it. Raises duckdb.Error when it is
+    not a DuckDB database; a database without our schema_version table raises ValueError."""
+    con = duckdb.connect(str(path))
+    try:
+        names = {r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()}
+        if "schema_version" not in names:
+            raise ValueError("no schema_version table")
+        found = Snapshot(schema_version(con), table_counts(con))
+        con.begin()
+        for version, sql in _migrations():
+            if version > found.schema_version:
+                con.execute(sql)
+                con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+        con.commit()
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o600)
+    return found
+
+
+def replace(store: Store, restored: Path, before_swap: Callable[[Path], None] | None = None) -> None:
+    """Put `restored` (a checkpointed store file on the same file system) in place of the store.
+
+    In the store's turn with the connection closed: `before_swap(store.path)` (the safety backup,
+    which may copy the closed file), then one atomic rename. Other processes reopen on their next unit.
+    """
+    shared = store._file
+    with shared.lock:
+        if shared.depth:
+            raise StateError("请先完成当前操作再恢复数据", detail="replace() called inside a unit of work")
+        if shared.con is None:
+            shared.open(store.lock_timeout)
+        try:
+            assert shared.con is not None
+            shared.con.execute("CHECKPOINT")
+            shared.con.close()
+            shared.con = None
+            if shared.wal.exists() and shared.wal.stat().st_size > 0:
+                raise StateError("本地数据库未能完整保存，请稍后重试", detail=f"{shared.wal} not empty after close")
+            if before_swap is not None:
+                before_swap(store.path)
+            _fsync(restored)
+            os.replace(restored, store.path)
+            with contextlib.suppress(FileNotFoundError):
+                shared.wal.unlink()  # an empty WAL of the old file
+            _fsync(store.path.parent)
+        finally:
+            shared.release()  # gives the turn back; the next unit of work opens the new file
