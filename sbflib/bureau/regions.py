@@ -78,17 +78,21 @@ class District:
 
 @dataclass(frozen=True)
 class Region:
-    """A region (地区, prefecture-level city) and how it collects each insured item."""
+    """A region (地区, prefecture-level city) and how it collects each insured item: `collection_mode`
+    for every item except those `item_modes` names (the mode is per region and item)."""
 
     code: str
     name: str
     modules: tuple[str, ...]
-    collection_mode: str  # one mode for every item in the demo regions
+    collection_mode: str  # the mode of the items `item_modes` does not name
     districts: tuple[District, ...]
+    item_modes: tuple[tuple[str, str], ...] = ()  # (item_code, mode) exceptions
 
     @property
     def collection_modes(self) -> dict[str, str]:
-        return {item.code: self.collection_mode for item in ITEMS}
+        """Each insured item's collection mode here, by item code."""
+        exceptions = dict(self.item_modes)
+        return {item.code: exceptions.get(item.code, self.collection_mode) for item in ITEMS}
 
 
 def _hz(code: str, district: str) -> District:
@@ -131,6 +135,10 @@ REGIONS: tuple[Region, ...] = (
         ("employer", "collector"),
         SELF_DECLARED,
         (_hz("330108", "滨江区"), _hz("330106", "西湖区"), _hz("330102", "上城区"), _hz("330110", "余杭区")),
+        # 生育保险费 is assessed by the medical insurance agency and collected for it (税务代征): its base
+        # follows 基本医疗保险 (生育保险和职工基本医疗保险合并实施), so the unit files no wage for it. A demo
+        # choice, so that the wage filings meet an item they must leave out (manual 2.3.1).
+        item_modes=(("10205", ASSESSED),),
     ),
     Region(
         "440300",

@@ -76,3 +76,9 @@ def contribution_base_limits(region: str, month: str, item_code: str | None = No
     (`RuleViolation` RULE_NOT_IN_FORCE). An item without a cap gets an infinite cap."""
     limits = contribution_rules(region).base_limits(month, item_code)
     return limits.floor, limits.cap if limits.cap is not None else Decimal("Infinity")
+
+
+def annual_wage_month(region: str, month: str) -> str:
+    """The effective month of an annual contribution-wage filing (年度缴费工资申报) made in `month`:
+    the start of the region's contribution year that contains it (its rule file's `annual_wage`)."""
+    return contribution_rules(region).annual_wage_month(month)

@@ -435,7 +435,7 @@ def seed(
             cur.executemany("INSERT INTO regions VALUES (?, ?, ?)",
                             [(r.code, r.name, list(r.modules)) for r in REGIONS])
             cur.executemany("INSERT INTO region_items VALUES (?, ?, ?, ?, ?, ?)", [
-                (r.code, it.code, it.name, it.subitem_name, it.agency_kind, r.collection_mode)
+                (r.code, it.code, it.name, it.subitem_name, it.agency_kind, r.collection_modes[it.code])
                 for r in REGIONS for it in ITEMS])
             cur.executemany("INSERT INTO units VALUES (" + ", ".join("?" * 19) + ")",
                             _unit_rows(specs, fake, rng))
@@ -464,7 +464,8 @@ def seed(
         "seeded_at": now.isoformat(),
         "store": str(path),
         "residents": residents,
-        "regions": [{"code": r.code, "name": r.name, "collection_mode": r.collection_mode} for r in REGIONS],
+        "regions": [{"code": r.code, "name": r.name, "collection_mode": r.collection_mode,
+                     "collection_modes": r.collection_modes} for r in REGIONS],
         "units": [
             {
                 "unit_id": s.unit_id,

@@ -6,6 +6,10 @@ insured item and payer. The figures in force in a month are those of the latest 
 `valid_from` is not after it; they stay in force until a later entry replaces them. A month before
 the first entry is refused (`RULE_NOT_IN_FORCE`), never priced with later figures.
 
+The month from which an annual contribution-wage filing (年度缴费工资申报) takes effect is the
+start of the region's contribution year (`"annual_wage": [{"valid_from", "effective_month": "07"}]`):
+see `ContributionRules.annual_wage_month`.
+
 Every figure carries its source (`"source": "<key>"` into the document's `sources`, each with
 document, issuer and date) or says `"confirmed": false` with a `"reason"`: see `unsourced_figures`.
 
@@ -170,6 +174,7 @@ class ContributionRules:
     rates: tuple[RateEntry, ...]
     injury_classes: Mapping[str, Decimal] = field(default_factory=dict)
     injury_confirmed: bool = True  # False when the work-injury class rates are not confirmed
+    annual_wage: tuple[tuple[str, str], ...] = ()  # (valid_from, effective month "MM") of annual filings
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> ContributionRules:
@@ -207,6 +212,13 @@ class ContributionRules:
             ))
         injury = doc.get("work_injury") or {}
         classes = injury.get("classes") or {}
+        annual = []
+        for n, a in enumerate(doc.get("annual_wage") or [], start=1):
+            where = f"第{n}个年度缴费工资生效月份"
+            month = a.get("effective_month")
+            if not isinstance(month, str) or not is_month(f"2000-{month}"):
+                raise RuleViolation("RULE_FILE_INVALID", f"规则文件格式不正确：{where}“{month}”应为01至12")
+            annual.append((_valid_from(a, where), month))
         return cls(
             region=str(doc.get("region", "")),
             rounding=Rounding.from_rule(doc.get("rounding")),
@@ -214,6 +226,7 @@ class ContributionRules:
             rates=tuple(rates),
             injury_classes={str(k): _decimal(v, f"工伤{k}类费率") for k, v in classes.items()},
             injury_confirmed=injury.get("confirmed", True) is not False,
+            annual_wage=tuple(annual),
         )
 
     @property
@@ -259,6 +272,25 @@ valid_from='2024-07', confirmed=True))
         entries = [_as_map(b) for b in self.bases if b.items is None]
         entry = in_force(entries, month, "缴费基数上下限")["entry"]
         return BaseLimits(entry.floor, entry.cap, entry.valid_from, entry.confirmed)
+
+    def annual_wage_month(self, month: str) -> str:
+        """The effective month of an annual contribution-wage filing made in `month`: the start of the
+        contribution year that contains `month` (its first month is the rule's `effective_month`).
+
+        >>> doc = {"kind": "contribution", "annual_wage": [{"valid_from": "2020-01", "effective_month": "07"}]}
+        >>> r = ContributionRules.from_document(doc)
+        >>> r.annual_wage_month("2026-11"), r.annual_wage_month("2026-07"), r.annual_wage_month("2027-03")
+        ('2026-07', '2026-07', '2026-07')
+        >>> ContributionRules.from_document({"kind": "contribution"}).annual_wage_month("2026-11")
+        Traceback (most recent call last):
+        ...
+        sbflib.domain.errors.RuleViolation: 规则文件中没有年度缴费工资生效月份
+        """
+        check_month(month)
+        entries = [{"valid_from": v, "month": m} for v, m in self.annual_wage]
+        start: str = in_force(entries, month, "年度缴费工资生效月份")["month"]
+        year = int(month[:4]) if month[5:7] >= start else int(month[:4]) - 1
+        return f"{year:04d}-{start}"
 
     def rate_entry(self, month: str, item_code: str, payer: str) -> RateEntry:
         """The rate entry in force for `item_code` and `payer` in `month`."""
@@ -320,6 +352,7 @@ def merge_documents(docs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = dict(ordered[-1])
     merged["bases"] = [b for d in ordered for b in d.get("bases") or []]
     merged["rates"] = [r for d in ordered for r in d.get("rates") or []]
+    merged["annual_wage"] = [a for d in ordered for a in d.get("annual_wage") or []]
     merged["sources"] = {k: v for d in ordered for k, v in (d.get("sources") or {}).items()}
     return merged
 
@@ -357,6 +390,9 @@ def unsourced_figures(doc: Mapping[str, Any]) -> list[str]:
     for n, r in enumerate(doc.get("rates") or []):
         if not ok(r):
             problems.append(f"rates[{n}] {r.get('item_code')}/{r.get('payer')} {r.get('valid_from')}")
+    for n, a in enumerate(doc.get("annual_wage") or []):
+        if not ok(a):
+            problems.append(f"annual_wage[{n}] {a.get('valid_from')}")
     for block in _FIGURE_BLOCKS:
         if block in doc and not ok(doc[block]):
             problems.append(block)

@@ -94,10 +94,13 @@ def test_items_are_the_five_insured_items_with_the_region_collection_mode(seeded
     assert items == {"10201": "基本养老保险费", "10202": "失业保险费", "10203": "基本医疗保险费",
                      "10204": "工伤保险费", "10205": "生育保险费"}
     modes = dict(conn.execute(
-        "SELECT u.region, string_agg(DISTINCT collection_mode) FROM employee_items i "
+        "SELECT u.region || ':' || i.item_code, string_agg(DISTINCT collection_mode) FROM employee_items i "
         "JOIN units u USING (unit_id) GROUP BY 1"
     ).fetchall())
-    assert modes == {"330100": "税务自主", "440300": "税务代征", "310100": "税务自主"}
+    # The mode is per region and item: in 杭州 生育保险费 is collected 税务代征, the rest 税务自主.
+    assert modes == {f"{region}:{item}": ("税务代征" if region == "440300" or (region, item) == ("330100", "10205")
+                                         else "税务自主")
+                     for region in ("330100", "440300", "310100") for item in items}
 
 
 def test_about_fifteen_percent_have_stopped_paying(seeded):
