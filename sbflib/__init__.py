@@ -34,12 +34,16 @@ __all__ = [
 ]
 
 
-def open(data_dir: str | _Path | None = None, *, gateway_url: str | None = None) -> "Workbench":
+def open(data_dir: str | _Path | None = None, *, gateway_url: str | None = None, password: str | None = None,
+         locked: bool = False) -> "Workbench":
     """Open the workbench on a data folder (default `./data` or $SBF_DATA_DIR); `gateway_url`
-    defaults to $SBF_GATEWAY_URL, else the URL saved for the folder, else the local demo bureau."""
+    defaults to $SBF_GATEWAY_URL, else the URL saved for the folder, else the local demo bureau.
+    When the folder has a local password (登录密码设置), `password` (else $SBF_LOCAL_PASSWORD) must
+    be it: missing or wrong raises AuthError and nothing is opened. `locked=True` opens the folder
+    locked instead (`wb.local_password.locked`; the app shell asks for the password first)."""
     from sbflib.workbench import open_workbench
 
-    return open_workbench(data_dir, gateway_url=gateway_url)
+    return open_workbench(data_dir, gateway_url=gateway_url, password=password, locked=locked)
 
 
 def __getattr__(name: str) -> _Any:

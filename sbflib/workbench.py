@@ -19,8 +19,11 @@ from sbflib.gateway.local import bureau_folder, ensure_local_bureau, relocator
 from sbflib.store import settings as settings_repo
 from sbflib.store.db import Store
 from sbflib.store.secrets import SecretBox
+from sbflib.system.audit import AuditService
 from sbflib.system.backup import BackupService
 from sbflib.system.context import Context, CurrentUnit
+from sbflib.system.declaration import DeclarationSettingsService
+from sbflib.system.local_password import LocalPasswordService, admit
 from sbflib.system.network import NetworkService
 from sbflib.system.region import Region, RegionService
 from sbflib.system.session import LoginResult, Progress, SessionService
@@ -94,6 +97,10 @@ class Workbench:
         self.unit_info = UnitInfoService(self.ctx)
         self.employer = EmployerServices(roster, groups, self.unit_info)
         self.collector = CollectorServices(self.unit_info)
+        # 登录密码设置 (SET-3; `locked` until given), 申报管理 (SET-5), 操作日志 (the gateway's audit hook)
+        self.local_password = LocalPasswordService(self.store)
+        self.declaration_settings = DeclarationSettingsService(self.ctx, self._session.change_password)
+        self.audit = AuditService(self.ctx, self.data_dir / "client")
         self.backup = BackupService(self.store, self.data_dir)  # 备份恢复 (SET-2); auto backup on exit
 
     @property
@@ -145,11 +152,20 @@ class Workbench:
     def close(self) -> None:
         self.backup.on_exit()  # 自动备份 when it is on (SET-2)
         self._session.logout()
+        self.audit.close()
         self.ctx.client.close()
 
 
-def open_workbench(data_dir: str | Path | None = None, *, gateway_url: str | None = None) -> Workbench:
+def open_workbench(data_dir: str | Path | None = None, *, gateway_url: str | None = None,
+                   password: str | None = None, locked: bool = False) -> Workbench:
     """`data_dir` defaults to $SBF_DATA_DIR or ./data; `gateway_url` to $SBF_GATEWAY_URL, else the URL
-    saved by an earlier open of this folder, else the local demo bureau."""
+    saved by an earlier open of this folder, else the local demo bureau. A folder with a local
+    password (登录密码) opens only with it (`password`, else $SBF_LOCAL_PASSWORD): checked before
+    anything else opens; `locked=True` opens it locked instead (the app shell asks for it)."""
     url = gateway_url or os.environ.get("SBF_GATEWAY_URL") or None
-    return Workbench(Path(data_dir) if data_dir else default_data_dir(), url)
+    folder = Path(data_dir) if data_dir else default_data_dir()
+    admitted = None if locked else admit(Store(folder / "client" / "sbf.duckdb"), password)
+    wb = Workbench(folder, url)
+    if admitted is not None:
+        wb.local_password = admitted
+    return wb

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from sbflib.gateway.audit import CallHook
 from sbflib.gateway.demo import DemoApi
 from sbflib.gateway.http import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -117,12 +118,22 @@ class BureauClient:
     def deadline(self) -> float:
         return float(self._http.deadline)
 
+    @property
+    def on_call(self) -> CallHook | None:
+        """The audit hook: gets a `CallRecord` after every state-changing call (gateway/audit.py)."""
+        return self._http.on_call
+
+    @on_call.setter
+    def on_call(self, hook: CallHook | None) -> None:
+        self._http.on_call = hook
+
     def derive(self, *, proxy: ProxyConfig | None, **overrides: Any) -> BureauClient:
         """A new client to the same bureau with another proxy (and e.g. a shorter deadline); the
         token and demo secret carry over."""
         settings = {**self._settings, **overrides}
         client = BureauClient(self.base_url, proxy=proxy, demo_secret=self.demo_secret, **settings)
         client.token = self.token
+        client.on_call = self.on_call
         return client
 
     def close(self) -> None:

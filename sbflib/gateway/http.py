@@ -31,7 +31,9 @@ from urllib.parse import quote
 import httpcore
 import httpx
 
+from sbflib.domain import clock as domain_clock
 from sbflib.errors import AuthError, BureauError, ConnectionFailed, SbfError, ValidationError
+from sbflib.gateway import audit
 
 API = "/api/v1"
 log = logging.getLogger("sbflib.gateway")
@@ -260,6 +262,9 @@ class Http:
         self.relocate = relocate
         self.token: str | None = None
         self.demo_secret: str | None = None
+        #: The audit hook (gateway/audit.py): called with one immutable record after each run of the
+        #: attempts of a state-changing call, whatever its outcome; its failures never reach the caller.
+        self.on_call: audit.CallHook | None = None
         self._client = httpx.Client(
             base_url=self.base_url + API,
             timeout=httpx.Timeout(timeout, connect=min(connect_timeout, timeout)),
@@ -309,6 +314,62 @@ class Http:
 
     def _attempts(self, method: str, url_path: str, policy: CallPolicy, headers: dict[str, str],
                   params: dict[str, Any], json: Any, changes_state: bool) -> httpx.Response:
+        """Every try of one call within its deadline; a state-changing call is reported to the audit
+        hook once it ends, however it ends (a caller that runs the attempts again after the bureau
+        moved reports twice with the same idempotency key: the trail merges them into one entry)."""
+        hook = self.on_call
+        if not changes_state or hook is None:
+            return self._tries(method, url_path, policy, headers, params, json, changes_state, [])
+        tries: list[int] = []
+        at, started = domain_clock.now(), time.monotonic()
+        response: httpx.Response | None = None
+        failure: BaseException | None = None
+        try:
+            response = self._tries(method, url_path, policy, headers, params, json, changes_state, tries)
+            return response
+        except BaseException as exc:
+            failure = exc
+            raise
+        finally:
+            self._report(hook, at, started, method, url_path, headers, json, len(tries), response, failure)
+
+    def _report(self, hook: audit.CallHook, at: Any, started: float, method: str, url_path: str,
+                headers: dict[str, str], body: Any, attempts: int, response: httpx.Response | None,
+                failure: BaseException | None) -> None:
+        """Hand the audit hook the record of one call (never raises)."""
+        try:
+            answer: Any = None
+            status: int | None = None
+            code = message = ""
+            if response is not None:
+                status, outcome = response.status_code, audit.OK
+                if response.content and "json" in response.headers.get("content-type", ""):
+                    try:
+                        answer = response.json()
+                    except ValueError:
+                        answer = None
+            elif isinstance(failure, BureauError):
+                status, code, message, outcome = failure.status, failure.code, failure.message, audit.REFUSED
+            elif isinstance(failure, ConnectionFailed):
+                code, message, outcome = failure.code, failure.message, audit.UNKNOWN
+            elif isinstance(failure, SbfError):
+                code, message, outcome = str(getattr(failure, "code", "") or ""), failure.message, audit.REFUSED
+            else:
+                code, message, outcome = type(failure).__name__, "调用中断，结果未知", audit.UNKNOWN
+            record = audit.CallRecord(
+                at=at, method=method.upper(), path=url_path, operation=audit.operation_of(method, url_path),
+                unit_id=audit.unit_of(url_path, body), idempotency_key=headers.get("Idempotency-Key", ""),
+                request=audit.safe_json(body), attempts=attempts,
+                duration_ms=int((time.monotonic() - started) * 1000), outcome=outcome, status=status,
+                code=code, message=message, result_id=audit.result_id_of(answer),
+                response=audit.safe_json(answer), demo=audit.is_demo(url_path),
+            )
+            hook(record)
+        except Exception:  # the audit trail must never break the business call
+            log.warning("audit hook failed for %s %s", method, url_path, exc_info=True)
+
+    def _tries(self, method: str, url_path: str, policy: CallPolicy, headers: dict[str, str],
+               params: dict[str, Any], json: Any, changes_state: bool, tries: list[int]) -> httpx.Response:
         attempts = self.retries if policy.retry else 1
         statuses = _WRITE_RETRY_STATUSES if changes_state else _READ_RETRY_STATUSES
         budget = policy.deadline or self.deadline
@@ -321,6 +382,7 @@ class Http:
                                            code="TIMEOUT")
                 timeout = httpx.Timeout(min(self.timeout, remaining),
                                         connect=min(self.connect_timeout, self.timeout, remaining))
+                tries.append(attempt)
                 try:
                     response = self._client.request(method, url_path, headers=headers, params=params or None,
                                                      json=json, timeout=timeout)

@@ -42,3 +42,13 @@ def notices(con: duckdb.DuckDBPyConnection, region: str) -> pd.DataFrame:
 
 def rule_file_count(con: duckdb.DuckDBPyConnection, region: str) -> int:
     return int(con.execute("SELECT count(*) FROM rule_files WHERE region = ?", [region]).fetchall()[0][0])
+
+
+def rule_files(con: duckdb.DuckDBPyConnection, region: str) -> pd.DataFrame:
+    """The region's rule files as kept: name, title (the file's own Chinese title), version, updated."""
+    return frame(
+        con,
+        "SELECT name, coalesce(json_extract_string(body, '$.title'), name) AS title, version, updated "
+        "FROM rule_files WHERE region = ? ORDER BY name",
+        [region],
+    )

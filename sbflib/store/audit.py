@@ -1,0 +1,143 @@
+"""The audit trail (操作日志) in the client store: one row per logical state-changing call.
+
+The list is declared once here (`AUDIT_LIST`: columns and labels, the `AuditFilter` of the query
+form and how each field filters); the service (sbflib/system/audit.py) re-exports it. Rows arrive
+already redacted (sbflib/gateway/audit.py). Two reports with the same record id (a call run again
+with its idempotency key: after the bureau moved, or resent after a crash) merge into one row: the
+first start time stays, attempts and runs add up, the latest outcome and answer win.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from sbflib.store.filters import ListSpec, Where, contains, date_from, date_to, equals
+from sbflib.store.frames import frame
+
+Con = duckdb.DuckDBPyConnection
+
+#: The columns of one row as the service hands them over (and as the table holds them).
+ROW_COLUMNS = (
+    "record_id", "called_at", "last_at", "duration_ms", "unit_id", "operation", "method", "path", "idempotency_key",
+    "attempts", "runs", "request", "outcome", "status", "code", "message", "result_id", "response", "reports",
+)
+
+
+@dataclass
+class AuditFilter:
+    """The query form of 操作日志; empty values do not filter."""
+
+    at_from: str | dt.date | None = None   # 'YYYY-MM-DD' or a date
+    at_to: str | dt.date | None = None
+    unit_id: str = ""
+    operation: str = ""
+    outcome: str = ""                      # '' | 成功 | 失败 | 结果未知
+    result_id: str = ""                    # 业务编号, fuzzy
+
+
+#: Column -> label, in display order (what the page and the export show).
+COLUMNS = {
+    "called_at": "操作时间",
+    "unit_id": "单位标识",
+    "unit_name": "单位名称",
+    "operation": "操作",
+    "outcome": "结果",
+    "message": "税务局答复",
+    "result_id": "业务编号",
+    "attempts": "发送次数",
+    "idempotency_key": "请求编号",
+    "code": "答复代码",
+    "status": "状态码",
+    "duration_ms": "耗时（毫秒）",
+    "request": "发送内容",
+    "response": "答复内容",
+    "last_at": "最后发送时间",
+    "method": "方式",
+    "path": "地址",
+}
+
+AUDIT_LIST: ListSpec[AuditFilter] = ListSpec(
+    title="操作日志",
+    columns=COLUMNS,
+    filter_type=AuditFilter,
+    fields={
+        "at_from": date_from("操作时间起", "a.called_at"),
+        "at_to": date_to("操作时间止", "a.called_at"),
+        "unit_id": equals("单位", "a.unit_id"),
+        "operation": equals("操作", "a.operation"),
+        "outcome": equals("结果", "a.outcome"),
+        "result_id": contains("业务编号", "a.result_id"),
+    },
+)
+
+_SELECT = """
+    SELECT a.called_at, a.unit_id, coalesce(u.name, '') AS unit_name, a.operation, a.outcome, a.message, a.result_id,
+           a.attempts, a.idempotency_key, a.code, a.status, a.duration_ms, a.request, a.response, a.last_at,
+           a.method, a.path, a.record_id, a.runs
+    FROM audit_log a LEFT JOIN units u ON u.unit_id = a.unit_id
+"""
+
+
+def merge(con: Con, rows: Iterable[Mapping[str, Any]]) -> int:
+    """Keep `rows` (dicts with ROW_COLUMNS): a new record id is inserted, a known one merged into
+    its row. Returns how many rows were new."""
+    added = 0
+    for row in rows:
+        values = [row.get(c) for c in ROW_COLUMNS]
+        report = str(row["reports"])
+        known = con.execute("SELECT reports FROM audit_log WHERE record_id = ?", [row["record_id"]]).fetchall()
+        if known and report in str(known[0][0] or "").split(","):
+            continue  # this report is in already (written again after a crash)
+        if known:
+            con.execute(
+                """UPDATE audit_log SET
+                       called_at = least(called_at, ?), last_at = greatest(coalesce(last_at, called_at), ?),
+                       duration_ms = coalesce(duration_ms, 0) + ?, attempts = coalesce(attempts, 0) + ?,
+                       runs = coalesce(runs, 1) + ?, request = ?, outcome = ?, status = ?, code = ?, message = ?,
+                       result_id = CASE WHEN ? <> '' THEN ? ELSE result_id END, response = ?,
+                       unit_id = CASE WHEN coalesce(unit_id, '') = '' THEN ? ELSE unit_id END,
+                       reports = concat_ws(',', reports, ?)
+                   WHERE record_id = ?""",
+                [row["called_at"], row["last_at"] or row["called_at"], row.get("duration_ms") or 0, row.get("attempts") or 0,
+                 row.get("runs") or 1, row.get("request"), row["outcome"], row.get("status"), row.get("code"),
+                 row.get("message"), row.get("result_id") or "", row.get("result_id") or "", row.get("response"),
+                 row.get("unit_id") or "", report, row["record_id"]],
+            )
+        else:
+            con.execute(f"INSERT INTO audit_log ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))})",
+                        values)
+            added += 1
+    return added
+
+
+def _where(filters: AuditFilter) -> Where:
+    return AUDIT_LIST.where(filters, Where())
+
+
+def query_page(con: Con, filters: AuditFilter, *, page: int, page_size: int) -> tuple[pd.DataFrame, int]:
+    """One page, newest first, and the number of rows the filters match."""
+    w = _where(filters)
+    total = int(con.execute(f"SELECT count(*) FROM audit_log a WHERE {w.sql()}", w.params).fetchall()[0][0])
+    df = frame(con, f"{_SELECT} WHERE {w.sql()} ORDER BY a.called_at DESC, a.seq DESC LIMIT ? OFFSET ?",
+               [*w.params, page_size, (page - 1) * page_size])
+    return df, total
+
+
+def all_rows(con: Con, filters: AuditFilter) -> pd.DataFrame:
+    """Every row the filters match, newest first (never truncated)."""
+    w = _where(filters)
+    return frame(con, f"{_SELECT} WHERE {w.sql()} ORDER BY a.called_at DESC, a.seq DESC", w.params)
+
+
+def choices(con: Con) -> dict[str, list[str]]:
+    """The values present, for the query form's lists: units and operations."""
+    units = [r[0] for r in con.execute(
+        "SELECT DISTINCT unit_id FROM audit_log WHERE coalesce(unit_id, '') <> '' ORDER BY 1").fetchall()]
+    ops = [r[0] for r in con.execute("SELECT DISTINCT operation FROM audit_log ORDER BY 1").fetchall()]
+    return {"units": units, "operations": ops}
