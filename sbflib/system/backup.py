@@ -34,6 +34,7 @@ import threading
 import time
 import weakref
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -156,10 +157,20 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     except IsADirectoryError:
         raise ValidationError("请选择备份文件，而不是文件夹", code="BACKUP_MISSING") from None
     except (zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError, OSError, EOFError) as exc:
+        if _looks_like_zip(path):  # a zip that does not read to the end: cut off or damaged
+            raise _refusal(_DAMAGED, "BACKUP_DAMAGED", exc) from None
         raise _refusal(_NOT_OURS, "BACKUP_NOT_OURS", exc) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ValidationError(_NOT_OURS, code="BACKUP_NOT_OURS")
     return manifest
+
+
+def _looks_like_zip(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
 
 
 def _refusal(message: str, code: str, exc: BaseException | str) -> ValidationError:
@@ -494,7 +505,7 @@ class BackupService:
                     out.write(chunk)
                 out.flush()
                 os.fsync(out.fileno())
-        except (zipfile.BadZipFile, EOFError, ValueError) as exc:  # a bad CRC or a cut-off file
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:  # a bad CRC, a cut-off file
             raise _refusal(_DAMAGED, "BACKUP_DAMAGED", exc) from None
         except OSError as exc:
             raise _state("恢复失败：无法读取备份文件或写入数据文件夹", exc) from None
