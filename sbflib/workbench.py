@@ -13,6 +13,7 @@ import pandas as pd
 from sbflib.employer.groups import GroupService
 from sbflib.employer.roster import RosterService, SyncResult
 from sbflib.employer.unit_info import UnitInfoService
+from sbflib.employer.wages import WageRecordService, WageService
 from sbflib.gateway.client import BureauClient
 from sbflib.gateway.demo import read_demo_secret
 from sbflib.gateway.local import bureau_folder, ensure_local_bureau, relocator
@@ -38,10 +39,13 @@ def default_data_dir() -> Path:
 class EmployerServices:
     """`wb.employer`: the 用人单位 menus."""
 
-    def __init__(self, roster: RosterService, groups: GroupService, unit_info: UnitInfoService) -> None:
+    def __init__(self, roster: RosterService, groups: GroupService, unit_info: UnitInfoService,
+                 wages: WageService, wage_records: WageRecordService) -> None:
         self.roster: RosterService = roster          # 职工参保信息更新 (EMP-2)
         self.groups: GroupService = groups          # 分组管理
         self.unit_info: UnitInfoService = unit_info  # 单位信息 (SET-4)
+        self.wages: WageService = wages              # 缴费工资申报 (EMP-3..6)
+        self.wage_records: WageRecordService = wage_records  # 缴费工资申报记录 (EMP-7)
 
 
 class CollectorServices:
@@ -95,7 +99,8 @@ class Workbench:
         self._session = SessionService(self.ctx, roster.sync)
         # 单位信息 (SET-4) serves both modules.
         self.unit_info = UnitInfoService(self.ctx)
-        self.employer = EmployerServices(roster, groups, self.unit_info)
+        self.employer = EmployerServices(roster, groups, self.unit_info,
+                                         WageService(self.ctx), WageRecordService(self.ctx))
         self.collector = CollectorServices(self.unit_info)
         # 登录密码设置 (SET-3; `locked` until given), 申报管理 (SET-5), 操作日志 (the gateway's audit hook)
         self.local_password = LocalPasswordService(self.store)

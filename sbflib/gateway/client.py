@@ -5,6 +5,7 @@
     client.session     login, logout, 修改申报密码                              (gateway/session.py)
     client.roster      the roster as Arrow tables, JSON employee pages        (gateway/roster.py)
     client.demo        demo-only calls with the demo secret                   (gateway/demo.py)
+    client.wages       缴费工资申报: submit, list, detail with lines            (gateway/wages.py)
 
 Each returns frozen dataclasses. Deadlines, retries, idempotency keys, path checks and the error
 table live once in gateway/http.py. A new resource (wages, declarations, payments) is a new module
@@ -36,6 +37,7 @@ from sbflib.gateway.reference import ReferenceApi
 from sbflib.gateway.roster import EmployeesPage, RosterApi, RosterBatch, read_framed_streams
 from sbflib.gateway.session import SessionApi
 from sbflib.gateway.units import UnitsApi
+from sbflib.gateway.wages import WagesApi
 
 __all__ = ["BureauClient", "EmployeesPage", "ProxyConfig", "RosterBatch", "read_framed_streams"]
 
@@ -92,6 +94,7 @@ class BureauClient:
         self.session = SessionApi(self._http)
         self.roster = RosterApi(self._http)
         self.demo = DemoApi(self._http)
+        self.wages = WagesApi(self._http)
 
     @property
     def base_url(self) -> str:

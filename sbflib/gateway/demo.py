@@ -53,5 +53,9 @@ class DemoApi:
         body = {"path_prefix": path_prefix, "method": method, "mode": mode, "times": times, "seconds": seconds}
         self._http.send_json("POST", path("demo", "faults"), body, headers=self._headers())
 
+    def set_feedback_delay(self, seconds: float) -> None:
+        """How long the bureau waits before deciding a wage filing (its worker's delay; 5 s by default)."""
+        self._http.send_json("POST", path("demo", "settings"), {"feedback_delay_s": seconds}, headers=self._headers())
+
     def clear_faults(self) -> None:
         self._http.request("DELETE", path("demo", "faults"), headers=self._headers())
