@@ -370,7 +370,7 @@ def test_single_entry_refuses_empty_fields_with_chinese_messages(daily):
     _dialog(ui).button("确定").click()
     d.authority.value = "国家税务总局杭州市上城区税务局"
     d.button("确定").click()
-    assert "最多两位小数" in _dialog(ui).text
+    assert "最多保留两位小数" in _dialog(ui).text
 
 
 def test_single_entry_earlier_month_asks_to_confirm_back_pay(daily):
@@ -477,7 +477,7 @@ def test_in_row_edit_of_the_new_wage_and_month(daily):
     assert ("edit", 1, Decimal("8888.80"), None) in daily.draft.calls
     assert grid.data.iloc[0][label] == "8888.80"
     grid.set_cell_value_by_index(label, 1, "abc")
-    assert "金额" in _dialog(ui).text
+    assert "不是有效的数字" in _dialog(ui).text
     _dialog(ui).button("确定").click()
     assert grid.data.iloc[1][label] == "5000.00" or grid.data.iloc[1][label] == "7000.00"
     month = daily.table.columns["month"]

@@ -16,6 +16,7 @@ import ipywidgets as w
 import pandas as pd
 
 from sbflib.domain.ids import mask_id_number
+from sbflib.employer.wages import WageRecordFilter
 from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import text_html
 from sbflib.ui.components.query_form import QueryForm
@@ -24,11 +25,6 @@ from sbflib.ui.context import Ui, button
 from sbflib.ui.page import Page
 from sbflib.ui.pages.roster import DateRange
 from sbflib.ui.pages.wages_dialogs import money_text, text_of
-
-try:  # built at the same time by the service (H3)
-    from sbflib.employer.wages import WageRecordFilter
-except ImportError:  # pragma: no cover - until sbflib.employer.wages exists
-    WageRecordFilter = None  # type: ignore[assignment,misc]
 
 ALL = "全部"
 KIND_TEXT = {"daily": "日常缴费工资申报", "annual": "年度缴费工资申报"}
@@ -101,9 +97,6 @@ class WageRecordsPage(Page):
             "kind": self.kind.value or "",
             "status": "" if self.status.value == ALL else self.status.value,
         }
-        if WageRecordFilter is None:
-            from types import SimpleNamespace
-            return SimpleNamespace(**values)
         known = {f.name for f in dataclasses.fields(WageRecordFilter)}
         return WageRecordFilter(**{k: v for k, v in values.items() if k in known})
 

@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Literal
 import ipywidgets as w
 import pandas as pd
 
+from sbflib.employer.wages import WageDraftFilter
 from sbflib.errors import ValidationError
 from sbflib.ui.components.html import text_html
 from sbflib.ui.components.query_form import QueryForm
@@ -43,11 +44,6 @@ from sbflib.ui.pages.wages_dialogs import (
     parse_wage,
     text_of,
 )
-
-try:  # the service is built at the same time (H3); the page only needs its filter class
-    from sbflib.employer.wages import WageDraftFilter
-except ImportError:  # pragma: no cover - until sbflib.employer.wages exists
-    WageDraftFilter = None  # type: ignore[assignment,misc]
 
 Kind = Literal["daily", "annual"]
 Way = Literal["employee", "item"]
@@ -167,9 +163,6 @@ class WageFilingPage(Page):
             "status": "" if self.status.value == ALL else self.status.value,
             "item_code": (self.item.value or "") if self.item is not None else "",
         }
-        if WageDraftFilter is None:
-            from types import SimpleNamespace
-            return SimpleNamespace(**values)
         known = {f.name for f in dataclasses.fields(WageDraftFilter)}
         return WageDraftFilter(**{k: v for k, v in values.items() if k in known})
 

@@ -14,7 +14,10 @@ import ipywidgets as w
 import pandas as pd
 
 from sbflib.domain import clock
+from sbflib.domain import wages as rules
+from sbflib.domain.errors import RuleViolation
 from sbflib.domain.months import is_month
+from sbflib.employer.wages import Adjust
 from sbflib.errors import ValidationError
 from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import escape, table_html, text_html
@@ -23,16 +26,6 @@ from sbflib.ui.context import button, field
 
 if TYPE_CHECKING:
     from sbflib.ui.pages.wages import WageFilingPage
-
-try:  # built at the same time (H2/H3); re-exported by the service
-    from sbflib.employer.wages import Adjust
-except ImportError:  # pragma: no cover - until sbflib.employer.wages exists
-    from dataclasses import dataclass
-
-    @dataclass(frozen=True)
-    class Adjust:  # type: ignore[no-redef]
-        mode: str
-        value: Decimal
 
 RATIO = "按比率"
 FIXED = "按固定金额"
@@ -64,22 +57,24 @@ def money_text(v: Any) -> str:
         return t
 
 
-def parse_wage(text: str, what: str = "新缴费工资") -> Decimal:
-    """A wage typed by the clerk: a positive amount with at most two decimals."""
-    t = (text or "").strip().replace(",", "")
+def _checked(rule: Any, *args: Any, **kwargs: Any) -> Any:
+    """A domain rule run on what the clerk typed; its refusal as a ValidationError (Chinese)."""
     try:
-        value = Decimal(t)
-    except (InvalidOperation, ValueError):
-        raise ValidationError("请输入大于0的金额，最多两位小数", field=what) from None
-    if not value.is_finite() or value <= 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValidationError("请输入大于0的金额，最多两位小数", field=what)
-    return value.quantize(Decimal("0.01"))
+        return rule(*args, **kwargs)
+    except RuleViolation as exc:
+        raise ValidationError(exc.message, code=exc.code) from None
+
+
+def parse_wage(text: str, what: str = "新缴费工资") -> Decimal:
+    """A wage typed by the clerk: a positive amount with at most two decimals (domain rule)."""
+    value: Decimal = _checked(rules.parse_wage, (text or "").strip(), field=what)
+    return value
 
 
 def parse_month(text: str, what: str = "生效年月") -> str:
     t = (text or "").strip()
     if not is_month(t):
-        raise ValidationError("请按“年-月”填写，例如 2026-11", field=what)
+        raise ValidationError(f"{what}“{t}”格式不正确，请按“年-月”填写，例如 {current_month()}")
     return t
 
 
@@ -115,16 +110,9 @@ class AdjustInput(w.HBox):
 
     def adjust(self) -> Adjust:
         """The Adjust typed; ValidationError (Chinese) when the number is not usable."""
-        text = (self.amount.value or "").strip().rstrip("%").strip()
-        if self.mode.value == RATIO:
-            try:
-                pct = Decimal(text)
-            except (InvalidOperation, ValueError):
-                raise ValidationError("请输入大于0的比率，例如 120", field="缴费工资") from None
-            if not pct.is_finite() or pct <= 0:
-                raise ValidationError("请输入大于0的比率，例如 120", field="缴费工资")
-            return Adjust("ratio", pct)
-        return Adjust("fixed", parse_wage(text, "缴费工资"))
+        text = (self.amount.value or "").strip()
+        made: Adjust = _checked(Adjust, "ratio" if self.mode.value == RATIO else "fixed", text)
+        return made
 
 
 def _buttons(ok_text: str = "确定", cancel_text: str = "取消") -> tuple[w.Button, w.Button]:
