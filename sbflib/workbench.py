@@ -25,11 +25,13 @@ from sbflib.system.backup import BackupService
 from sbflib.system.context import Context, CurrentUnit
 from sbflib.system.declaration import DeclarationSettingsService
 from sbflib.system.local_password import LocalPasswordService, admit
+from sbflib.system.modules import ModuleService
 from sbflib.system.network import NetworkService
 from sbflib.system.region import Region, RegionService
 from sbflib.system.session import LoginResult, Progress, SessionService
 from sbflib.system.settings import SettingsService
 from sbflib.system.units import UnitService
+from sbflib.system.upgrade import UpgradeService
 
 
 def default_data_dir() -> Path:
@@ -107,6 +109,9 @@ class Workbench:
         self.declaration_settings = DeclarationSettingsService(self.ctx, self._session.change_password)
         self.audit = AuditService(self.ctx, self.data_dir / "client")
         self.backup = BackupService(self.store, self.data_dir)  # 备份恢复 (SET-2); auto backup on exit
+        # 业务模块 and 修复 (SYS-2), 系统升级 (SYS-1): both shown in 关于
+        self.modules = ModuleService(self.data_dir, self.store, current_unit=lambda: self.ctx.unit)
+        self.upgrade = UpgradeService(self.ctx)
 
     @property
     def gateway(self) -> BureauClient:
