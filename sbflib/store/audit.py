@@ -41,7 +41,8 @@ class AuditFilter:
     result_id: str = ""                    # 业务编号, fuzzy
 
 
-#: Column -> label, in display order (what the page and the export show).
+#: Column -> label, in display order (what the page and the export show). `frame()` also has the
+#: technical columns a clerk is not shown: code (the bureau's refusal code), method, path, record_id, runs.
 COLUMNS = {
     "called_at": "操作时间",
     "unit_id": "单位标识",
@@ -52,14 +53,11 @@ COLUMNS = {
     "result_id": "业务编号",
     "attempts": "发送次数",
     "idempotency_key": "请求编号",
-    "code": "答复代码",
     "status": "状态码",
     "duration_ms": "耗时（毫秒）",
     "request": "发送内容",
     "response": "答复内容",
     "last_at": "最后发送时间",
-    "method": "方式",
-    "path": "地址",
 }
 
 AUDIT_LIST: ListSpec[AuditFilter] = ListSpec(

@@ -75,7 +75,7 @@ class App(w.VBox):
 
     @property
     def state(self) -> str:
-        """Which screen is showing: region, units, login, main (tests and e2e hooks)."""
+        """Which screen is showing: gate (登录密码), region, units, login, main (tests and e2e hooks)."""
         return self._state
 
     def _set(self, state: str, widget: w.Widget, title_items: list[w.Widget] | None = None) -> None:
@@ -89,11 +89,18 @@ class App(w.VBox):
         self.titlebar.children = [brand, *title_items]
 
     def remove_class_all(self) -> None:
-        for s in ("region", "units", "login", "main"):
+        for s in ("gate", "region", "units", "login", "main"):
             self.remove_class(f"sbf-state-{s}")
 
     # ---- screens --------------------------------------------------------------------------
     def start(self) -> None:
+        """The local password screen first while one is set (登录密码设置), then 选择地区 or 单位管理."""
+        ok, locked = self.ui.call(lambda: self.wb.local_password.locked)  # local read
+        if not ok or locked:
+            from sbflib.ui.pages.local_password import LocalPasswordGate
+
+            self._set("gate", LocalPasswordGate(self.ui, on_unlocked=self.start), [])
+            return
         ok, region = self.ui.call(lambda: self.wb.region)  # local read
         if ok and region is None:
             from sbflib.ui.pages.region import RegionPage

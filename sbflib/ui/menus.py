@@ -41,6 +41,7 @@ SETTINGS_GROUP = _g(
     ("SET-3", "登录密码设置"),
     ("SET-4", "单位信息"),
     ("SET-5", "申报管理"),
+    ("SET-6", "操作日志"),  # beyond the manual: every call that changed something at the bureau
 )
 
 EMPLOYER_MENUS: tuple[MenuGroup, ...] = (
@@ -173,7 +174,10 @@ PAGES: dict[str, str] = {
     "EMP-7": "sbflib.ui.pages.wage_records:WageRecordsPage",
     "SET-1": "sbflib.ui.pages.network:NetworkPage",
     "SET-2": "sbflib.ui.pages.backup:BackupPage",
+    "SET-3": "sbflib.ui.pages.local_password:LocalPasswordPage",
     "SET-4": "sbflib.ui.pages.unit_info:UnitInfoPage",
+    "SET-5": "sbflib.ui.pages.declaration_settings:DeclarationSettingsPage",
+    "SET-6": "sbflib.ui.pages.audit:AuditPage",
 }
 
 

@@ -1,0 +1,147 @@
+"""操作日志 (系统设置, beyond the official client): every call that changed something at the bureau,
+with its time, unit, operation, outcome, the bureau's answer and the request number (idempotency
+key); query form, 查看 (every field, the fields sent and the answer) and 导出 (.xlsx)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as w
+import pandas as pd
+
+from sbflib.domain import clock
+from sbflib.system.audit import COLUMNS, AuditFilter
+from sbflib.ui.components.dialogs import Dialog
+from sbflib.ui.components.html import escape, kv_html
+from sbflib.ui.components.query_form import QueryForm
+from sbflib.ui.components.tick_table import TickTable
+from sbflib.ui.context import button
+from sbflib.ui.page import Page
+
+if TYPE_CHECKING:
+    from sbflib.ui.context import Ui
+
+ALL = "全部"
+#: What the list shows (the rest is in 查看 and the export).
+SHOWN = ("called_at", "unit_id", "unit_name", "operation", "outcome", "message", "result_id", "attempts")
+WIDTHS = {"序号": 52, "操作时间": 150, "单位标识": 90, "单位名称": 170, "操作": 110, "结果": 70,
+          "税务局答复": 180, "业务编号": 120, "发送次数": 70}
+MIN_WIDTHS = {"操作时间": 100, "单位标识": 60, "单位名称": 80, "操作": 80, "税务局答复": 70, "业务编号": 70,
+              "发送次数": 44}
+TIP = ("记录本客户端向税务局发送的每一项办理操作（如申报、缴费、修改申报密码等）及税务局的答复，只保存在本机；"
+       "密码等保密内容不会记录。")
+
+
+class DateRange(w.HBox):
+    """操作时间 from … to; `value` is a (from, to) pair of dates or None."""
+
+    def __init__(self) -> None:
+        self.start = w.DatePicker(layout=w.Layout(width="140px"))
+        self.end = w.DatePicker(layout=w.Layout(width="140px"))
+        super().__init__([self.start, w.Label("至"), self.end])
+        self.add_class("sbf-date-range")
+
+    @property
+    def value(self) -> tuple[dt.date | None, dt.date | None]:
+        return (self.start.value, self.end.value)
+
+    @value.setter
+    def value(self, v: tuple[dt.date | None, dt.date | None]) -> None:
+        self.start.value, self.end.value = v
+
+
+def _pretty(text: Any) -> str:
+    """A body or answer (JSON text) as indented JSON for 查看."""
+    if not text:
+        return ""
+    try:
+        return json.dumps(json.loads(str(text)), ensure_ascii=False, indent=2)
+    except ValueError:
+        return str(text)
+
+
+class AuditPage(Page):
+    menu_id = "SET-6"
+    title = "操作日志"
+
+    def __init__(self, ui: Ui) -> None:
+        self.audit = ui.wb.audit
+        self.when = DateRange()
+        self.unit = w.Dropdown(options=[ALL], value=ALL)
+        self.operation = w.Dropdown(options=[ALL], value=ALL)
+        self.outcome = w.Dropdown(options=[ALL], value=ALL)
+        self.result_id = w.Text(placeholder="支持模糊查询")
+        for x, css in ((self.unit, "sbf-q-unit"), (self.operation, "sbf-q-operation"),
+                       (self.outcome, "sbf-q-outcome"), (self.result_id, "sbf-q-result-id")):
+            x.add_class(css)
+        self.form = QueryForm([("操作时间", self.when), ("单位", self.unit), ("操作", self.operation),
+                               ("结果", self.outcome), ("业务编号", self.result_id)], on_query=self.query)
+        self.form.grid.layout.grid_template_columns = "repeat(auto-fill, minmax(300px, 1fr))"
+        toolbar = w.HBox([button("导出", self.export, primary=True, css="sbf-audit-export"),
+                          w.HTML(f"<div class='sbf-tip'>{escape(TIP)}</div>")])
+        toolbar.add_class("sbf-toolbar")
+        toolbar.add_class("sbf-wrap")
+        self.table = TickTable(self._fetch, {k: COLUMNS[k] for k in SHOWN}, table_key="audit",
+                               settings=ui.wb.settings, id_column="record_id", height="400px",
+                               actions={"查看": self.view}, default_widths=WIDTHS, min_widths=MIN_WIDTHS,
+                               ticks=False)
+        for part in (self.form, toolbar, self.table):
+            part.layout.flex = "0 0 auto"
+        card = w.VBox([self.form, toolbar, self.table])
+        card.add_class("sbf-card")
+        super().__init__(ui, [card], css="sbf-audit-page", show_title=True)
+        self.load_choices()
+        self.query()
+
+    def on_show(self) -> None:
+        self.load_choices()
+        self.query()
+
+    def load_choices(self) -> None:
+        ok, choices = self.ui.call(self.audit.choices)
+        if not ok:
+            return
+        for box, values in ((self.unit, choices["units"]), (self.operation, choices["operations"]),
+                            (self.outcome, choices["outcomes"])):
+            current = box.value
+            box.options = [ALL, *values]
+            box.value = current if current in box.options else ALL
+
+    def filters(self) -> AuditFilter:
+        start, end = self.when.value
+
+        def chosen(box: w.Dropdown) -> str:
+            return "" if box.value == ALL else str(box.value)
+
+        return AuditFilter(at_from=start, at_to=end, unit_id=chosen(self.unit), operation=chosen(self.operation),
+                           outcome=chosen(self.outcome), result_id=self.result_id.value.strip())
+
+    def _fetch(self, page: int, size: int) -> tuple[pd.DataFrame, int]:
+        return self.audit.query(self.filters(), page=page, page_size=size)
+
+    def query(self) -> None:
+        self.ui.call(self.table.refresh, 1)
+
+    def view(self, record_id: Any) -> None:
+        rows = self.table.frame[self.table.frame["record_id"] == record_id]
+        if rows.empty:
+            return
+        row = rows.iloc[0]
+        pairs = [(label, "" if pd.isna(row.get(key)) else row.get(key)) for key, label in COLUMNS.items()
+                 if key not in ("request", "response")]
+        body = w.HTML(
+            kv_html([(k, str(v)) for k, v in pairs], css="sbf-audit-detail")
+            + "<div class='sbf-section-title'>发送内容</div>"
+            + f"<pre class='sbf-audit-json sbf-audit-request'>{escape(_pretty(row.get('request')))}</pre>"
+            + "<div class='sbf-section-title'>答复内容</div>"
+            + f"<pre class='sbf-audit-json sbf-audit-response'>{escape(_pretty(row.get('response')))}</pre>")
+        close = w.Button(description="关闭")
+        d = Dialog("操作详情", [body], [close], width="760px", css="sbf-audit-dialog")
+        close.on_click(lambda _b: d.dismiss())
+        self.ui.dialogs.show(d)
+
+    def export(self) -> None:
+        self.run_call(self.audit.export, self.filters(), label="正在导出操作日志……",
+                      on_done=lambda data: self.ui.save(data, f"操作日志{clock.today():%Y%m%d}.xlsx"))
