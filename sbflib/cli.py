@@ -3,6 +3,8 @@
     sbf run [--port N] [--data DIR] [--gateway URL]   serve the dashboards with Voila on 127.0.0.1
     sbf demo [--data DIR]                              list the demo units to try, with their passwords
     sbf bureau ...                                     the demo bureau's own commands (seed, serve, change, stop)
+    sbf install --module employer|collector [--data DIR]   install a business module (添加业务); repeatable
+    sbf repair [--data DIR] [--no-pip]                 修复: program files, data folder layout, templates, store check
 
 `sbf run` stopped by Ctrl-C or SIGTERM stops Voila (with its kernels) and the demo bureau it started.
 """
@@ -199,6 +201,41 @@ def demo(argv: list[str]) -> int:
     return 0
 
 
+def install(argv: list[str]) -> int:
+    """`sbf install --module ...`: record the modules (用人单位业务 / 代收单位业务) in the data folder."""
+    from sbflib.system.modules import MODULES, ModuleService
+
+    p = argparse.ArgumentParser(prog="sbf install", description="安装业务：用人单位业务（employer）、代收单位业务（collector）")
+    p.add_argument("--module", action="append", choices=list(MODULES), required=True, help="要安装的业务，可重复")
+    p.add_argument("--data", default=None, help="数据目录（默认 ./data 或 $SBF_DATA_DIR）")
+    args = p.parse_args(argv)
+    try:
+        status = ModuleService(_data_dir(args.data)).install_many(args.module)
+    except SbfError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    for s in status:
+        print(f"{s.label}：{s.state}")
+    return 0
+
+
+def repair(argv: list[str]) -> int:
+    """`sbf repair`: 修复 without touching data; exit 0 when everything is sound afterwards."""
+    from sbflib.system.modules import ModuleService
+
+    p = argparse.ArgumentParser(prog="sbf repair", description="修复客户端：程序文件、数据目录、模板与配置，并检查本地数据库")
+    p.add_argument("--data", default=None, help="数据目录（默认 ./data 或 $SBF_DATA_DIR）")
+    p.add_argument("--no-pip", action="store_true", help="只给出重新安装程序的命令，不运行")
+    args = p.parse_args(argv)
+    try:
+        report = ModuleService(_data_dir(args.data)).repair(run_pip=False if args.no_pip else None)
+    except SbfError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(report.text)
+    return 0 if report.ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
@@ -209,6 +246,10 @@ def main(argv: list[str] | None = None) -> int:
         return run(rest)
     if command == "demo":
         return demo(rest)
+    if command == "install":
+        return install(rest)
+    if command == "repair":
+        return repair(rest)
     if command == "bureau":
         from sbflib.bureau.cli import main as bureau_main  # imported lazily: the client never needs it
 
