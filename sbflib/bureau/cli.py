@@ -71,6 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=1)
     serve.add_argument("--employees", type=int, default=2000)
     serve.add_argument("--residents", type=int, default=1000)
+    serve.add_argument("--feedback-delay", type=float, default=5.0, metavar="SECONDS",
+                       help="seconds before a wage filing is decided (default 5; demo: POST /demo/settings)")
 
     change = sub.add_parser("change", help="demo: change employees of a unit (needs a --demo bureau)")
     change.add_argument("--data", type=Path, default=None,
@@ -143,6 +145,9 @@ def _serve(args: argparse.Namespace) -> int:
     from .seed import seed
     from .store import BureauStore
 
+    if not 0 <= args.feedback_delay <= 86_400:
+        print("--feedback-delay 应在0至86400秒之间", file=sys.stderr)
+        return 2
     os.umask(0o077)
 
     def stop_now(signum: int, frame: object) -> None:
@@ -161,7 +166,7 @@ def _serve(args: argparse.Namespace) -> int:
     store = BureauStore(args.store)
     secret = ensure_demo_secret(args.store.parent) if args.demo else None
     secure_files(args.store.parent)
-    app = create_app(store, demo_mode=args.demo, demo_secret=secret)
+    app = create_app(store, demo_mode=args.demo, demo_secret=secret, feedback_delay_s=args.feedback_delay)
     server = uvicorn.Server(uvicorn.Config(app, host=args.host, port=args.port, log_level="warning"))
 
     def announce() -> None:

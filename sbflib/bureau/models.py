@@ -248,3 +248,61 @@ class FaultsPlanned(BaseModel):
 
 class FaultsCleared(BaseModel):
     cleared: int
+
+
+# --- wage filings (缴费工资申报) -----------------------------------------------------------------
+
+WageFilingStatus = Literal["待反馈", "全部申报成功", "全部申报失败", "部分申报成功"]
+
+
+class WageFilingRecord(BaseModel):
+    """缴费工资申报记录: one filing, 待反馈 until the bureau decides it."""
+
+    filing_id: str
+    submitted_at: LocalTime
+    kind: Literal["daily", "annual"]
+    way: Literal["employee", "item"]
+    tax_authority: str
+    employees: int
+    lines: int
+    status: WageFilingStatus
+    decided_at: LocalTime | None = None
+
+
+class WageFilingLine(BaseModel):
+    """One line of a filing with its result: the base (raised to the floor or cut to the cap, said in
+    `reason`) or why it failed. Lines of a filing still 待反馈 have status 待反馈."""
+
+    line_no: int
+    employee_id: str
+    name: str | None
+    id_type: str | None
+    id_number: str | None
+    item_code: str | None = Field(description="险种编码；按职工申报时为空（适用于全部税务自主险种）")
+    item_name: str | None
+    old_wage: Money | None = Field(description="原缴费工资（决定前的缴费基数）")
+    new_wage: Money
+    base: Money | None = Field(description="核定的缴费基数")
+    month: str = Field(description="生效年月")
+    status: Literal["成功", "失败", "待反馈"]
+    reason: str | None
+
+
+class WageFilingDetail(BaseModel):
+    """A filing with its lines (`lines` is the list here, not the count)."""
+
+    filing_id: str
+    submitted_at: LocalTime
+    kind: Literal["daily", "annual"]
+    way: Literal["employee", "item"]
+    tax_authority: str
+    employees: int
+    status: WageFilingStatus
+    decided_at: LocalTime | None = None
+    lines: list[WageFilingLine]
+
+
+class FeedbackSettingsBody(BaseModel):
+    """Demo settings of the bureau."""
+
+    feedback_delay_s: float = Field(ge=0, le=86_400, description="缴费工资申报的反馈延迟（秒）")

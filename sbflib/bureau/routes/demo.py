@@ -6,17 +6,35 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Request
 
-from .. import accounts, changes
+from .. import accounts, changes, wages
 from ..deps import DemoDep, StoreDep, UnitIdPath
 from ..errors import refusals
 from ..middleware import Fault, FaultPlan
-from ..models import ChangeRequest, ChangeResult, FaultRequest, FaultsCleared, FaultsPlanned, ResetResult
+from ..models import (
+    ChangeRequest,
+    ChangeResult,
+    FaultRequest,
+    FaultsCleared,
+    FaultsPlanned,
+    FeedbackSettingsBody,
+    ResetResult,
+)
 
 # Demo calls answer 403 without the demo secret and 404 on a bureau not in demo mode (or for an unknown unit).
 router = APIRouter(prefix="/demo/units/{unit_id}", tags=["demo"], dependencies=[DemoDep],
                    responses=refusals(403, 404, 422))
 faults_router = APIRouter(prefix="/demo/faults", tags=["demo"], dependencies=[DemoDep],
                           responses=refusals(403, 404, 422))
+settings_router = APIRouter(prefix="/demo/settings", tags=["demo"], dependencies=[DemoDep],
+                            responses=refusals(403, 404, 422))
+
+
+@settings_router.post("", response_model=FeedbackSettingsBody)
+def change_settings(request: Request, body: FeedbackSettingsBody) -> FeedbackSettingsBody:
+    """The bureau's settings for tests: `feedback_delay_s`, how long a wage filing waits before it is
+    decided (for filings that arrive from now on)."""
+    request.app.state.wage_settings.delay_s = body.feedback_delay_s
+    return FeedbackSettingsBody(feedback_delay_s=request.app.state.wage_settings.delay_s)
 
 
 def _plan(request: Request) -> FaultPlan:
@@ -45,8 +63,9 @@ def change_employees(store: StoreDep, unit_id: UnitIdPath, body: ChangeRequest) 
 @router.post("/reset", response_model=ResetResult)
 def reset_unit(store: StoreDep, unit_id: UnitIdPath) -> ResetResult:
     """The unit as seeded for tests: initial password, lock cleared, sessions ended, its idempotency
-    records dropped (its roster changes stay)."""
+    records dropped, its wage filings, filed bases and back pay forgotten (its roster changes stay)."""
     accounts.reset_password(store, unit_id, forget_keys=True)
+    wages.clear_unit(store, unit_id)
     return ResetResult()
 
 
