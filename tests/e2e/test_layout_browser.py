@@ -148,5 +148,15 @@ def test_every_screen_fits_at_both_sizes(voila, page, bureau, shot):
             ".sbf-roster-page .sbf-query-buttons button:text-is('收起')",
             ".sbf-roster-page .sbf-pager button:text-is('下一页')",  # below the grid, reached by scrolling
         ])
+
+        page.click(".sbf-menu-SET-2")  # 备份恢复: three cards, the page box scrolls to the last button
+        page.wait_for_selector(".sbf-backup-page .sbf-backup-list")
+        both_sizes(page, shot, "19-backup", [".sbf-backup-page .sbf-backup-now", ".sbf-backup-page .sbf-auto-save",
+                                             ".sbf-backup-page .sbf-restore-now"])
+        page.click(".sbf-backup-page .sbf-backup-now")
+        page.click(".sbf-confirm-dialog button:text-is('是')")
+        page.wait_for_selector(".sbf-message-dialog :text('备份成功')")
+        both_sizes(page, shot, "19-backup-done", [".sbf-message-dialog button:text-is('确定')"])
+        page.click(".sbf-message-dialog button:text-is('确定')")
     finally:
         bureau.reset_password(UNIT_ID)

@@ -25,6 +25,13 @@ FROM_LIST = "从默认路径恢复"
 FROM_FILE = "从指定文件恢复"
 
 
+def _actions(*items: w.Widget) -> w.HBox:
+    """A card's buttons (and its result line), lined up with the inputs under the 110px labels."""
+    row = w.HBox(list(items), layout=w.Layout(margin="8px 0 2px 114px"))
+    row.add_class("sbf-toolbar")
+    return row
+
+
 def _card(title: str, items: list[w.Widget], css: str) -> w.VBox:
     head = w.HBox([w.HTML(f"<div class='sbf-card-title'>{escape(title)}</div>")])
     head.add_class("sbf-card-head")
@@ -42,7 +49,7 @@ class _Result(w.VBox):
         self.text.add_class(css)
         self.detail = DetailToggle("")
         self.detail.layout.display = "none"
-        super().__init__([self.text, self.detail])
+        super().__init__([self.text, self.detail], layout=w.Layout(margin="0 0 0 114px"))
 
     def show(self, text: str, ok: bool, detail: str = "") -> None:
         self.text.value = f"<div class='{'sbf-ok' if ok else 'sbf-fail'}'>{escape(text)}</div>"
@@ -72,7 +79,7 @@ class BackupPage(Page):
         self.place.observe(lambda _c: self._toggle(), names="value")
         backup_card = _card("备份设置", [
             field("备份方式", self.place), field("默认路径", self.default_path), field("选择路径", self.folder),
-            w.HBox([self.backup_button]), self.backup_result,
+            _actions(self.backup_button), self.backup_result,
         ], "sbf-backup-card")
 
         # 自动备份
@@ -80,22 +87,21 @@ class BackupPage(Page):
         self.auto_enabled.add_class("sbf-auto-enabled")
         self.auto_keep = w.BoundedIntText(value=5, min=1, max=100, layout=w.Layout(width="120px"))
         self.auto_keep.add_class("sbf-auto-keep")
-        self.auto_folder = w.Text(placeholder=f"不填则为默认路径 {default}", layout=w.Layout(width="420px",
-                                                                                        max_width="100%"))
+        self.auto_folder = w.Text(placeholder="不填则使用默认路径", layout=w.Layout(width="420px", max_width="100%"))
         self.auto_folder.add_class("sbf-auto-folder")
         self.auto_save_button = button("保存", self.save_auto, primary=True, css="sbf-auto-save")
         self.auto_result = _Result("sbf-auto-result")
         auto_card = _card("自动备份", [
             field("自动备份", self.auto_enabled), field("保留份数", self.auto_keep),
-            field("备份路径", self.auto_folder), w.HBox([self.auto_save_button]), self.auto_result,
+            field("备份路径", self.auto_folder), _actions(self.auto_save_button), self.auto_result,
         ], "sbf-auto-card")
 
         # 恢复设置
         self.source = w.RadioButtons(options=[FROM_LIST, FROM_FILE], value=FROM_LIST)
         self.source.add_class("sbf-restore-source")
-        self.backup_list = w.Select(options=[], rows=6, layout=w.Layout(width="560px", max_width="100%"))
+        self.backup_list = w.Select(options=[], rows=5, layout=w.Layout(width="560px", max_width="100%"))
         self.backup_list.add_class("sbf-backup-list")
-        self.refresh_button = button("刷新", self.refresh, css="sbf-backup-refresh")
+        self.refresh_button = button("刷新列表", self.refresh, css="sbf-backup-refresh")
         self.restore_file = w.Text(placeholder="备份文件的完整路径（.sbfbak）", layout=w.Layout(width="420px",
                                                                                           max_width="100%"))
         self.restore_file.add_class("sbf-restore-file")
@@ -103,10 +109,11 @@ class BackupPage(Page):
         self.restore_result = _Result("sbf-restore-result")
         self.source.observe(lambda _c: self._toggle(), names="value")
         restore_card = _card("恢复设置", [
-            field("恢复方式", self.source), field("默认路径备份", w.HBox([self.backup_list, self.refresh_button])),
+            field("恢复方式", self.source), field("默认路径备份", self.backup_list),
             field("指定文件", self.restore_file),
-            w.HTML("<div class='sbf-tip'>恢复将用所选备份替换当前全部本地数据；恢复前会自动把当前数据备份到默认路径。</div>"),
-            w.HBox([self.restore_button]), self.restore_result,
+            _actions(w.HTML("<div class='sbf-tip'>恢复将用所选备份替换当前全部本地数据；"
+                            "恢复前会自动把当前数据备份到默认路径。</div>")),
+            _actions(self.restore_button, self.refresh_button), self.restore_result,
         ], "sbf-restore-card")
 
         super().__init__(ui, [backup_card, auto_card, restore_card], css="sbf-backup-page", show_title=True)
