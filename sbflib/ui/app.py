@@ -252,32 +252,8 @@ class MainShell(w.VBox):
         self.ui.dialogs.show(d)
 
     def show_about(self) -> None:
-        """关于 asks the bureau for the latest version: off the kernel's thread, one ask at a time."""
-        if self.about_button.disabled:
-            return
-        self.about_button.disabled = True
-
-        def done(v: dict[str, str]) -> None:
-            self.about_button.disabled = False
-            self._about(v)
-
-        def failed(exc: BaseException) -> None:
-            self.about_button.disabled = False
-            self.ui.error(exc)
-
-        self.ui.tasks.start(self.ui.wb.client_version, done, failed)
-
-    def _about(self, v: dict[str, str]) -> None:
-        current, latest = v.get("current", ""), v.get("latest", "")
-        state = "当前已是最新版本" if not latest or latest == current else f"发现新版本 {latest}，请升级客户端"
-        close = w.Button(description="关闭")
-        d = Dialog("关于", [w.HTML(
-            f"<div class='sbf-about'><div>{escape(PRODUCT)}</div>"
-            f"<div>当前版本：<b class='sbf-version'>{escape(current)}</b></div>"
-            f"<div>最新版本：<b class='sbf-latest-version'>{escape(latest)}</b></div><div>{escape(state)}</div></div>"
-        )], [close], width="420px", css="sbf-about-dialog")
-        close.on_click(lambda _b: d.dismiss())
-        self.ui.dialogs.show(d)
+        """关于 (版本、升级、业务模块、修复) is a page of its own (sbflib/ui/pages/about.py)."""
+        self.open_menu("SYS-1")
 
 
 class NotBuiltPage(Page):

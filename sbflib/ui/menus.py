@@ -166,6 +166,7 @@ def all_ids(module: str) -> list[str]:
 PAGES: dict[str, str] = {
     "EMP-1": "sbflib.ui.pages.home:HomePage",
     "COL-1": "sbflib.ui.pages.home:CollectorHomePage",
+    "SYS-1": "sbflib.ui.pages.about:AboutPage",  # 关于 (status bar): version, 升级, modules, 修复
     "EMP-2": "sbflib.ui.pages.roster:RosterPage",
     "EMP-3": "sbflib.ui.pages.wages:DailyByEmployeePage",
     "EMP-4": "sbflib.ui.pages.wages:DailyByItemPage",

@@ -34,8 +34,15 @@ class UnitsPage(Page):
 
     def __init__(self, ui: Ui, on_login: Callable[[dict], None], module: str | None = None) -> None:
         self.on_login = on_login
-        region = ui.wb.region
-        self.modules = [m for m in ("employer", "collector") if not region or m in (region.modules or [m])]
+        # A button per module installed and online in the region (业务模块, 关于 adds or removes them).
+        self.modules: list[str]
+        modules = getattr(ui.wb, "modules", None)
+        if modules is not None:
+            ok, shown = ui.call(modules.shown)  # local read
+            self.modules = [str(m) for m in shown] if ok and shown else ["employer"]
+        else:
+            region = ui.wb.region
+            self.modules = [m for m in ("employer", "collector") if not region or m in (region.modules or [m])]
         self.module = module if module in self.modules else (self.modules[0] if self.modules else "employer")
         self.module_buttons: dict[str, w.Button] = {}
         for m in self.modules:
