@@ -35,7 +35,8 @@ Each belongs to one test area, so areas running in the same session cannot distu
     U000020                    tests/integration/test_bureau_subitems.py (征收子目; 建筑, 五类行业)
     U000021                    tests/integration/test_load.py (concurrent clients, a slow bureau)
     U000022, U000023           wage filings: services and client integration (H3)
-    U000024, U000025           wage filings: UI and end-to-end (H4)
+    U000024, U000025           wage filings: UI and end-to-end (H4); U000024 has 1,250 employees
+                               (1,049 正常缴费 at seed 7) for the 1,000-row import
     U000026                    tests/integration/test_bureau_wages.py (bureau wage filings)
     U000027                    audit log and password change (SET-5)
     U000028                    backup and restore

@@ -117,11 +117,12 @@ def _catalogue(main_employees: int) -> list[UnitSpec]:
         u("U000021", "深圳南山云帆信息技术有限公司", "employer", "440300", 0, "91", 60, "spare",
           numbers=[("440305900734", "social"), ("440305910562", "medical")]),
         # Spares for the wage-filing (缴费工资申报) work and later areas; owners in tests/conftest.py.
+        # U000024 is big enough for a 1,000-row wage import of 正常缴费 employees.
         u("U000022", "杭州滨江澄光智能设备有限公司", "employer", "330100", 0, "91", 32, "spare",
           industry="通用设备制造业", numbers=[("330108400611", "all")]),
         u("U000023", "杭州西湖湖畔教育咨询有限公司", "employer", "330100", 1, "91", 24, "spare",
           industry="教育", numbers=[("330106600742", "social"), ("330106700358", "medical")]),
-        u("U000024", "杭州上城知味餐饮管理有限公司", "employer", "330100", 2, "91", 36, "spare",
+        u("U000024", "杭州上城知味餐饮管理有限公司", "employer", "330100", 2, "91", 1250, "spare",
           industry="餐饮业", numbers=[("330102700213", "all")]),
         u("U000025", "杭州余杭晨风服饰贸易有限公司", "employer", "330100", 3, "91", 28, "spare",
           industry="批发业", numbers=[("330110400537", "all")]),

@@ -24,6 +24,7 @@ contribution year containing the current month (`ContributionRules.annual_wage_m
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 import re
@@ -84,6 +85,7 @@ class ParsedFiling:
     way: str
     tax_authority: str
     lines: pa.Table  # line_no int32, employee_id, item_code (null for way=employee), wage string, month
+    body_sha256: str = ""
 
 
 _EMPLOYEE_ID = r"^[A-Za-z0-9]{1,32}$"
@@ -119,7 +121,7 @@ def parse_filing(body: bytes) -> ParsedFiling:
     n = len(lines)
     table = pa.table({"line_no": pa.array(range(1, n + 1), pa.int32()), **columns})
     _check_lines(table, kind, way)
-    return ParsedFiling(kind, way, authority.strip(), table)
+    return ParsedFiling(kind, way, authority.strip(), table, hashlib.sha256(body).hexdigest())
 
 
 def _utf8(text: str) -> bool:
@@ -191,11 +193,30 @@ def _record(row: tuple[Any, ...]) -> dict[str, Any]:
     return dict(zip(names, row, strict=True))
 
 
-def submit(store: BureauStore, unit_id: str, filing: ParsedFiling, delay_s: float) -> dict[str, Any]:
-    """Record a filing 待反馈, to be decided `delay_s` seconds from now; the record as answered."""
+def _first_answer(row: tuple[Any, ...]) -> dict[str, Any]:
+    """The answer a filing got when it arrived (待反馈), from its record."""
+    record = _record(row)
+    return {**record, "status": PENDING, "decided_at": None}
+
+
+def submit(store: BureauStore, unit_id: str, filing: ParsedFiling, delay_s: float,
+           idempotency_key: str | None = None) -> dict[str, Any]:
+    """Record a filing 待反馈, to be decided `delay_s` seconds from now; the record as answered.
+
+    A filing the unit already sent with `idempotency_key` is answered again as it was first (also
+    after a new login, whose token the idempotency middleware does not know); the same key with
+    another body is refused (422 IDEMPOTENCY_KEY_REUSED)."""
     now = clock.now()
     month = clock.current_month()
     with store.writing() as cur:
+        if idempotency_key:
+            known = first_row(cur.execute(
+                f"SELECT body_sha256, {_RECORD_COLUMNS} FROM wage_filings WHERE unit_id = ? AND idempotency_key = ?",
+                [unit_id, idempotency_key]))
+            if known is not None:
+                if known[0] != filing.body_sha256:
+                    raise Refusal(422, "IDEMPOTENCY_KEY_REUSED", "该幂等键已用于另一笔不同的请求，请使用新的幂等键")
+                return _first_answer(known[1:])
         unit = first_row(cur.execute("SELECT region, module, tax_authority FROM units WHERE unit_id = ?",
                                      [unit_id]))
         if unit is None:
@@ -231,9 +252,9 @@ def submit(store: BureauStore, unit_id: str, filing: ParsedFiling, delay_s: floa
         finally:
             cur.unregister("wf_sent")
         due = now + dt.timedelta(seconds=delay_s)
-        cur.execute("INSERT INTO wage_filings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
+        cur.execute("INSERT INTO wage_filings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)",
                     [filing_id, unit_id, filing.kind, filing.way, filing.tax_authority, employees,
-                     filing.lines.num_rows, PENDING, now, due])
+                     filing.lines.num_rows, PENDING, now, due, idempotency_key or None, filing.body_sha256])
     return {"filing_id": filing_id, "submitted_at": now, "kind": filing.kind, "way": filing.way,
             "tax_authority": filing.tax_authority, "employees": employees, "lines": filing.lines.num_rows,
             "status": PENDING, "decided_at": None}

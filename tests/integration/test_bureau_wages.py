@@ -195,6 +195,16 @@ def test_a_repeated_key_files_once(api):
     other = api.file([{**lines[0], "wage": "7100"}], key=key)
     assert other.status_code == 422 and other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
 
+    # A client restarted after a lost answer logs in again (a new token) and re-sends with its kept
+    # key: the unit gets the same filing back, not a second one.
+    login = httpx.post(f"{api.bureau.api}/sessions", json={"unit_id": UNIT, "password": "Test#2026"}, timeout=10)
+    api.http.headers["Authorization"] = f"Bearer {login.json()['token']}"
+    again = api.file(lines, key=key)
+    assert again.status_code == 202 and again.json() == first.json()
+    assert len(api.http.get(f"/units/{UNIT}/wage-filings").json()) == 1
+    other = api.file([{**lines[0], "wage": "7100"}], key=key)
+    assert other.status_code == 422 and other.json()["code"] == "IDEMPOTENCY_KEY_REUSED"
+
 
 def test_malformed_lines_are_refused_by_number_and_reset_forgets_filings(api, bureau):
     month = clock.current_month()

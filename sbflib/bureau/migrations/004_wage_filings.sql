@@ -5,7 +5,10 @@ CREATE TABLE IF NOT EXISTS wage_filings (
     filing_id VARCHAR PRIMARY KEY, unit_id VARCHAR NOT NULL, kind VARCHAR NOT NULL, way VARCHAR NOT NULL,
     tax_authority VARCHAR NOT NULL, employees INTEGER NOT NULL, lines INTEGER NOT NULL,
     status VARCHAR NOT NULL, submitted_at TIMESTAMP NOT NULL, due_at TIMESTAMP NOT NULL,
-    decided_at TIMESTAMP
+    decided_at TIMESTAMP,
+    -- The Idempotency-Key it came with and the sha256 of its body: the same key from the same unit
+    -- gets this filing back even after a new login (the middleware keeps keys per token only).
+    idempotency_key VARCHAR, body_sha256 VARCHAR
 );
 -- One row per line sent (way=employee: item_code NULL, the wage applies to every 税务自主 item).
 -- The employee's particulars, old wage, base, status and reason are filled when the filing is decided.

@@ -70,11 +70,13 @@ def _record_json(record: dict[str, Any]) -> dict[str, Any]:
 )
 async def submit_filing(request: Request, store: StoreDep, unit_id: UnitDep) -> Response:
     """申报: accepted as 待反馈 and decided once the bureau's feedback delay has passed. Up to 100,000
-    lines (a body of up to 32 MB); a malformed line is refused naming its number."""
+    lines (a body of up to 32 MB); a malformed line is refused naming its number. The filing keeps its
+    Idempotency-Key: the unit sending that key again (even from a new login) gets the first answer."""
     body = await request.body()
     parsed = await run_in_threadpool(wages.parse_filing, body)
     delay = request.app.state.wage_settings.delay_s
-    record = await run_in_threadpool(wages.submit, store, unit_id, parsed, delay)
+    key = request.headers.get("idempotency-key", "").strip() or None
+    record = await run_in_threadpool(wages.submit, store, unit_id, parsed, delay, key)
     return Response(json.dumps(_record_json(record), ensure_ascii=False), status_code=202,
                     media_type="application/json")
 
