@@ -47,7 +47,7 @@ COLUMNS = {
     "called_at": "操作时间",
     "unit_id": "单位标识",
     "unit_name": "单位名称",
-    "operation": "操作",
+    "operation": "操作类型",  # not 操作: that heads the pages' link column (查看)
     "outcome": "结果",
     "message": "税务局答复",
     "result_id": "业务编号",
@@ -68,7 +68,7 @@ AUDIT_LIST: ListSpec[AuditFilter] = ListSpec(
         "at_from": date_from("操作时间起", "a.called_at"),
         "at_to": date_to("操作时间止", "a.called_at"),
         "unit_id": equals("单位", "a.unit_id"),
-        "operation": equals("操作", "a.operation"),
+        "operation": equals("操作类型", "a.operation"),
         "outcome": equals("结果", "a.outcome"),
         "result_id": contains("业务编号", "a.result_id"),
     },
