@@ -246,3 +246,23 @@ def test_the_hook_follows_a_new_proxy_client(offline_wb):
         assert derived.on_call == wb.audit.record
     finally:
         derived.close()
+
+
+def test_a_resource_that_runs_the_attempts_with_its_own_key_is_covered(offline_wb, fake_bureau):
+    """A resource module may keep its own idempotency key (a wage filing resent after a restart) and
+    run the transport's attempts itself: the trail still has the call, under that key, once."""
+    from sbflib.gateway.http import CallPolicy
+
+    wb = offline_wb
+    _login(wb, fake_bureau)
+    fake_bureau.overrides[("POST", "/units/U000001/wage-filings")] = lambda r: httpx.Response(
+        202, json={"filing_id": "WF000777", "status": "待反馈"})
+    key = "f" * 32
+    http = wb.gateway._http
+    for _ in range(2):  # sent, then resent with the same key (the bureau answers the first answer)
+        http._attempts("POST", "/units/U000001/wage-filings", CallPolicy(), {"Idempotency-Key": key}, {},
+                       {"kind": "daily", "lines": [{"employee_id": "E1", "wage": "5000.00"}]}, True)
+    rows = [r for r in _entries(wb) if r["operation"] == "缴费工资申报"]
+    assert len(rows) == 1
+    assert rows[0]["idempotency_key"] == key and rows[0]["runs"] == 2 and rows[0]["result_id"] == "WF000777"
+    assert json.loads(rows[0]["request"])["lines"] == [{"employee_id": "E1", "wage": "5000.00"}]
