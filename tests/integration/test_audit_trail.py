@@ -70,3 +70,28 @@ def test_a_call_without_an_answer_is_kept_as_unknown(logged_in, bureau):
     row = _rows(wb)[0]
     assert row["operation"] == "修改申报密码" and row["outcome"] == "结果未知" and row["code"] == "TIMEOUT"
     assert len(row["idempotency_key"]) == 32 and "Lost#2026" not in row["request"]
+
+
+def test_a_wage_filing_is_recorded_once_with_its_key_and_filing_id(logged_in, bureau):
+    """缴费工资申报 (H3's gateway/wages.py runs the transport's attempts with its own key): the first
+    attempt is refused with 503 and retried with the same key; the trail has one entry."""
+    from sbflib.employer.wages import Adjust
+
+    wb = logged_in(UNIT_ID)
+    wb.gateway.demo_secret = bureau.demo_secret
+    wb.update_after_login()
+    draft = wb.employer.wages.draft("daily", "employee")
+    assert draft.add_all_normal(Adjust.ratio(110)).added > 0
+    rows, _total = draft.query(page_size=1000)
+    wb.gateway.demo.inject_fault(f"/api/v1/units/{UNIT_ID}/wage-filings", "POST", "fail", times=1)
+    try:
+        receipt = draft.submit(list(rows["row_id"]))
+    finally:
+        wb.gateway.demo.clear_faults()
+    filings = [r for r in _rows(wb) if r["operation"] == "缴费工资申报"]
+    assert len(filings) == 1
+    entry = filings[0]
+    assert entry["outcome"] == "成功" and entry["status"] == 202 and entry["attempts"] == 2
+    assert entry["result_id"] in receipt.filing_ids and len(entry["idempotency_key"]) == 32
+    sent = json.loads(entry["request"])
+    assert sent["kind"] == "daily" and sent["way"] == "employee" and len(sent["lines"]) == min(len(rows), 100)
