@@ -312,6 +312,26 @@ def _limits_table(region: str, pairs: list[tuple[str, str]]) -> pa.Table:
                      "refusal": pa.array(rows["refusal"], pa.string())})
 
 
+def _current_limits(regions: list[str], month: str) -> pa.Table:
+    """Floor and cap of every item of `regions` in force in `month` (regions or items without
+    limits in force are left out)."""
+    rows: dict[str, list[Any]] = {"region": [], "item_code": [], "floor": [], "cap": []}
+    for region in regions:
+        for item in _ITEM_NAMES:
+            try:
+                limits = contribution_rules(region).base_limits(month, item)
+            except (RuleViolation, LookupError):
+                continue
+            rows["region"].append(region)
+            rows["item_code"].append(item)
+            rows["floor"].append(limits.floor)
+            rows["cap"].append(limits.cap)
+    money = pa.decimal128(18, 2)
+    return pa.table({"region": pa.array(rows["region"], pa.string()),
+                     "item_code": pa.array(rows["item_code"], pa.string()),
+                     "floor": pa.array(rows["floor"], money), "cap": pa.array(rows["cap"], money)})
+
+
 def _months_between(first: str, last: str) -> list[str]:
     months = []
     month = first
@@ -461,7 +481,7 @@ def _record_bases(cur: duckdb.DuckDBPyConnection, unit_id: str, filing_id: str, 
     """, p)
     _run(cur, """
         INSERT INTO wage_base_history
-        SELECT $u, employee_id, item_code, month, base, $f, $now, false FROM wf_ok
+        SELECT $u, employee_id, item_code, month, wage, base, $f, $now, false FROM wf_ok
     """, p)
     # Back pay: each month from the filed month to the month before this one, up to the next filed
     # base of the item and the stop month; the base clamped by that month's floor and cap.
@@ -503,16 +523,28 @@ def _apply_due_history(cur: duckdb.DuckDBPyConnection, unit_id: str | None, now:
     the current one, per employee and item, among the pairs with a row not yet applied), and move the
     change number of every employee whose base changed."""
     p: dict[str, Any] = {"cm": month, "u": unit_id}
+    regions = [r[0] for r in cur.execute("SELECT DISTINCT region FROM region_items ORDER BY 1").fetchall()]
+    cur.register("wf_now_limits", _current_limits(regions, month))
+    # The latest filed wage of each pair held by this month's floor and cap (the filed base when no
+    # limits are in force), e.g. a wage filed back in May under last year's floor.
     _run(cur, """
         CREATE OR REPLACE TEMP TABLE wf_due AS
-        SELECT h.unit_id, h.employee_id, h.item_code, arg_max(h.base, h.from_month) AS base
-        FROM wage_base_history h
-        WHERE h.from_month <= $cm AND ($u IS NULL OR h.unit_id = $u)
-          AND (h.unit_id, h.employee_id, h.item_code) IN (
-              SELECT unit_id, employee_id, item_code FROM wage_base_history
-              WHERE NOT applied AND from_month <= $cm AND ($u IS NULL OR unit_id = $u))
-        GROUP BY h.unit_id, h.employee_id, h.item_code
+        WITH latest AS (
+            SELECT h.unit_id, h.employee_id, h.item_code, arg_max(h.wage, h.from_month) AS wage,
+                   arg_max(h.base, h.from_month) AS filed_base
+            FROM wage_base_history h
+            WHERE h.from_month <= $cm AND ($u IS NULL OR h.unit_id = $u)
+              AND (h.unit_id, h.employee_id, h.item_code) IN (
+                  SELECT unit_id, employee_id, item_code FROM wage_base_history
+                  WHERE NOT applied AND from_month <= $cm AND ($u IS NULL OR unit_id = $u))
+            GROUP BY h.unit_id, h.employee_id, h.item_code)
+        SELECT l.unit_id, l.employee_id, l.item_code,
+               CASE WHEN lim.floor IS NULL THEN l.filed_base
+                    ELSE least(greatest(l.wage, lim.floor), coalesce(lim.cap, greatest(l.wage, lim.floor))) END AS base
+        FROM latest l JOIN units u ON u.unit_id = l.unit_id
+        LEFT JOIN wf_now_limits lim ON lim.region = u.region AND lim.item_code = l.item_code
     """, p)
+    cur.unregister("wf_now_limits")
     _run(cur, """
         CREATE OR REPLACE TEMP TABLE wf_moved AS
         SELECT DISTINCT i.unit_id, i.employee_id FROM employee_items i

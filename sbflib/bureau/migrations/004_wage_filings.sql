@@ -18,11 +18,13 @@ CREATE TABLE IF NOT EXISTS wage_filing_lines (
     name VARCHAR, id_type VARCHAR, id_number VARCHAR, item_name VARCHAR,
     old_wage DECIMAL(18,2), base DECIMAL(18,2), status VARCHAR, reason VARCHAR
 );
--- 缴费基数 history: the base of an employee's item from `from_month` on, as filed. A row whose month has
--- come (from_month <= the current month) is `applied` to employee_items.base; later ones wait for it.
+-- 缴费基数 history: the wage filed for an employee's item from `from_month` on and its base that month.
+-- A row whose month has come (from_month <= the current month) is `applied`: employee_items.base
+-- becomes the latest such wage held by the current month's floor and cap; later rows wait for it.
 CREATE TABLE IF NOT EXISTS wage_base_history (
     unit_id VARCHAR NOT NULL, employee_id VARCHAR NOT NULL, item_code VARCHAR NOT NULL,
-    from_month VARCHAR NOT NULL, base DECIMAL(18,2) NOT NULL, filing_id VARCHAR NOT NULL,
+    from_month VARCHAR NOT NULL, wage DECIMAL(18,2) NOT NULL, base DECIMAL(18,2) NOT NULL,
+    filing_id VARCHAR NOT NULL,
     recorded_at TIMESTAMP NOT NULL, applied BOOLEAN NOT NULL DEFAULT false
 );
 -- 补缴预处理: one row per unit, employee, item and past month whose base a filing changed (months
