@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,10 +82,10 @@ def snapshot(store: Store, target: Path) -> Snapshot:
     return Snapshot(version, tables)
 
 
-def prepare_restored(path: Path) -> Snapshot:
+def prepare_restored(path: Path) -> tuple[Snapshot, Snapshot]:
     """Open a file taken out of a backup on its own, read what it holds, bring it to this client's
-    schema (numbered migrations, as `Store` does) and checkpoint it. Raises duckdb.Error when it is
-    not a DuckDB database; a database without our schema_version table raises ValueError."""
+    schema (numbered migrations, as `Store` does) and checkpoint it: (as found, as migrated).
+    Raises duckdb.Error when it is not a DuckDB database; ValueError without our schema_version table."""
     con = duckdb.connect(str(path))
     try:
         names = {r[0] for r in con.execute(
@@ -98,19 +99,22 @@ def prepare_restored(path: Path) -> Snapshot:
                 con.execute(sql)
                 con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
         con.commit()
+        ready = Snapshot(schema_version(con), table_counts(con))
         con.execute("CHECKPOINT")
     finally:
         con.close()
     with contextlib.suppress(OSError):
         os.chmod(path, 0o600)
-    return found
+    return found, ready
 
 
-def replace(store: Store, restored: Path, before_swap: Callable[[Path], None] | None = None) -> None:
+def replace(store: Store, restored: Path, before_swap: Callable[[Path], None] | None = None) -> dict[str, int]:
     """Put `restored` (a checkpointed store file on the same file system) in place of the store.
 
     In the store's turn with the connection closed: `before_swap(store.path)` (the safety backup,
     which may copy the closed file), then one atomic rename. Other processes reopen on their next unit.
+    Returns the row counts read through this process's connection, reopened on the new file before
+    the turn is given back (so the caller can check it sees the restored data).
     """
     shared = store._file
     with shared.lock:
@@ -132,5 +136,11 @@ def replace(store: Store, restored: Path, before_swap: Callable[[Path], None] | 
             with contextlib.suppress(FileNotFoundError):
                 shared.wal.unlink()  # an empty WAL of the old file
             _fsync(store.path.parent)
+            shared.con = shared._connect(time.monotonic() + store.lock_timeout)
+            cursor = shared.con.cursor()
+            try:
+                return table_counts(cursor)
+            finally:
+                cursor.close()
         finally:
             shared.release()  # gives the turn back; the next unit of work opens the new file

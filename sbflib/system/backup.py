@@ -273,6 +273,8 @@ class BackupService:
                 shot = files.snapshot(self.store, raw)
             except OSError as exc:
                 raise _state("备份失败：无法写入备份文件夹，请检查磁盘空间和权限", exc) from None
+            except duckdb.Error as exc:
+                raise _state("备份失败：本地数据库暂时无法读取，请稍后重试", exc) from None
             created = clock.now()
             digest = hashlib.sha256()
             with raw.open("rb") as f:
@@ -393,9 +395,11 @@ class BackupService:
         for place in folders:
             if not place.is_dir():
                 continue
-            for path in place.glob(f"*{SUFFIX}"):
-                if path.name.startswith("."):
-                    continue
+            try:
+                candidates = [p for p in place.glob(f"*{SUFFIX}") if not p.name.startswith(".")]
+            except OSError:
+                continue
+            for path in candidates:
                 try:
                     found.append(_info(path, _read_manifest(path)))
                 except SbfError:
@@ -429,16 +433,22 @@ class BackupService:
         safety: list[BackupResult] = []
         try:
             self._extract_checked(source, manifest, draft)
-            self._prepare(draft, info)
+            ready = self._prepare(draft, info)
             folder = self._folder(None)
 
             def safety_backup(_current: Path) -> None:
                 # The store is closed and the turn held: a plain copy of the file is its last state.
                 safety.append(self._safety_from_closed(folder))
 
-            files.replace(self.store, draft, before_swap=safety_backup)
+            try:
+                seen = files.replace(self.store, draft, before_swap=safety_backup)
+            except (OSError, duckdb.Error) as exc:
+                raise _state("恢复失败，当前数据未改变：无法替换本地数据库文件，请稍后重试", exc) from None
         finally:
             _remove_database(draft)
+        if seen != ready.tables:  # the store reopened on the restored file, not on an instance kept alive
+            raise StateError("恢复后的数据与备份不一致，请关闭其他窗口后重新打开客户端再检查",
+                             detail=f"counts after the swap {seen} differ from {ready.tables}")
         if keep_auto is not None:
             with self.store.work() as con:
                 settings_repo.write(con, SETTINGS_KEY, keep_auto)
@@ -512,17 +522,18 @@ class BackupService:
         if digest.hexdigest() != expected:
             raise _refusal(_DAMAGED, "BACKUP_DAMAGED", f"sha256 {digest.hexdigest()} != manifest {expected}")
 
-    def _prepare(self, draft: Path, info: BackupInfo) -> None:
+    def _prepare(self, draft: Path, info: BackupInfo) -> files.Snapshot:
         """Open the extracted database on its own: it must be ours, as the manifest says, and not
-        newer than this client; then it is migrated to this client's schema."""
+        newer than this client; then it is migrated to this client's schema (returned as migrated)."""
         if info.schema_version > files.latest_schema_version():
             raise ValidationError("该备份由较新版本的客户端生成，请先升级客户端再恢复", code="BACKUP_NEWER")
         try:
-            found = files.prepare_restored(draft)
+            found, ready = files.prepare_restored(draft)
         except (duckdb.Error, ValueError) as exc:
             raise _refusal(_NOT_OURS, "BACKUP_NOT_OURS", exc) from None
         if found.tables != info.tables or found.schema_version != info.schema_version:
             raise _refusal(_DAMAGED, "BACKUP_DAMAGED", f"tables {found.tables} != manifest {info.tables}")
+        return ready
 
 
 def _state(message: str, exc: BaseException) -> StateError:
