@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -432,16 +433,20 @@ class WageDraft:
         from sbflib.io import wage_import
 
         unit_id = self._unit_id()
-        items = self.items()
-        parsed = wage_import.read_wage_file(bytes(data), self.kind, self.way, items)
-        with self._ctx.store.read() as con:
-            roster = repo.roster_for_check(con, unit_id)
-            insured = repo.insured_for_check(con, unit_id)
-            authorities = repo.tax_authorities(con, unit_id)
+        # The file is read (python-calamine, outside the GIL) while the roster comes from the store.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sbf-wage-import") as pool:
+            with self._ctx.store.read() as con:
+                items = repo.self_declared_items(con, unit_id)
+                reading = pool.submit(wage_import.read_wage_file, bytes(data), self.kind, self.way, items)
+                roster = repo.roster_for_check(con, unit_id)
+                insured = repo.insured_for_check(con, unit_id)
+                authorities = repo.tax_authorities(con, unit_id)
+            parsed = reading.result()
         checked = wage_import.check_rows(parsed, roster, insured, clock.current_month())
-        good = _import_rows(checked.good, self.way, insured, authorities)
+        good = _imported(checked.good)
         with self._ctx.store.work() as con:
-            added, skipped = repo.insert_rows(con, unit_id, self.kind, self.way, good)
+            rows = repo.imported_rows(con, unit_id, self.way, good, authorities[0] if authorities else "")
+            added, skipped = repo.insert_rows(con, unit_id, self.kind, self.way, rows)
         return ImportReport(added, skipped, checked.errors.reset_index(drop=True))
 
     # -- 修改 / 删除 -------------------------------------------------------------------------------
@@ -596,34 +601,18 @@ def _adjusted(olds: list[Any], adjust: Adjust) -> list[Decimal | None]:
     return out
 
 
-def _import_rows(good: pd.DataFrame, way: str, insured: pd.DataFrame, authorities: list[str]) -> pa.Table:
-    """The checked rows of an import as rows of the edit list: old wages and item names from the
-    roster, the tax authority given or the unit's default."""
-    if good.empty:
-        return repo.row_table(pd.DataFrame(columns=repo.ROW_INSERT_COLUMNS))
-    df = good.copy()
-    if "item_code" not in df.columns:
-        df["item_code"] = None
-    df["item_code"] = df["item_code"].where(df["item_code"].notna(), None)
-    if "new_wage" not in df.columns and "wage" in df.columns:
-        df["new_wage"] = df["wage"]
-    if "month" not in df.columns:
-        df["month"] = None
-    default = authorities[0] if authorities else ""
-    if "tax_authority" not in df.columns:
-        df["tax_authority"] = default
-    df["tax_authority"] = df["tax_authority"].where(df["tax_authority"].notna() & (df["tax_authority"] != ""), default)
-    own = insured[insured["collection_mode"] == repo.SELF_DECLARED]
-    if way == "item":
-        look = own[["employee_id", "item_code", "item_name", "base"]]
-        df = df.drop(columns=[c for c in ("item_name", "old_wage") if c in df.columns])
-        df = df.merge(look, on=["employee_id", "item_code"], how="inner").rename(columns={"base": "old_wage"})
-    else:
-        best = own.groupby("employee_id", as_index=False)["base"].max().rename(columns={"base": "old_wage"})
-        df = df.drop(columns=[c for c in ("old_wage",) if c in df.columns]).merge(best, on="employee_id", how="inner")
-        df["item_code"] = None
-        df["item_name"] = None
-    return repo.row_table(df[repo.ROW_INSERT_COLUMNS])
+_IMPORTED_SCHEMA = pa.schema([
+    ("employee_id", pa.string()),
+    ("item_code", pa.string()),
+    ("wage", pa.decimal128(18, 2)),
+    ("month", pa.string()),
+])
+
+
+def _imported(good: pd.DataFrame) -> pa.Table:
+    """The checked rows of an import (employee_id, item_code, wage, month) as Arrow."""
+    df = good.reindex(columns=_IMPORTED_SCHEMA.names)
+    return pa.Table.from_pandas(df, schema=_IMPORTED_SCHEMA, preserve_index=False)
 
 
 def _filing_row(filing: WageFiling) -> dict[str, Any]:

@@ -403,13 +403,43 @@ def roster_for_check(con: Con, unit_id: str) -> pd.DataFrame:
 
 
 def insured_for_check(con: Con, unit_id: str) -> pd.DataFrame:
-    """employee_id, item_code, item_name, collection_mode, base of every insured item."""
-    return frame(con, """SELECT employee_id, item_code, any_value(item_name) AS item_name,
+    """employee_id, item_code, collection_mode (税务自主 when any of the item's registrations is) of
+    every insured item: what an import is checked against. No money here: a column of Decimal
+    objects costs more than the whole check."""
+    return frame(con, """SELECT employee_id, item_code,
                                  CASE WHEN bool_or(collection_mode = ?) THEN ? ELSE any_value(collection_mode) END
-                                   AS collection_mode,
-                                 max(base) AS base
+                                   AS collection_mode
                          FROM employee_items WHERE unit_id = ? GROUP BY employee_id, item_code
                          ORDER BY employee_id, item_code""", [SELF_DECLARED, SELF_DECLARED, unit_id])
+
+
+def imported_rows(con: Con, unit_id: str, way: str, good: pa.Table, tax_authority: str) -> pa.Table:
+    """Checked import rows (employee_id, item_code, wage, month) as rows of the edit list, in their
+    order: old wages and item names from the roster's 税务自主 items (a row without one is dropped),
+    `tax_authority` on every row."""
+    con.register("imported_rows", good.append_column("pos", pa.array(range(good.num_rows), pa.int64())))
+    try:
+        if way == "item":
+            sql = """SELECT g.employee_id, g.item_code, i.item_name, ? AS tax_authority, i.old_wage,
+                            g.wage AS new_wage, g.month
+                     FROM imported_rows g JOIN (
+                         SELECT employee_id, item_code, any_value(item_name) AS item_name, max(base) AS old_wage
+                         FROM employee_items WHERE unit_id = ? AND collection_mode = ?
+                         GROUP BY employee_id, item_code) i
+                       ON i.employee_id = g.employee_id AND i.item_code = g.item_code
+                     ORDER BY g.pos"""
+        else:
+            sql = """SELECT g.employee_id, NULL::VARCHAR AS item_code, NULL::VARCHAR AS item_name,
+                            ? AS tax_authority, i.old_wage, g.wage AS new_wage, g.month
+                     FROM imported_rows g JOIN (
+                         SELECT employee_id, max(base) AS old_wage
+                         FROM employee_items WHERE unit_id = ? AND collection_mode = ?
+                         GROUP BY employee_id) i
+                       ON i.employee_id = g.employee_id
+                     ORDER BY g.pos"""
+        return arrow(con, sql, [tax_authority, unit_id, SELF_DECLARED])
+    finally:
+        con.unregister("imported_rows")
 
 
 def tax_authorities(con: Con, unit_id: str) -> list[str]:

@@ -494,3 +494,45 @@ def test_fifty_thousand_rows_load_into_the_edit_list_well_under_a_second(env):
         seconds = time.perf_counter() - started
     assert (added, skipped) == (n, 0)
     assert seconds < 1.0, seconds
+
+
+def _filled(template: bytes, rows: list[list]) -> bytes:
+    book = openpyxl.load_workbook(io.BytesIO(template))
+    sheet = book.worksheets[0]
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_import_adds_the_good_rows_and_reports_each_bad_one(env):
+    _, wages, _, _, _ = env
+    draft = wages.draft("daily", "item")
+    template = draft.template()
+    header = [c.value for c in openpyxl.load_workbook(io.BytesIO(template)).worksheets[0][1]]
+    assert header == ["姓名", "证件类型", "证件号码", "基本养老保险费缴费工资", "基本医疗保险费缴费工资", "生效年月"]
+    data = _filled(template, [
+        ["王芳", "居民身份证", "330106199001010001", "6000", "6100.5", "2026-11"],   # good: two rows
+        ["错名", "居民身份证", "330106199001010005", "6000", None, "2026-11"],       # name does not match
+        ["刘洋", "居民身份证", "110105199001010099", "6000", None, "2026-11"],       # unknown ID number
+        ["王芳", "居民身份证", "330106199001010001", "7000", None, "2026-11"],       # repeats row 2's item
+        ["张伟", "居民身份证", "330106199001010003", "-1", None, "2026-11"],         # not a positive wage
+    ])
+    report = draft.import_file(data)
+    assert report.added == 2
+    bad = set(report.errors["行号"])
+    assert {3, 4, 6} <= bad
+    assert (5 in bad) != (report.skipped == 1)   # the repeat is reported, or left out as already there
+    assert list(report.errors.columns) == ["行号", "列", "原因"]
+    assert "成功导入2条" in report.message and report.report_xlsx()[:2] == b"PK"
+    df = draft.frame()
+    assert df[["employee_id", "item_code", "new_wage", "old_wage", "item_name"]].values.tolist() == [
+        ["E00002", "10201", Decimal("6000.00"), Decimal("2000.00"), "基本养老保险费"],
+        ["E00002", "10203", Decimal("6100.50"), Decimal("2000.00"), "基本医疗保险费"]]
+    assert set(df["tax_authority"]) == {AUTHORITY}
+    again = draft.import_file(_filled(template, [["王芳", "居民身份证", "330106199001010001", "6000", None, "2026-11"]]))
+    assert (again.added, again.skipped) == (0, 1)
+    with pytest.raises(ValidationError) as foreign:
+        wages.draft("annual", "employee").import_file(data)   # another page's template
+    assert foreign.value.code == "NOT_OUR_TEMPLATE"
