@@ -353,3 +353,30 @@ def test_the_interpreter_exit_runs_the_auto_backup(tmp_path):
     set_marker(store, "later")
     service.restore(autos[0])
     assert marker(store) == "kernel"
+
+
+def test_a_dashboard_kernel_backs_up_when_it_shuts_down(tmp_path):
+    """Voila ends a tab's kernel with a shutdown request: the kernel's interpreter exits and backs up."""
+    manager_module = pytest.importorskip("jupyter_client.manager")
+    store, service = seeded(tmp_path / "data", employees=10)
+    service.save_auto_settings(AutoBackupSettings(enabled=True, folder=str(tmp_path / "auto"), keep=2))
+    store.close()
+    km = manager_module.KernelManager(kernel_name="python3")
+    km.start_kernel(cwd=str(Path(__file__).resolve().parents[2]))
+    try:
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=60)
+        kc.execute(textwrap.dedent(f"""
+            from pathlib import Path
+            from sbflib.store.db import Store
+            from sbflib.system.backup import BackupService
+            store = Store({str(store.path)!r})
+            service = BackupService(store, Path({str(tmp_path / "data")!r}))
+            service.backups()
+        """))
+        assert kc.get_shell_msg(timeout=60)["content"]["status"] == "ok"
+        kc.stop_channels()
+    finally:
+        km.shutdown_kernel(now=False)
+    assert len(list((tmp_path / "auto").glob("自动备份-*.sbfbak"))) == 1
