@@ -24,6 +24,7 @@ The gateway does not know the store: who keeps the records (sbflib/system/audit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -98,8 +99,11 @@ def is_demo(path: str) -> bool:
 
 
 def _is_secret_key(key: object) -> bool:
-    if not isinstance(key, str):
-        return False
+    return isinstance(key, str) and _secret_name(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_name(key: str) -> bool:
     k = key.lower().replace("-", "").replace("_", "").replace(" ", "")
     return k in SECRET_KEYS or any(part in k for part in SECRET_PARTS)
 
@@ -138,10 +142,11 @@ def summarize(value: Any, max_items: int = MAX_LIST_ITEMS) -> Any:
 
 
 def safe_json(value: Any) -> str:
-    """`value` redacted, summarized and written as JSON ('' for None)."""
+    """`value` cut (first, so a 100,000-line body costs no more than a 100-line one), redacted and
+    written as JSON ('' for None)."""
     if value is None:
         return ""
-    return json.dumps(summarize(redact(value)), ensure_ascii=False, default=str)
+    return json.dumps(redact(summarize(value)), ensure_ascii=False, default=str)
 
 
 def unit_of(path: str, body: Any) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from sbflib.store.filters import ListSpec, Where, contains, date_from, date_to, equals
 from sbflib.store.frames import frame
@@ -82,36 +83,70 @@ _SELECT = """
 """
 
 
+_SCHEMA = pa.schema([
+    ("record_id", pa.string()), ("called_at", pa.timestamp("us")), ("last_at", pa.timestamp("us")),
+    ("duration_ms", pa.int64()), ("unit_id", pa.string()), ("operation", pa.string()), ("method", pa.string()),
+    ("path", pa.string()), ("idempotency_key", pa.string()), ("attempts", pa.int32()), ("runs", pa.int32()),
+    ("request", pa.string()), ("outcome", pa.string()), ("status", pa.int32()), ("code", pa.string()),
+    ("message", pa.string()), ("result_id", pa.string()), ("response", pa.string()), ("reports", pa.string()),
+])
+
+
 def merge(con: Con, rows: Iterable[Mapping[str, Any]]) -> int:
-    """Keep `rows` (dicts with ROW_COLUMNS): a new record id is inserted, a known one merged into
-    its row. Returns how many rows were new."""
-    added = 0
-    for row in rows:
-        values = [row.get(c) for c in ROW_COLUMNS]
-        report = str(row["reports"])
-        known = con.execute("SELECT reports FROM audit_log WHERE record_id = ?", [row["record_id"]]).fetchall()
-        if known and report in str(known[0][0] or "").split(","):
-            continue  # this report is in already (written again after a crash)
-        if known:
-            con.execute(
-                """UPDATE audit_log SET
-                       called_at = least(called_at, ?), last_at = greatest(coalesce(last_at, called_at), ?),
-                       duration_ms = coalesce(duration_ms, 0) + ?, attempts = coalesce(attempts, 0) + ?,
-                       runs = coalesce(runs, 1) + ?, request = ?, outcome = ?, status = ?, code = ?, message = ?,
-                       result_id = CASE WHEN ? <> '' THEN ? ELSE result_id END, response = ?,
-                       unit_id = CASE WHEN coalesce(unit_id, '') = '' THEN ? ELSE unit_id END,
-                       reports = concat_ws(',', reports, ?)
-                   WHERE record_id = ?""",
-                [row["called_at"], row["last_at"] or row["called_at"], row.get("duration_ms") or 0, row.get("attempts") or 0,
-                 row.get("runs") or 1, row.get("request"), row["outcome"], row.get("status"), row.get("code"),
-                 row.get("message"), row.get("result_id") or "", row.get("result_id") or "", row.get("response"),
-                 row.get("unit_id") or "", report, row["record_id"]],
-            )
+    """Keep `rows` (dicts with ROW_COLUMNS): new record ids are inserted in one statement, a known
+    one is merged into its row (a report already merged is skipped). Returns how many rows were new."""
+    batch = list(rows)
+    if not batch:
+        return 0
+    ids = list({str(r["record_id"]) for r in batch})
+    known = {rid: str(reports or "") for rid, reports in con.execute(
+        "SELECT record_id, reports FROM audit_log WHERE record_id IN (SELECT unnest(?))", [ids]).fetchall()}
+    fresh: list[Mapping[str, Any]] = []
+    later: list[Mapping[str, Any]] = []
+    seen: set[str] = set()
+    for row in batch:
+        rid = str(row["record_id"])
+        if rid in known or rid in seen:
+            later.append(row)
         else:
-            con.execute(f"INSERT INTO audit_log ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))})",
-                        values)
-            added += 1
-    return added
+            seen.add(rid)
+            fresh.append(row)
+    if fresh:
+        table = pa.Table.from_pylist([{c: row.get(c) for c in ROW_COLUMNS} for row in fresh], schema=_SCHEMA)
+        con.register("audit_batch", table)
+        try:
+            con.execute(f"INSERT INTO audit_log ({', '.join(ROW_COLUMNS)}) SELECT {', '.join(ROW_COLUMNS)} "
+                        "FROM audit_batch")
+        finally:
+            con.unregister("audit_batch")
+    for row in later:
+        _merge_one(con, row)
+    return len(fresh)
+
+
+def _merge_one(con: Con, row: Mapping[str, Any]) -> None:
+    report = str(row["reports"])
+    known = con.execute("SELECT reports FROM audit_log WHERE record_id = ?", [row["record_id"]]).fetchall()
+    if not known:
+        con.execute(f"INSERT INTO audit_log ({', '.join(ROW_COLUMNS)}) VALUES ({', '.join('?' * len(ROW_COLUMNS))})",
+                    [row.get(c) for c in ROW_COLUMNS])
+        return
+    if report in str(known[0][0] or "").split(","):
+        return  # this report is in already (written again after a crash)
+    con.execute(
+        """UPDATE audit_log SET
+               called_at = least(called_at, ?), last_at = greatest(coalesce(last_at, called_at), ?),
+               duration_ms = coalesce(duration_ms, 0) + ?, attempts = coalesce(attempts, 0) + ?,
+               runs = coalesce(runs, 1) + ?, request = ?, outcome = ?, status = ?, code = ?, message = ?,
+               result_id = CASE WHEN ? <> '' THEN ? ELSE result_id END, response = ?,
+               unit_id = CASE WHEN coalesce(unit_id, '') = '' THEN ? ELSE unit_id END,
+               reports = concat_ws(',', reports, ?)
+           WHERE record_id = ?""",
+        [row["called_at"], row["last_at"] or row["called_at"], row.get("duration_ms") or 0,
+         row.get("attempts") or 0, row.get("runs") or 1, row.get("request"), row["outcome"], row.get("status"),
+         row.get("code"), row.get("message"), row.get("result_id") or "", row.get("result_id") or "",
+         row.get("response"), row.get("unit_id") or "", report, row["record_id"]],
+    )
 
 
 def _where(filters: AuditFilter) -> Where:
