@@ -393,7 +393,9 @@ class WageDraft:
         current = clock.current_month()
         if month is not None:
             month = check_effective_month(month, current, None, None).month  # the format, before any row
-        with self._ctx.store.work() as con:
+        # Read, work the wages out, then write: the store is held only for the reads and the insert
+        # (which skips rows already in the list by itself, so nothing is lost between the two).
+        with self._ctx.store.read() as con:
             if group_id is not None and group_id not in groups_repo.load_groups(con, unit_id):
                 raise ValidationError("分组不存在", field="分组", code="GROUP_MISSING")
             if unit_number is not None and unit_number not in roster_repo.distinct_values(con, unit_id, "unit_number"):
@@ -403,18 +405,23 @@ class WageDraft:
                 raise StateError("本单位没有主管税务机关信息，请先更新单位信息")
             source = repo.roster_wages(con, unit_id, self.way, paying_only=True, unit_number=unit_number,
                                        group_id=group_id)
-            refused = 0
-            if month is not None and source.num_rows:
-                source, refused = _within_months(source, month)
-            new_wage = _adjusted(source["old_wage"].to_pylist(), adjust)
-            keep = pa.array([w is not None for w in new_wage])
-            rows = source.append_column("new_wage", pa.array(new_wage, pa.decimal128(18, 2))).filter(keep)
-            rows = rows.append_column("tax_authority", pa.array([authorities[0]] * rows.num_rows, pa.string()))
-            rows = rows.append_column("month", pa.array([month] * rows.num_rows, pa.string()))
+        found = source.num_rows
+        refused = 0
+        if month is not None and source.num_rows:
+            source, refused = _within_months(source, month)
+        new_wage = _adjusted(source["old_wage"].to_pylist(), adjust)
+        keep = pa.array([w is not None for w in new_wage], pa.bool_())
+        rows = source.append_column("new_wage", pa.array(new_wage, pa.decimal128(18, 2))).filter(keep)
+        unpriced = source.num_rows - rows.num_rows
+        rows = rows.append_column("tax_authority", pa.array([authorities[0]] * rows.num_rows, pa.string()))
+        rows = rows.append_column("month", pa.array([month] * rows.num_rows, pa.string()))
+        with self._ctx.store.work() as con:
             added, skipped = repo.insert_rows(con, unit_id, self.kind, self.way, rows)
         noun = "条" if self.way == "item" else "名职工"
         message = f"成功添加{added}{noun}" + (f"，{skipped}{noun}已在列表中" if skipped else "") + _months_note(refused)
-        if source.num_rows == 0 and not refused:
+        if unpriced:
+            message += f"，{unpriced}{noun}没有原缴费工资（或按比率调整后金额无效），未添加，请单个录入"
+        if found == 0:
             message = "没有可添加的正常缴费职工"
         return AddResult(added, skipped, refused, message)
 
