@@ -120,9 +120,8 @@ def test_every_screen_fits_at_both_sizes(voila, page, bureau, shot):
         page.click(".sbf-notices-dialog button:text-is('关闭')")
 
         page.click(".sbf-about-button")
-        page.wait_for_selector(".sbf-about-dialog")
-        both_sizes(page, shot, "14-about", [".sbf-about-dialog button:text-is('关闭')"])
-        page.click(".sbf-about-dialog button:text-is('关闭')")
+        page.wait_for_selector(".sbf-about-page .sbf-version-state .sbf-ok")  # the bureau's newest came
+        both_sizes(page, shot, "14-about", [".sbf-check-update", ".sbf-module-卸载-collector", ".sbf-repair"])
 
         page.click(".sbf-menu-SET-4")
         page.wait_for_selector(".sbf-unit-info-page .sbf-readonly-input")
@@ -130,10 +129,10 @@ def test_every_screen_fits_at_both_sizes(voila, page, bureau, shot):
         text = page.inner_text(".sbf-app")
         assert "SET-4" not in text and "EMP-" not in text  # no catalogue ID on a screen
 
-        page.click(".sbf-menu-EMP-3")
+        page.click(".sbf-menu-EMP-28")
         page.wait_for_selector(".sbf-not-built-page")
         both_sizes(page, shot, "16-not-built")
-        assert "EMP-3" not in page.inner_text(".sbf-app")
+        assert "EMP-28" not in page.inner_text(".sbf-app")
 
         page.click(".sbf-menu-SET-1")
         page.wait_for_selector(".sbf-network-page")
@@ -158,5 +157,17 @@ def test_every_screen_fits_at_both_sizes(voila, page, bureau, shot):
         page.wait_for_selector(".sbf-message-dialog :text('备份成功')")
         both_sizes(page, shot, "19-backup-done", [".sbf-message-dialog button:text-is('确定')"])
         page.click(".sbf-message-dialog button:text-is('确定')")
+
+        for n, menu in enumerate(("EMP-3", "EMP-4", "EMP-5", "EMP-6")):  # 缴费工资申报 (manual 2.3-2.6)
+            page.click(f".sbf-menu-{menu}")
+            page.wait_for_selector(f".sbf-page-{menu} .lm-DataGrid")
+            both_sizes(page, shot, f"19{'abcd'[n]}-wages-{menu[4:]}", [
+                f".sbf-page-{menu} .sbf-wage-add", f".sbf-page-{menu} .sbf-wage-submit",
+                f".sbf-page-{menu} .sbf-wage-switch", f".sbf-page-{menu} .sbf-pager button:text-is('下一页')"])
+        page.click(".sbf-menu-EMP-7")
+        page.wait_for_selector(".sbf-wage-records-page .lm-DataGrid")
+        both_sizes(page, shot, "20-wage-records", [".sbf-wage-feedback",
+                                                   ".sbf-wage-records-page .sbf-pager button:text-is('下一页')"])
+        assert "EMP-" not in page.inner_text(".sbf-app")
     finally:
         bureau.reset_password(UNIT_ID)

@@ -658,3 +658,98 @@ def test_the_page_never_shows_english_or_ids():
     for cls in (DailyByEmployeePage, DailyByItemPage, AnnualByEmployeePage, AnnualByItemPage, WageRecordsPage):
         assert cls.title and all(ord(ch) > 127 or ch in "-" for ch in cls.title)
     assert wages_page.MENU_OF[("daily", "item")] == "EMP-4"
+
+
+# ---- against a real workbench (the demo bureau on loopback) ------------------------------------------
+REAL_UNIT = "U000025"  # reserved for the wage pages' tests (tests/conftest.py)
+
+
+@pytest.fixture
+def real_ui(logged_in, bureau):
+    wb = logged_in(REAL_UNIT)
+    wb.gateway.demo_secret = bureau.demo_secret
+    wb.gateway.demo.set_feedback_delay(0)
+    wb.employer.roster.sync(full=True)
+    wb.employer.wage_records.feedback_wait_s = 0
+    ui = Ui(wb, sync=True)
+    pages: dict[str, Any] = {}
+
+    def navigate(menu_id: str) -> Any:
+        if menu_id not in pages:
+            cls = page_class(menu_id)
+            assert cls is not None
+            pages[menu_id] = cls(ui)
+        else:
+            pages[menu_id].on_show()
+        ui.current = pages[menu_id]  # type: ignore[attr-defined]
+        return pages[menu_id]
+
+    ui.navigate = navigate
+    yield ui
+    wb.gateway.demo.set_feedback_delay(5)
+
+
+def test_real_daily_page_add_edit_submit_and_read_the_record(real_ui):
+    ui = real_ui
+    page = ui.navigate("EMP-3")
+    assert page.table.total == 0
+    page.open_add_all()
+    d = _dialog(ui)
+    d.button("确定").click()
+    msg = _dialog(ui)
+    assert msg is not d and "添加" in msg.text
+    msg.button("确定").click()
+    paying = int((page.wb.employer.roster.frame()["status"] == "正常缴费").sum())
+    assert page.table.total == paying > 0
+    # fuzzy name search in 单个录入 lists only names containing the typed part
+    first = str(page.table.frame.iloc[0]["name"])
+    page.open_single()
+    single = _dialog(ui)
+    single.name.value = first[-1]
+    assert single.name.options and all(first[-1] in o for o in single.name.options)
+    single.button("取消").click()
+    # in-row edit of 新缴费工资
+    label = page.table.columns["new_wage"]
+    page.table.grid.set_cell_value_by_index(label, 0, "8888")
+    row_id = int(page.table.frame.iloc[0]["row_id"])
+    stored = page.draft.frame()
+    assert stored[stored["row_id"] == row_id].iloc[0]["new_wage"] == Decimal("8888.00")
+    # submit two ticked rows; the records page opens and fetches the feedback
+    page.table.click(0, UNTICKED)
+    page.table.click(1, UNTICKED)
+    page.submit_selected()
+    _dialog(ui).button("确定").click()
+    records = ui.current
+    assert isinstance(records, WageRecordsPage)
+    told = _dialog(ui).text
+    assert "全部申报成功" in told or "部分申报成功" in told, told
+    assert records.table.total == 1 and records.table.frame.iloc[0]["employees"] == 2
+    records.table.click(0, ACTION_HEADER)
+    detail = _dialog(ui)
+    assert detail.title == "申报明细" and detail.table.total == 2
+    assert all("*" in v for v in detail.table.grid.data["证件号码"])
+    # the submitted rows stay in the list as 已申报 and cannot be deleted
+    page = ui.navigate("EMP-3")
+    statuses = page.table.frame.set_index("row_id")["status"]
+    assert statuses[row_id] == "已申报"
+    page.table.click(0, UNTICKED)
+    page.delete_selected()
+    _dialog(ui).button("确定").click()
+    assert "不能删除" in _dialog(ui).text
+
+
+def test_real_per_item_single_entry_lists_only_the_units_own_items(real_ui):
+    ui = real_ui
+    page = ui.navigate("EMP-4")
+    people = page.wb.employer.roster.frame()
+    name = str(people[people["status"] == "正常缴费"].iloc[0]["name"])
+    page.open_single()
+    d = _dialog(ui)
+    d.name.value = name
+    if d.chosen is None:  # a shared name: pick the first of its labelled options
+        d.name.value = next(o for o in d.name.options if o.startswith(name))
+    codes = [code for code, _n, _w, _m in d.item_rows]
+    assert codes and "10205" not in codes  # 生育保险 is 税务代征 in 杭州: never offered
+    d.item_rows[0][2].value = "9000"
+    d.button("确定").click()
+    assert page.table.total == 1 and page.table.frame.iloc[0]["item_code"] == codes[0]

@@ -60,10 +60,10 @@ RECORDS_MENU = "EMP-7"
 HIDDEN = {"row_id", "employee_id", "item_code", "filing_id"}
 MONEY_KEYS = ("old_wage", "new_wage")
 # widths (px) by key so that a row fits the page at 1366 px; shrinking towards MIN_WIDTHS at 1024 px
-WIDTHS = {"name": 80, "id_type": 96, "id_number": 150, "item_name": 120, "tax_authority": 200,
-          "old_wage": 112, "new_wage": 112, "month": 76, "status": 72}
-MIN_WIDTHS = {"name": 56, "id_type": 60, "id_number": 138, "item_name": 76, "tax_authority": 80,
-              "old_wage": 92, "new_wage": 104, "month": 70, "status": 64}
+WIDTHS = {"name": 80, "id_type": 96, "id_number": 150, "item_name": 120, "tax_authority": 180,
+          "old_wage": 140, "new_wage": 140, "month": 84, "status": 84}
+MIN_WIDTHS = {"name": 56, "id_type": 50, "id_number": 138, "item_name": 64, "tax_authority": 54,
+              "old_wage": 70, "new_wage": 96, "month": 72, "status": 64}
 
 
 class WageFilingPage(Page):
@@ -134,7 +134,7 @@ class WageFilingPage(Page):
         self.table = TickTable(self._fetch, columns, table_key=f"wages_{self.kind}_{self.way}",
                                settings=ui.wb.settings, id_column="row_id", height="420px",
                                formatters=formatters, default_widths=_by_label(WIDTHS, columns, 52),
-                               min_widths=_by_label(MIN_WIDTHS, columns, 40))
+                               min_widths=_by_label(MIN_WIDTHS, columns, 52))
         self.table.grid.editable = True
         self.table.grid.on_cell_change(self._on_cell_change)
         self.form.grid.layout.grid_template_columns = "repeat(auto-fill, minmax(280px, 1fr))"

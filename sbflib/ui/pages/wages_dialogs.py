@@ -140,7 +140,7 @@ class AdjustDialog(Dialog):
         self.choice: w.Dropdown | None = None
         rows: list[w.Widget] = []
         if choice_label:
-            self.choice = w.Dropdown(options=[(PLEASE_CHOOSE, None), *choices], value=None,
+            self.choice = w.Dropdown(options=[(PLEASE_CHOOSE, ""), *choices], value="",
                                      layout=w.Layout(width="240px"))
             self.choice.add_class("sbf-adjust-choice")
             rows.append(field(choice_label, self.choice, width=LABEL_WIDTH))
@@ -152,13 +152,15 @@ class AdjustDialog(Dialog):
             rows.append(field("生效年月", self.month, width=LABEL_WIDTH))
         self.choice_label = choice_label
         ok, cancel = _buttons()
-        super().__init__(title, rows, [ok, cancel], width="460px", css=f"sbf-adjust-dialog {css}".strip())
+        super().__init__(title, rows, [ok, cancel], width="460px", css="sbf-adjust-dialog")
+        if css:
+            self.add_class(css)
         cancel.on_click(lambda _b: self.dismiss())
         ok.on_click(lambda _b: self.submit(on_ok))
 
     def submit(self, on_ok: Callable[[Any, Adjust, str | None], bool]) -> None:
         ui = self.page.ui
-        if self.choice is not None and self.choice.value is None:
+        if self.choice is not None and self.choice.value == "":
             ui.error(f"请选择{self.choice_label}")
             return
         try:
@@ -227,9 +229,10 @@ class SingleEntryDialog(Dialog):
                      field("新缴费工资", self.new_wage, width=LABEL_WIDTH)]
             if self.month is not None:
                 rows.append(field("生效年月", self.month, width=LABEL_WIDTH))
-        rows.append(text_html("所有字段必填", "sbf-tip"))
+        rows.append(text_html("请填写需要调整的险种的新缴费工资" + ("和生效年月" if self.daily else "")
+                              if self.per_item else "所有字段必填", "sbf-tip"))
         ok, cancel = _buttons()
-        super().__init__("单个录入", rows, [ok, cancel], width="640px" if self.per_item else "520px",
+        super().__init__("单个录入", rows, [ok, cancel], width="720px" if self.per_item else "520px",
                          css="sbf-single-entry-dialog")
         cancel.on_click(lambda _b: self.dismiss())
         ok.on_click(lambda _b: self.save())
@@ -413,7 +416,7 @@ def old_wages_by_item(row: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def _cell_layout(i: int) -> w.Layout:
-    widths = ["200px", "110px", "160px", "160px"]
+    widths = ["190px", "120px", "160px", "160px"]
     return w.Layout(width=widths[i], min_width=widths[i], align_items="center")
 
 
