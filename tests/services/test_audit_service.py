@@ -266,3 +266,60 @@ def test_a_resource_that_runs_the_attempts_with_its_own_key_is_covered(offline_w
     assert len(rows) == 1
     assert rows[0]["idempotency_key"] == key and rows[0]["runs"] == 2 and rows[0]["result_id"] == "WF000777"
     assert json.loads(rows[0]["request"])["lines"] == [{"employee_id": "E1", "wage": "5000.00"}]
+
+
+CRASHING_CLIENT = r"""
+import os, sys, threading, httpx
+from sbflib.workbench import Workbench
+
+def bureau(request):
+    return httpx.Response(202, json={"filing_id": "WF000999", "status": "待反馈"})
+
+wb = Workbench(sys.argv[1], "http://bureau.test", transport=httpx.MockTransport(bureau), sleep=lambda s: None)
+held = threading.Event()
+
+def hold():  # another thread keeps the store, so the row cannot be written before the crash
+    with wb.store.work():
+        held.set()
+        threading.Event().wait(60)
+
+threading.Thread(target=hold, daemon=True).start()
+held.wait(10)
+wb.gateway._http.send_json("POST", "/units/U000001/wage-filings", {"kind": "daily", "password": "p@ss"})
+assert wb.audit.pending == 1
+os._exit(9)  # like kill -9: no clean-up, no exit handlers
+"""
+
+
+def test_a_record_survives_a_crash_before_it_was_written(tmp_path):
+    import subprocess
+    import sys
+
+    from sbflib.workbench import Workbench
+
+    data = tmp_path / "data"
+    done = subprocess.run([sys.executable, "-c", CRASHING_CLIENT, str(data)], check=False, capture_output=True,
+                          timeout=120)
+    assert done.returncode == 9, done.stderr.decode(errors="replace")
+    journal = list((data / "client" / "audit-pending").glob("*.jsonl"))
+    assert len(journal) == 1 and "p@ss" not in journal[0].read_text(encoding="utf-8")
+    wb = Workbench(data, "http://bureau.test", transport=httpx.MockTransport(lambda r: httpx.Response(404)))
+    try:
+        (row,) = _entries(wb)
+        assert row["operation"] == "缴费工资申报" and row["result_id"] == "WF000999" and row["outcome"] == "成功"
+        assert not list((data / "client" / "audit-pending").glob("*.jsonl"))
+    finally:
+        wb.close()
+
+
+def test_the_export_has_the_screen_labels(offline_wb, fake_bureau):
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = offline_wb
+    _login(wb, fake_bureau)
+    sheet = load_workbook(io.BytesIO(wb.audit.export())).active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert header[:5] == ["操作时间", "单位标识", "单位名称", "操作类型", "结果"]
+    assert sheet.max_row == 3  # header + 安全认证 + 登录
