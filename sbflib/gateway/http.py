@@ -290,14 +290,19 @@ class Http:
         headers: dict[str, str] | None = None,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        idempotency_key: str | None = None,
     ) -> httpx.Response:
-        """Send one logical call; returns a successful response or raises one of our errors."""
+        """Send one logical call; returns a successful response or raises one of our errors.
+
+        A state-changing call gets a fresh Idempotency-Key unless the caller gives one it keeps
+        (a submission whose key must survive a restart of the client: see `gateway/wages.py`)."""
         send_headers = dict(headers or {})
         if self.token:
             send_headers["Authorization"] = f"Bearer {self.token}"
         changes_state = method.upper() != "GET"
         if changes_state:
-            send_headers["Idempotency-Key"] = uuid.uuid4().hex  # reused by every retry of this call
+            # reused by every retry of this call
+            send_headers["Idempotency-Key"] = idempotency_key or uuid.uuid4().hex
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         try:
             return self._attempts(method, url_path, policy, send_headers, clean, json, changes_state)
@@ -417,8 +422,9 @@ class Http:
         return _json(response, self.base_url)
 
     def send_json(self, method: str, url_path: str, body: Any, *, policy: CallPolicy = CallPolicy(),
-                  headers: dict[str, str] | None = None) -> Any:
-        response = self.request(method, url_path, json=body, policy=policy, headers=headers)
+                  headers: dict[str, str] | None = None, idempotency_key: str | None = None) -> Any:
+        response = self.request(method, url_path, json=body, policy=policy, headers=headers,
+                                idempotency_key=idempotency_key)
         return _json(response, self.base_url) if response.content else None
 
 
