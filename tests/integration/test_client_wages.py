@@ -151,8 +151,6 @@ def test_a_dropped_answer_is_retried_with_the_same_key_and_makes_one_filing(othe
     assert set(draft.frame()["status"]) == {SENT} and receipt.filing_id
 
 
-@pytest.mark.xfail(reason="the bureau keys idempotency by session token: a restarted client (new token) "
-                          "is not recognised yet (/work/notes/h3-needs.md item 4, H1)", strict=False)
 def test_a_lost_answer_then_a_restart_resends_the_same_key_and_never_files_twice(other_wb, bureau):
     wb = other_wb
     data_dir = wb.data_dir
