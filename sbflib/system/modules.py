@@ -310,13 +310,16 @@ class ModuleService:
         except (OSError, ValueError):
             self._write_private(config_path, json.dumps(default_config(), ensure_ascii=False, indent=2).encode())
             done.append("配置文件 config.json 已损坏，已恢复默认配置")
+        restored = []
         for name, make in TEMPLATES.items():
             path = self.data_dir / "templates" / name
             if templates or not path.is_file() or path.stat().st_size == 0:
                 was_there = path.is_file() and path.stat().st_size > 0
                 self._write_private(path, make())
                 if not was_there:
-                    done.append(f"已恢复模板 {name}")
+                    restored.append(name)
+        if restored:
+            done.append("已恢复模板 " + "、".join(restored))
         for path in (config_path, *(self.data_dir / "client").glob("*")):
             with contextlib.suppress(OSError):
                 if path.is_file() and os.stat(path).st_mode & 0o077:

@@ -60,8 +60,9 @@ class _Result(w.VBox):
 
     def show(self, lines: list[str] | str, ok: bool, detail: str = "") -> None:
         lines = [lines] if isinstance(lines, str) else lines
-        body = "".join(f"<div>{escape(line)}</div>" for line in lines)
-        self.text.value = f"<div class='{'sbf-ok' if ok else 'sbf-fail'} sbf-about-result'>{body}</div>"
+        body = "<br>".join(escape(line) for line in lines)
+        self.text.value = (f"<div class='{'sbf-ok' if ok else 'sbf-fail'} sbf-about-result' "
+                           f"style='line-height:1.7;white-space:normal'>{body}</div>")
         self.detail.set_detail(detail)
         self.detail.layout.display = None if detail else "none"
 
@@ -84,6 +85,8 @@ class AboutPage(Page):
         self.state.add_class("sbf-version-state")
         self.notes = w.HTML("")
         self.notes.add_class("sbf-version-notes")
+        self.notes_row = _row(self.notes)
+        self.notes_row.layout.display = "none"
         self.upgrade_button = button("升级", self.ask_upgrade, primary=True, css="sbf-upgrade")
         self.upgrade_button.disabled = True
         self.check_button = button("检查更新", self.check, css="sbf-check-update")
@@ -91,13 +94,15 @@ class AboutPage(Page):
         self.info: VersionInfo | None = None
         version_card = _card("版本信息", [
             field("产品名称", _value("sbf-product", PRODUCT)),
-            field("当前版本", self.current), field("最新版本", self.latest),
-            _row(self.state, self.notes), _row(self.upgrade_button, self.check_button), self.upgrade_result,
+            field("当前版本", self.current), field("最新版本", w.HBox([self.latest, self.state])),
+            self.notes_row, _row(self.upgrade_button, self.check_button), self.upgrade_result,
         ], "sbf-version-card")
 
         # 业务模块
         self.module_table = w.GridBox(layout=w.Layout(
-            grid_template_columns="minmax(120px,1fr) minmax(130px,1fr) 100px minmax(170px,1.2fr)", width="100%"))
+            grid_template_columns="minmax(130px,1fr) minmax(150px,1fr) 110px minmax(180px,1.2fr)", width="100%",
+            max_width="760px"))
+        self.module_table.add_class("sbf-unit-table")  # the bordered grid of 单位管理
         self.module_table.add_class("sbf-module-table")
         self.module_buttons: dict[tuple[str, str], w.Button] = {}
         self.modules: list[ModuleStatus] = []
@@ -133,9 +138,10 @@ class AboutPage(Page):
         self.info = info
         self.latest.value = f"<span class='sbf-readonly'>{escape(info.latest)}</span>"
         css = "sbf-hint-red" if info.newer else "sbf-ok"
-        self.state.value = f"<span class='{css}'>{escape(info.state)}</span>"
+        self.state.value = f"<span class='{css}' style='margin-left:16px'>{escape(info.state)}</span>"
         notes = f"{info.released} {info.notes}".strip() if info.newer else ""
         self.notes.value = f"<div class='sbf-tip'>{escape('更新内容：' + notes)}</div>" if notes else ""
+        self.notes_row.layout.display = None if notes else "none"
         self.upgrade_button.disabled = not info.newer
 
     def _check_failed(self, exc: BaseException) -> None:
@@ -225,7 +231,8 @@ class AboutPage(Page):
 
     def _uninstall(self, module: str) -> None:
         self.run_call(self.wb.modules.uninstall, module, True, label="正在卸载业务……",
-                      on_done=lambda s: self._module_done(f"已卸载{s.label}，其{s.units}个单位及数据仍保留在本机"),
+                      on_done=lambda s: self._module_done(
+                          f"已卸载{s.label}，其{s.units}个单位及数据仍保留在本机" if s.units else f"已卸载{s.label}"),
                       on_error=self._module_failed)
 
     def ask_delete(self, module: str) -> None:
