@@ -82,9 +82,16 @@ def snapshot(store: Store, target: Path) -> Snapshot:
     return Snapshot(version, tables)
 
 
-def prepare_restored(path: Path) -> tuple[Snapshot, Snapshot]:
+def raw_settings(con: duckdb.DuckDBPyConnection, keys: tuple[str, ...]) -> dict[str, str | None]:
+    """The stored (JSON) values of `keys`, None for a key that is not set."""
+    found = dict(con.execute("SELECT key, value FROM settings WHERE list_contains(?, key)", [list(keys)]).fetchall())
+    return {key: found.get(key) for key in keys}
+
+
+def prepare_restored(path: Path, keep: dict[str, str | None] | None = None) -> tuple[Snapshot, Snapshot]:
     """Open a file taken out of a backup on its own, read what it holds, bring it to this client's
-    schema (numbered migrations, as `Store` does) and checkpoint it: (as found, as migrated).
+    schema (numbered migrations, as `Store` does), put the settings `keep` in (a None value is
+    removed) and checkpoint it: (as found, as it will be put in place).
     Raises duckdb.Error when it is not a DuckDB database; ValueError without our schema_version table."""
     con = duckdb.connect(str(path))
     try:
@@ -98,6 +105,10 @@ def prepare_restored(path: Path) -> tuple[Snapshot, Snapshot]:
             if version > found.schema_version:
                 con.execute(sql)
                 con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+        for key, value in (keep or {}).items():
+            con.execute("DELETE FROM settings WHERE key = ?", [key])
+            if value is not None:
+                con.execute("INSERT INTO settings (key, value) VALUES (?, ?)", [key, value])
         con.commit()
         ready = Snapshot(schema_version(con), table_counts(con))
         con.execute("CHECKPOINT")

@@ -16,8 +16,10 @@ backup folder. The archive is written under a hidden temporary name and linked t
 when complete, so a process killed mid-backup leaves no half file under a backup's name.
 
 The secret key (`client/secret.key`, which seals the saved proxy password) is not in the backup:
-restored elsewhere, the proxy password is typed again. The automatic-backup settings are the
-installation's, not the data's: a restore keeps the current ones (when this store has any).
+restored elsewhere, the proxy password is typed again. The automatic-backup settings and the local
+password (登录密码, with its failed tries) are the installation's, not the data's: a restore keeps
+the current ones (an old backup must not bring back an old password or remove one), written into
+the restored file before it is put in place.
 """
 
 from __future__ import annotations
@@ -46,6 +48,8 @@ from sbflib.errors import SbfError, StateError, ValidationError, service_edge
 from sbflib.store import backup as files
 from sbflib.store import settings as settings_repo
 from sbflib.store.db import Store, make_private_folder
+from sbflib.system.local_password import KEY as LOCAL_PASSWORD_KEY
+from sbflib.system.local_password import TRIES_KEY as LOCAL_PASSWORD_TRIES_KEY
 from sbflib.version import __version__
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,8 @@ PREFIX: dict[str, str] = {"manual": "社保费备份", "auto": "自动备份", "
 KIND_LABEL: dict[str, str] = {"manual": "手动备份", "auto": "自动备份", "safety": "恢复前备份"}
 SETTINGS_KEY = "backup.auto"
 DEFAULT_KEEP = 5
+# Settings of the installation that a restore leaves as they are (the 登录密码 keys are SET-3's).
+KEPT_SETTINGS = (SETTINGS_KEY, LOCAL_PASSWORD_KEY, LOCAL_PASSWORD_TRIES_KEY)
 MAX_KEEP = 100
 
 _NOT_OURS = "所选文件不是本客户端的备份文件，不能恢复"
@@ -428,12 +434,12 @@ class BackupService:
         manifest = _read_manifest(source)
         info = _info(source, manifest)
         with self.store.read() as con:
-            keep_auto = settings_repo.read(con, SETTINGS_KEY)
+            keep = files.raw_settings(con, KEPT_SETTINGS)
         draft = _hidden_temp(self.store.path.parent, "restore")
         safety: list[BackupResult] = []
         try:
             self._extract_checked(source, manifest, draft)
-            ready = self._prepare(draft, info)
+            ready = self._prepare(draft, info, keep)
             folder = self._folder(None)
 
             def safety_backup(_current: Path) -> None:
@@ -449,9 +455,6 @@ class BackupService:
         if seen != ready.tables:  # the store reopened on the restored file, not on an instance kept alive
             raise StateError("恢复后的数据与备份不一致，请关闭其他窗口后重新打开客户端再检查",
                              detail=f"counts after the swap {seen} differ from {ready.tables}")
-        if keep_auto is not None:
-            with self.store.work() as con:
-                settings_repo.write(con, SETTINGS_KEY, keep_auto)
         log.info("restored %s (safety backup %s)", source, safety[0].path)
         return RestoreResult(info, safety[0])
 
@@ -522,13 +525,13 @@ class BackupService:
         if digest.hexdigest() != expected:
             raise _refusal(_DAMAGED, "BACKUP_DAMAGED", f"sha256 {digest.hexdigest()} != manifest {expected}")
 
-    def _prepare(self, draft: Path, info: BackupInfo) -> files.Snapshot:
+    def _prepare(self, draft: Path, info: BackupInfo, keep: dict[str, str | None] | None = None) -> files.Snapshot:
         """Open the extracted database on its own: it must be ours, as the manifest says, and not
         newer than this client; then it is migrated to this client's schema (returned as migrated)."""
         if info.schema_version > files.latest_schema_version():
             raise ValidationError("该备份由较新版本的客户端生成，请先升级客户端再恢复", code="BACKUP_NEWER")
         try:
-            found, ready = files.prepare_restored(draft)
+            found, ready = files.prepare_restored(draft, keep)
         except (duckdb.Error, ValueError) as exc:
             raise _refusal(_NOT_OURS, "BACKUP_NOT_OURS", exc) from None
         if found.tables != info.tables or found.schema_version != info.schema_version:

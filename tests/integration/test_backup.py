@@ -325,12 +325,22 @@ def test_auto_backup_on_exit_keeps_at_most_n_copies_and_leaves_other_backups(tmp
     assert service.auto_settings().keep == 3
 
 
-def test_a_restore_keeps_the_current_auto_backup_settings(tmp_path):
-    _store, service = seeded(tmp_path / "data", employees=10)
+def test_a_restore_keeps_the_installation_settings_auto_backup_and_local_password(tmp_path):
+    store, service = seeded(tmp_path / "data", employees=10)
+    with store.work() as con:
+        con.execute("INSERT INTO settings VALUES ('local_password', '\"old-hash\"')")
     old = service.backup().path
     service.save_auto_settings(AutoBackupSettings(enabled=True, folder="", keep=7))
+    with store.work() as con:  # the clerk removed the local password after that backup
+        con.execute("DELETE FROM settings WHERE key = 'local_password'")
+        con.execute("INSERT INTO settings VALUES ('local_password_tries', '{\"failures\": 2}')")
+    set_marker(store, "later")
     service.restore(old)
+    assert marker(store) == "before"  # the data came back
     assert service.auto_settings() == AutoBackupSettings(enabled=True, folder="", keep=7)
+    with store.read() as con:
+        kept = dict(con.execute("SELECT key, value FROM settings WHERE key LIKE 'local_password%'").fetchall())
+    assert kept == {"local_password_tries": '{"failures": 2}'}  # no old password brought back
 
 
 def test_the_interpreter_exit_runs_the_auto_backup(tmp_path):
