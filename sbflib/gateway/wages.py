@@ -6,9 +6,10 @@ with its lines (docs: the wire contract of issue 8).
     client.wages.detail(unit_id, filing_id)                                   -> WageFilingDetail
 
 A filing's lines travel as an Arrow table both ways (no Python object per line on our side beyond
-what the JSON encoder needs). `submit` takes the Idempotency-Key from the caller: the service
-stores it on the rows before sending, so a submit whose answer was lost (even across a restart)
-is sent again with the same key and the bureau answers with the filing it already made.
+what the JSON encoder needs). `submit` takes the Idempotency-Key from the caller (`Http.request`'s
+`idempotency_key`): the service stores it on the rows before sending, so a submit whose answer was
+lost (even across a restart) is sent again, byte for byte, with the same key and the bureau answers
+with the filing it already made.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sbflib.errors import ConnectionFailed, ValidationError
-from sbflib.gateway.http import MSG_PROTOCOL, CallPolicy, Http, _json, path, required, unit_part
+from sbflib.gateway.http import MSG_PROTOCOL, CallPolicy, Http, path, required, unit_part
 
 Kind = Literal["daily", "annual"]
 Way = Literal["employee", "item"]
@@ -161,28 +162,9 @@ class WagesApi:
         if not isinstance(key, str) or not _KEY.fullmatch(key):
             raise ValueError("the idempotency key must be 32 lower-case hex characters")
         body = {"kind": kind, "way": way, "tax_authority": tax_authority, "lines": _wire_lines(lines)}
-        response = self._send(path("units", unit_part(unit_id), "wage-filings"), body, key)
-        return WageFiling.from_wire(_json(response, self._http.base_url))
-
-    def _send(self, url_path: str, body: Any, key: str) -> Any:
-        # Http.request makes a fresh key per call; a filing's key must survive a restart of the
-        # client, so it is given here and the call goes through the same attempts (deadline,
-        # retries of timeouts / transport errors / 503 with this key, the one error table).
-        http = self._http
-        headers = {"Idempotency-Key": key}
-        if http.token:
-            headers["Authorization"] = f"Bearer {http.token}"
-        policy = CallPolicy(deadline=SUBMIT_DEADLINE)
-        try:
-            return http._attempts("POST", url_path, policy, headers, {}, body, True)
-        except ConnectionFailed as failed:
-            if failed.code != "CONNECT_FAILED" or http.relocate is None:
-                raise
-            moved = http.relocate()
-            if not moved:
-                raise
-            http.move_to(moved)
-            return http._attempts("POST", url_path, policy, headers, {}, body, True)
+        data = self._http.send_json("POST", path("units", unit_part(unit_id), "wage-filings"), body,
+                                    idempotency_key=key, policy=CallPolicy(deadline=SUBMIT_DEADLINE))
+        return WageFiling.from_wire(data)
 
     def list(self, unit_id: str, start: dt.date | None = None, end: dt.date | None = None) -> tuple[WageFiling, ...]:
         """The unit's filings submitted from `start` to `end` (both included; None: no bound)."""
