@@ -234,7 +234,8 @@ def submit(store: BureauStore, unit_id: str, filing: ParsedFiling, delay_s: floa
             try:
                 effective = annual_wage_month(region, month)
             except (RuleViolation, LookupError) as exc:
-                raise Refusal(422, "RULE_NOT_FOUND", f"本地区没有年度缴费工资生效年月的规则：{exc}") from None
+                raise Refusal(422, "ANNUAL_MONTH_NOT_FOUND",
+                              f"本地区的规则文件没有年度缴费工资的生效年月：{exc}") from None
         cur.register("wf_sent", filing.lines)
         try:
             dup = cur.execute(
@@ -279,10 +280,10 @@ def decide_due(store: BureauStore, unit_id: str | None = None) -> int:
         return 0
     decided = 0
     with store.writing() as cur:
-        due = cur.execute(f"SELECT filing_id, unit_id, way FROM wage_filings WHERE {where} "
+        due = cur.execute(f"SELECT filing_id, unit_id, kind FROM wage_filings WHERE {where} "
                           "ORDER BY submitted_at, filing_id", params).fetchall()
-        for filing_id, unit, way in due:
-            _decide(cur, filing_id, unit, way, now, month)
+        for filing_id, unit, kind in due:
+            _decide(cur, filing_id, unit, kind, now, month)
             decided += 1
         if unit_id is None:
             _apply_due_history(cur, None, now, month)
@@ -341,10 +342,12 @@ def _months_between(first: str, last: str) -> list[str]:
     return months
 
 
-def _decide(cur: duckdb.DuckDBPyConnection, filing_id: str, unit_id: str, way: str, now: dt.datetime,
+def _decide(cur: duckdb.DuckDBPyConnection, filing_id: str, unit_id: str, kind: str, now: dt.datetime,
             month: str) -> None:
     region = cur.execute("SELECT region FROM units WHERE unit_id = ?", [unit_id]).fetchall()[0][0]
-    p = {"f": filing_id, "u": unit_id, "self": SELF_DECLARED}
+    # An annual wage holds from the start of the contribution year, or from the employee's start
+    # when they joined later in it (never before they paid).
+    p = {"f": filing_id, "u": unit_id, "self": SELF_DECLARED, "annual": kind == "annual", "cm": month}
     # Every line with each item it applies to (way=item: its item; way=employee: the employee's
     # 税务自主 items); a line matching nothing keeps one row with no item.
     _run(cur, """
@@ -356,7 +359,9 @@ def _decide(cur: duckdb.DuckDBPyConnection, filing_id: str, unit_id: str, way: s
                           CASE WHEN bool_or(stop_month IS NULL) THEN NULL ELSE max(stop_month) END AS i_stop,
                           max(base) AS old_base
                    FROM employee_items WHERE unit_id = $u GROUP BY employee_id, item_code)
-        SELECT l.line_no, l.employee_id, l.item_code AS line_item, l.wage, l.month,
+        SELECT l.line_no, l.employee_id, l.item_code AS line_item, l.wage,
+               CASE WHEN $annual AND e.start_month > l.month AND e.start_month <= $cm THEN e.start_month
+                    ELSE l.month END AS month,
                e.employee_id IS NOT NULL AS known, e.name, e.id_type, e.id_number,
                e.start_month AS e_start, e.stop_month AS e_stop,
                i.item_code, i.item_name, i.collection_mode, i.i_start, i.i_stop, i.old_base
@@ -367,6 +372,9 @@ def _decide(cur: duckdb.DuckDBPyConnection, filing_id: str, unit_id: str, way: s
         WHERE l.filing_id = $f
     """, p)
     span = cur.execute("SELECT min(month) FROM wf_x WHERE item_code IS NOT NULL").fetchall()[0][0]
+    first = contribution_rules(region).first_month
+    if span is not None and first is not None:
+        span = max(span, first)  # no back pay before the region's first figures (a line there fails)
     months = {r[0] for r in cur.execute("SELECT DISTINCT month FROM wf_x").fetchall()}
     if span is not None and span < month:
         months |= set(_months_between(span, add_months(month, -1)))  # back-pay months
@@ -594,17 +602,31 @@ def filing_detail(store: BureauStore, unit_id: str, filing_id: str) -> dict[str,
         if row is None:
             raise Refusal(404, "FILING_NOT_FOUND", f"未找到缴费工资申报记录{filing_id}")
         record = _record(row)
-        lines = cur.sql("""
-            SELECT l.line_no, l.employee_id, coalesce(l.name, e.name) AS name,
-                   coalesce(l.id_type, e.id_type) AS id_type, coalesce(l.id_number, e.id_number) AS id_number,
-                   l.item_code, coalesce(l.item_name, n.name) AS item_name, l.old_wage, l.wage AS new_wage,
+        pending = record["status"] == PENDING
+        # While pending, the particulars and old wage are the roster's as they are now.
+        old = """, old AS (
+                SELECT employee_id, item_code, max(base) AS base FROM employee_items WHERE unit_id = $u
+                GROUP BY employee_id, item_code
+                UNION ALL
+                SELECT employee_id, NULL, max(base) FROM employee_items
+                WHERE unit_id = $u AND collection_mode = $self GROUP BY employee_id)""" if pending else ""
+        lines = cur.sql(f"""
+            WITH n AS (SELECT unnest($codes) AS code, unnest($names) AS name){old}
+            SELECT l.line_no, l.employee_id, {'e.name' if pending else 'l.name'} AS name,
+                   {'e.id_type' if pending else 'l.id_type'} AS id_type,
+                   {'e.id_number' if pending else 'l.id_number'} AS id_number,
+                   l.item_code, coalesce(l.item_name, n.name) AS item_name,
+                   {'o.base' if pending else 'l.old_wage'} AS old_wage, l.wage AS new_wage,
                    l.base, l.month, coalesce(l.status, $pending) AS status, l.reason
             FROM wage_filing_lines l
-            LEFT JOIN employees e ON e.unit_id = $u AND e.employee_id = l.employee_id AND l.status IS NULL
-            LEFT JOIN (SELECT unnest($codes) AS code, unnest($names) AS name) n ON n.code = l.item_code
+            {'LEFT JOIN employees e ON e.unit_id = $u AND e.employee_id = l.employee_id' if pending else ''}
+            {'LEFT JOIN old o ON o.employee_id = l.employee_id AND o.item_code IS NOT DISTINCT FROM l.item_code'
+             if pending else ''}
+            LEFT JOIN n ON n.code = l.item_code
             WHERE l.filing_id = $f ORDER BY l.line_no
-        """, params={"u": unit_id, "f": filing_id, "pending": PENDING, "codes": list(_ITEM_NAMES),
-                     "names": list(_ITEM_NAMES.values())}).to_arrow_table()
+        """, params={"f": filing_id, "pending": PENDING, "codes": list(_ITEM_NAMES),
+                     "names": list(_ITEM_NAMES.values()),
+                     **({"u": unit_id, "self": SELF_DECLARED} if pending else {})}).to_arrow_table()
     record["lines"] = lines
     return record
 

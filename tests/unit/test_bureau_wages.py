@@ -228,4 +228,19 @@ def test_a_pending_filing_waits_for_its_delay(september):
     detail = wages.filing_detail(store, UNIT, record["filing_id"])
     line = detail["lines"].to_pylist()[0]
     assert detail["status"] == "待反馈" and line["status"] == "待反馈" and line["month"] == "2026-07"
-    assert line["name"]  # the employee's particulars shown while pending
+    assert line["name"] and line["old_wage"] == _base(store, emp, "10201")  # the roster's, while pending
+
+
+def test_an_annual_wage_holds_from_the_start_of_a_later_joiner(september):
+    store = september
+    joiner = _employee(store, 5)
+    with store.writing() as cur:  # this employee joined in August of the contribution year
+        for table in ("employees", "employee_items"):
+            cur.execute(f"UPDATE {table} SET start_month = '2026-08' WHERE unit_id = ? AND employee_id = ?",
+                        [UNIT, joiner])
+    body = json.dumps({"kind": "annual", "way": "employee", "tax_authority": _authority(store),
+                       "lines": [{"employee_id": joiner, "item_code": None, "wage": "6000"}]}).encode()
+    record = wages.submit(store, UNIT, wages.parse_filing(body), 0)
+    line = wages.filing_detail(store, UNIT, record["filing_id"])["lines"].to_pylist()[0]
+    assert (line["status"], line["month"]) == ("成功", "2026-08")
+    assert [m for _, m, _ in _back_pay(store, joiner)][:1] == ["2026-08"]
