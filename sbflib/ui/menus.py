@@ -146,6 +146,10 @@ COLLECTOR_MENUS: tuple[MenuGroup, ...] = (
 )
 
 
+# Pages opened from the status bar rather than the left menu (关于: version, 升级, modules, 修复).
+STATUS_BAR: tuple[Menu, ...] = (Menu("SYS-1", "关于"),)
+
+
 def menus_for(module: str) -> tuple[MenuGroup, ...]:
     return COLLECTOR_MENUS if module == "collector" else EMPLOYER_MENUS
 
@@ -155,6 +159,9 @@ def find(module: str, menu_id: str) -> Menu:
         for item in group.items:
             if item.id == menu_id:
                 return item
+    for item in STATUS_BAR:
+        if item.id == menu_id:
+            return item
     raise KeyError(menu_id)
 
 

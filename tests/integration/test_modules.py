@@ -208,3 +208,14 @@ def test_program_files_are_checked_against_record_and_put_back_by_pip_where_allo
     report = check_program(dist, package_dir=package_dir, runner=pip)
     assert ran and report.ran and report.repaired and report.ok
     assert verify_record(dist) == (3, [])
+
+
+def test_the_services_are_behind_the_service_edge():
+    import inspect
+
+    from sbflib.system.upgrade import UpgradeService
+
+    for service in (ModuleService, UpgradeService):
+        for name, member in vars(service).items():
+            if not name.startswith("_") and inspect.isfunction(member):
+                assert hasattr(member, "__wrapped__"), f"{service.__name__}.{name}"
