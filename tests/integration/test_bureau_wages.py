@@ -244,3 +244,22 @@ def test_dates_filter_the_records_and_demo_settings_need_the_secret(api, bureau)
     assert earlier == []
     refused = httpx.post(f"{bureau.api}/demo/settings", json={"feedback_delay_s": 0}, timeout=10)
     assert refused.status_code == 403 and refused.json()["code"] == "DEMO_SECRET_REQUIRED"
+
+
+def test_the_answers_conform_to_the_openapi_document(api, bureau):
+    schemathesis = pytest.importorskip("schemathesis")
+    schema = schemathesis.openapi.from_url(f"{bureau.url}/openapi.json")
+    month = clock.current_month()
+    paying = _paying(api.employees())[0]
+    resp = api.file([{"employee_id": paying["employee_id"], "item_code": None, "wage": "7000", "month": month},
+                     {"employee_id": "E999999999", "item_code": None, "wage": "7000", "month": month}])
+    base = "/api/v1/units/{unit_id}/wage-filings"
+    schema.find_operation_by_path("POST", base).validate_response(resp)
+    filing_id = resp.json()["filing_id"]
+    api.decided(filing_id)
+    schema.find_operation_by_path("GET", base).validate_response(api.http.get(f"/units/{UNIT}/wage-filings"))
+    detail = api.http.get(f"/units/{UNIT}/wage-filings/{filing_id}")
+    schema.find_operation_by_path("GET", base + "/{filing_id}").validate_response(detail)
+    assert [line["status"] for line in detail.json()["lines"]] == ["成功", "失败"]
+    bad = api.file([{"employee_id": paying["employee_id"], "item_code": None, "wage": "x", "month": month}])
+    schema.find_operation_by_path("POST", base).validate_response(bad)
