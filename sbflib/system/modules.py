@@ -206,22 +206,33 @@ class ModuleService:
         if module not in self.offered():
             raise ValidationError(f"所选地区尚未上线{MODULES[module]}，不能安装", field="业务",
                                   code="MODULE_NOT_OFFERED")
-        self.ensure_layout()
-        with self.store.work() as con:
-            saved = settings_repo.read(con, SETTING)
-            current = _ordered(saved) if saved is not None else []
-            settings_repo.write(con, SETTING, _ordered([*current, module]))
+        self._add([module], exact_if_new=False)
         return self._status_of(module)
 
     def install_many(self, modules: list[str]) -> list[ModuleStatus]:
-        """The installer's choice (one or both): exactly these modules are installed afterwards,
-        except that a module already installed stays (removing is `uninstall`)."""
+        """The installer's choice (one or both, `sbf install`): in a folder where nothing is recorded
+        yet exactly these are installed; otherwise they are added (removing is `uninstall`)."""
         chosen = [check_module(m) for m in modules]
         if not chosen:
             raise ValidationError("请至少选择一项业务", field="业务", code="NO_MODULE")
+        offered = self.offered()
         for m in chosen:
-            self.install(m)
+            if m not in offered:
+                raise ValidationError(f"所选地区尚未上线{MODULES[m]}，不能安装", field="业务",
+                                      code="MODULE_NOT_OFFERED")
+        self._add(chosen, exact_if_new=True)
         return self.status()
+
+    def _add(self, modules: list[str], *, exact_if_new: bool) -> None:
+        self.ensure_layout()
+        offered = self.offered()
+        with self.store.work() as con:  # read and written in one unit: another window may add too
+            saved = settings_repo.read(con, SETTING)
+            if saved is not None:
+                current = _ordered(saved)
+            else:  # nothing recorded: the installer's choice, or what was served until now
+                current = [] if exact_if_new else offered
+            settings_repo.write(con, SETTING, _ordered([*current, *modules]))
 
     def uninstall(self, module: str, confirmed: bool = False) -> ModuleStatus:
         """卸载: the module's button goes; its units and rows stay. Needs `confirmed` (the clerk

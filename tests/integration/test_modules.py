@@ -60,6 +60,18 @@ def test_sbf_install_records_the_chosen_modules_in_a_fresh_data_folder(tmp_path)
     modules.store.close()
 
 
+def test_adding_a_module_where_nothing_was_recorded_keeps_what_was_served(tmp_path):
+    modules = ModuleService(tmp_path / "data")  # a folder from before modules were recorded: both served
+    assert modules.installed() == ["employer", "collector"]
+    modules.uninstall("collector", confirmed=True)
+    assert modules.installed() == ["employer"]
+    fresh = ModuleService(tmp_path / "other")
+    fresh.install("collector")  # 添加 on a folder with nothing recorded adds, it does not narrow
+    assert fresh.installed() == ["employer", "collector"]
+    modules.store.close()
+    fresh.store.close()
+
+
 def test_a_region_that_has_not_put_a_module_online_refuses_it(tmp_path):
     modules = ModuleService(tmp_path / "data")
     with modules.store.work() as con:
