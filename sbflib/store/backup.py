@@ -119,11 +119,53 @@ def prepare_restored(path: Path, keep: dict[str, str | None] | None = None) -> t
     return found, ready
 
 
-def replace(store: Store, restored: Path, before_swap: Callable[[Path], None] | None = None) -> dict[str, int]:
+def carry(restored: Path, current: Path, tables: dict[str, tuple[str, str | None]]) -> dict[str, int]:
+    """Merge the rows of `tables` (table -> (key column, sequence)) from the (closed) current store
+    into the restored file: the current row wins for a key both have, the backup's rows the current
+    store lacks stay; each sequence moves on past both. Returns their counts. A table missing on
+    either side is left alone."""
+    con = duckdb.connect(str(restored))
+    try:
+        con.execute(f"ATTACH '{_sql_text(current)}' AS cur (READ_ONLY)")
+        mine = {r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+        theirs = {r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'cur'").fetchall()}
+        counts = {}
+        con.begin()
+        for table, (key, sequence) in tables.items():
+            if table not in mine or table not in theirs:
+                continue
+            con.execute(f'DELETE FROM "{table}" WHERE "{key}" IN (SELECT "{key}" FROM cur."{table}")')
+            con.execute(f'INSERT INTO "{table}" BY NAME SELECT * FROM cur."{table}"')
+            counts[table] = int(con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0])
+            if sequence:
+                last = con.execute("SELECT database_name, last_value FROM duckdb_sequences() WHERE sequence_name = ?",
+                                   [sequence]).fetchall()
+                values = {db: int(value or 0) for db, value in last}
+                ahead = values.get("cur", 0) - max((v for db, v in values.items() if db != "cur"), default=0)
+                if ahead > 0:
+                    con.execute(f"SELECT nextval('{sequence}') FROM range({ahead})").fetchall()
+        con.commit()
+        con.execute("DETACH cur")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    return counts
+
+
+def _sql_text(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def replace(store: Store, restored: Path, before_swap: Callable[[Path], None] | None = None,
+            carried: dict[str, tuple[str, str | None]] | None = None) -> dict[str, int]:
     """Put `restored` (a checkpointed store file on the same file system) in place of the store.
 
     In the store's turn with the connection closed: `before_swap(store.path)` (the safety backup,
-    which may copy the closed file), then one atomic rename. Other processes reopen on their next unit.
+    which may copy the closed file), the `carried` tables (table -> key, sequence) of the
+    current file merged into the restored one (`carry`), then one atomic rename. Other processes
+    reopen on their next unit.
     Returns the row counts read through this process's connection, reopened on the new file before
     the turn is given back (so the caller can check it sees the restored data).
     """
@@ -142,6 +184,8 @@ def replace(store: Store, restored: Path, before_swap: Callable[[Path], None] | 
                 raise StateError("本地数据库未能完整保存，请稍后重试", detail=f"{shared.wal} not empty after close")
             if before_swap is not None:
                 before_swap(store.path)
+            if carried:
+                carry(restored, store.path, carried)
             _fsync(restored)
             os.replace(restored, store.path)
             with contextlib.suppress(FileNotFoundError):

@@ -18,8 +18,9 @@ when complete, so a process killed mid-backup leaves no half file under a backup
 The secret key (`client/secret.key`, which seals the saved proxy password) is not in the backup:
 restored elsewhere, the proxy password is typed again. The automatic-backup settings and the local
 password (登录密码, with its failed tries) are the installation's, not the data's: a restore keeps
-the current ones (an old backup must not bring back an old password or remove one), written into
-the restored file before it is put in place.
+the current ones (an old backup must not bring back an old password or remove one), and the audit
+trail (操作日志) records calls that did happen at the bureau: a restore keeps its current rows and
+the backup's older ones. Both are written into the restored file before it is put in place.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ SETTINGS_KEY = "backup.auto"
 DEFAULT_KEEP = 5
 # Settings of the installation that a restore leaves as they are (the 登录密码 keys are SET-3's).
 KEPT_SETTINGS = (SETTINGS_KEY, LOCAL_PASSWORD_KEY, LOCAL_PASSWORD_TRIES_KEY)
+# Tables that record what happened rather than hold the clerk's data: a restore merges the current
+# rows into the backup's by key (the audit trail of calls made at the bureau loses no entry).
+KEPT_TABLES: dict[str, tuple[str, str | None]] = {"audit_log": ("record_id", "audit_log_seq")}
 MAX_KEEP = 100
 
 _NOT_OURS = "所选文件不是本客户端的备份文件，不能恢复"
@@ -447,12 +451,14 @@ class BackupService:
                 safety.append(self._safety_from_closed(folder))
 
             try:
-                seen = files.replace(self.store, draft, before_swap=safety_backup)
+                seen = files.replace(self.store, draft, before_swap=safety_backup, carried=KEPT_TABLES)
             except (OSError, duckdb.Error) as exc:
                 raise _state("恢复失败，当前数据未改变：无法替换本地数据库文件，请稍后重试", exc) from None
         finally:
             _remove_database(draft)
-        if seen != ready.tables:  # the store reopened on the restored file, not on an instance kept alive
+        expected = {name: rows for name, rows in ready.tables.items() if name not in KEPT_TABLES}
+        if {name: rows for name, rows in seen.items() if name not in KEPT_TABLES} != expected:
+            # the store reopened on the restored file, not on a database instance kept alive
             raise StateError("恢复后的数据与备份不一致，请关闭其他窗口后重新打开客户端再检查",
                              detail=f"counts after the swap {seen} differ from {ready.tables}")
         log.info("restored %s (safety backup %s)", source, safety[0].path)
