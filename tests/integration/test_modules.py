@@ -231,3 +231,18 @@ def test_the_services_are_behind_the_service_edge():
         for name, member in vars(service).items():
             if not name.startswith("_") and inspect.isfunction(member):
                 assert hasattr(member, "__wrapped__"), f"{service.__name__}.{name}"
+
+
+def test_upgrade_asks_the_bureau_and_has_nothing_to_do_when_current(wb):
+    info = wb.upgrade.check()
+    assert info.current == info.latest == "0.1.0" and not info.newer and info.command == ""
+    assert info.state == "当前已是最新版本"
+    with pytest.raises(StateError, match="当前已是最新版本"):
+        wb.upgrade.upgrade()
+
+
+def test_versions_compare_as_numbers():
+    from sbflib.system.upgrade import is_newer
+
+    assert is_newer("0.10.0", "0.9.1") and is_newer("1.0", "0.99") and not is_newer("0.1.0", "0.1.0")
+    assert not is_newer("", "0.1.0")
