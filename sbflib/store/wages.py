@@ -310,13 +310,6 @@ def mark_unsent(con: Con, unit_id: str, key: str) -> int:
     return len(rows)
 
 
-def rows_of_key(con: Con, unit_id: str, key: str) -> list[int]:
-    return [r[0] for r in con.execute(
-        "SELECT row_id FROM wage_draft_rows WHERE unit_id = ? AND submit_key = ? AND status = ? ORDER BY row_id",
-        [unit_id, key, SENDING],
-    ).fetchall()]
-
-
 def submit_lines(con: Con, unit_id: str, key: str) -> pa.Table:
     """The lines of the submit `key` as the gateway sends them (employee_id, item_code, wage,
     month), in row order, so a re-send carries exactly the same body."""
@@ -609,11 +602,6 @@ def filing_state(con: Con, unit_id: str, filing_id: str) -> tuple[str, bool] | N
     rows = con.execute("SELECT status, lines_fetched FROM wage_filings WHERE unit_id = ? AND filing_id = ?",
                        [unit_id, filing_id]).fetchall()
     return (rows[0][0], bool(rows[0][1])) if rows else None
-
-
-def latest_submitted(con: Con, unit_id: str) -> dt.datetime | None:
-    rows = con.execute("SELECT min(submitted_at) FROM wage_filings WHERE unit_id = ?", [unit_id]).fetchall()
-    return rows[0][0] if rows else None
 
 
 def _kind_label_sql(column: str) -> str:
