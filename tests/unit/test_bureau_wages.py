@@ -244,3 +244,14 @@ def test_an_annual_wage_holds_from_the_start_of_a_later_joiner(september):
     line = wages.filing_detail(store, UNIT, record["filing_id"])["lines"].to_pylist()[0]
     assert (line["status"], line["month"]) == ("成功", "2026-08")
     assert [m for _, m, _ in _back_pay(store, joiner)][:1] == ["2026-08"]
+
+
+def test_serve_takes_a_feedback_delay_and_refuses_a_bad_one(tmp_path, capsys):
+    from sbflib.bureau.cli import _parser, main
+
+    assert _parser().parse_args(["serve"]).feedback_delay == wages.DEFAULT_FEEDBACK_DELAY_S == 5
+    assert _parser().parse_args(["serve", "--feedback-delay", "0.5"]).feedback_delay == 0.5
+    for bad in ("-1", "nan", "100000"):
+        assert main(["serve", "--store", str(tmp_path / "b.duckdb"), "--feedback-delay", bad]) == 2
+        assert "--feedback-delay" in capsys.readouterr().err
+    assert not (tmp_path / "b.duckdb").exists()
