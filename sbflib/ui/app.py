@@ -218,6 +218,22 @@ class MainShell(w.VBox):
         status.add_class("sbf-statusbar")
         super().__init__([body, status])
         self.add_class("sbf-main")
+        self._look_for_upgrade()
+
+    def _look_for_upgrade(self) -> None:
+        """Manual 1.3: after login the client looks for a newer version (off the kernel's thread);
+        【关于】 then says so, and the 关于 page offers 升级."""
+        upgrade = getattr(self.ui.wb, "upgrade", None)
+        if upgrade is None:
+            return
+
+        def done(info: Any) -> None:
+            if getattr(info, "newer", False):
+                self.about_button.description = "关于（有新版本）"
+                self.about_button.button_style = "warning"
+                self.about_button.add_class("sbf-upgrade-available")
+
+        self.ui.tasks.start(upgrade.check, done, lambda exc: log.info("version check: %s", exc))
 
     def open_menu(self, menu_id: str) -> w.Widget:
         """Show a menu's page, building it on first visit and keeping it afterwards."""

@@ -151,18 +151,28 @@ def test_repair_reports_what_it_did_and_the_store(wb):
     assert (wb.data_dir / "config.json").exists()
 
 
+class _App:
+    def __init__(self):
+        from ipywidgets import Button
+
+        self.network_button = Button()
+
+    def switch_unit(self):
+        pass
+
+
+def test_after_login_the_status_bar_says_when_a_newer_version_is_out(logged_in, monkeypatch):
+    wb = logged_in("U000029")
+    assert MainShell(Ui(wb, sync=True), _App()).about_button.description == "关于"  # type: ignore[arg-type]
+    _announce(wb, monkeypatch)
+    shell = MainShell(Ui(wb, sync=True), _App())  # type: ignore[arg-type]
+    assert shell.about_button.description == "关于（有新版本）"
+    shell.about_button.click()
+    assert "发现新版本 9.9.0，建议升级" in _text(shell.page_box.children[0].state)
+
+
 def test_the_status_bar_opens_about_as_a_page(logged_in):
     wb = logged_in("U000029")
-
-    class _App:
-        network_button = None
-
-        def switch_unit(self):
-            pass
-
-    from ipywidgets import Button
-
-    _App.network_button = Button()
     shell = MainShell(Ui(wb, sync=True), _App())  # type: ignore[arg-type]
     shell.about_button.click()
     assert shell.current == "SYS-1" and isinstance(shell.page_box.children[0], AboutPage)
