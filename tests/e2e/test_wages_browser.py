@@ -174,9 +174,9 @@ def _roster(data: Path, unit_id: str) -> Any:
 
 
 def _fill(template: Path, target: Path, people: Any, month: str) -> list[int]:
-    """1,000 rows (the paying employees, then again with other wages as needed), three of them bad:
-    an ID number that is not the employee's, a wage that is not an amount, a month after the stop
-    month (or, when nobody has one, a month that is not a month). Returns the bad rows' numbers."""
+    """1,000 rows (one per paying employee), three of them bad: an ID number of nobody in the unit,
+    a wage that is not an amount, a month after the employee's stop month (or, when nobody has one,
+    a month that is not a month). Returns the bad rows' numbers (spreadsheet rows, header = 1)."""
     wb = openpyxl.load_workbook(template)
     ws = wb.worksheets[0]
     header = [str(c.value or "").strip() for c in ws[1]]
@@ -207,8 +207,7 @@ def _fill(template: Path, target: Path, people: Any, month: str) -> list[int]:
             ws.cell(r, c_month, month)
         what = bad.get(r)
         if what == "id":
-            other = str(paying.iloc[(i + 1) % len(paying)]["id_number"])
-            ws.cell(r, c_id, other)  # another employee's ID number under this name
+            ws.cell(r, c_id, "11010519491231002X")  # a valid ID number of nobody in this unit
         elif what == "wage":
             ws.cell(r, c_wage, "五千元")
         elif what == "month":
@@ -247,7 +246,8 @@ def test_import_1000_rows_with_3_bad_then_submit(app, bureau):
     page.set_input_files(".sbf-wage-import-dialog .sbf-wage-import-upload input[type=file]", str(filled))
     page.wait_for_selector(".sbf-wage-import-dialog .sbf-import-summary", timeout=180_000)
     summary = page.inner_text(".sbf-wage-import-dialog .sbf-import-summary")
-    assert f"成功添加{ROWS - 3}条" in summary and "3行有误" in summary, summary
+    errors_text = page.inner_text(".sbf-wage-import-dialog .sbf-wage-import-result")
+    assert f"成功添加{ROWS - 3}条" in summary and "3行有误" in summary, errors_text
     reported = page.locator(".sbf-wage-import-errors tbody tr td:first-child").all_inner_texts()
     assert sorted({int(t) for t in reported}) == bad_rows, (reported, bad_rows)
     _shots(page, "import-report", (".sbf-wage-import-dialog .sbf-wage-import-report",))
@@ -262,10 +262,13 @@ def test_import_1000_rows_with_3_bad_then_submit(app, bureau):
     _wait_total(page, "EMP-3", ROWS - 3)
 
     # tick the whole page (1,000 a page by default) and submit it
+    time.sleep(1.0)
     _click_header_tick(page, "EMP-3")
-    time.sleep(0.5)
+    time.sleep(1.0)
+    _shot(page, "import-ticked")
     page.click(".sbf-page-EMP-3 .sbf-wage-submit")
-    page.wait_for_selector(".sbf-confirm-dialog")
+    page.wait_for_selector(".sbf-confirm-dialog, .sbf-message-dialog")
+    assert not page.locator(".sbf-message-dialog").count(), page.inner_text(".sbf-message-dialog")
     assert f"{ROWS - 3}条" in page.inner_text(".sbf-confirm-dialog")
     page.click(".sbf-confirm-dialog button:text-is('确定')")
     page.wait_for_selector(".sbf-countdown-dialog", timeout=180_000)

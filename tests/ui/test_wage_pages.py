@@ -489,6 +489,10 @@ def test_in_row_edit_of_the_new_wage_and_month(daily):
     # other columns are not editable: the value goes back
     grid.set_cell_value_by_index("姓名", 0, "改名")
     assert grid.data.iloc[0]["姓名"] == daily.table.frame.iloc[0]["name"]
+    grid.set_cell_value_by_index(UNTICKED, 0, "x")  # typed into the tick box
+    assert grid.data.iloc[0][UNTICKED] == UNTICKED
+    daily.table.click(0, UNTICKED)  # ticking still works and is not undone
+    assert daily.table.selected_ids() == [1]
 
 
 def test_batch_change_needs_ticks_and_changes_the_ticked_rows(daily):

@@ -37,8 +37,11 @@ MIN_WIDTHS = {"序号": 52, "申报时间": 146, "申报类型": 128, "主管税
 LINE_COLUMNS = {"name": "姓名", "id_type": "证件类型", "id_number": "证件号码", "item_name": "征收项目",
                 "old_wage": "原缴费工资（元）", "new_wage": "新缴费工资（元）", "base": "缴费基数（元）",
                 "month": "生效年月", "status": "状态", "reason": "原因"}
-LINE_WIDTHS = {"序号": 48, "姓名": 70, "证件类型": 90, "证件号码": 150, "征收项目": 110, "原缴费工资（元）": 110,
-               "新缴费工资（元）": 110, "缴费基数（元）": 100, "生效年月": 72, "状态": 56, "原因": 260}
+LINE_WIDTHS = {"序号": 56, "姓名": 72, "证件类型": 90, "证件号码": 150, "征收项目": 120, "原缴费工资（元）": 140,
+               "新缴费工资（元）": 140, "生效年月": 84, "状态": 60, "原因": 240}
+# the dialog is 1000 px (96 % of a 1024 px screen): the row shrinks towards these, 原因 first
+LINE_MIN_WIDTHS = {"序号": 52, "姓名": 60, "证件类型": 60, "证件号码": 138, "征收项目": 80, "原缴费工资（元）": 96,
+                   "新缴费工资（元）": 96, "生效年月": 72, "状态": 52, "原因": 100}
 
 
 def kind_text(v: Any) -> str:
@@ -142,14 +145,16 @@ class WageRecordsPage(Page):
         return ""
 
     # ---- 查看 ----------------------------------------------------------------------------------
-    def view(self, filing_id: Any) -> Dialog | None:
-        ok, lines = self.ui.call(self.records.lines, filing_id)
-        if not ok:
-            return None
+    def view(self, filing_id: Any) -> None:
+        """查看: the lines may come from the bureau the first time, so through run_call."""
+        self.run_call(self.records.lines, filing_id, on_done=lambda lines: self._show_lines(filing_id, lines),
+                      title="查看", label="正在获取申报明细，请稍候……")
+
+    def _show_lines(self, filing_id: Any, lines: pd.DataFrame) -> None:
         rec = self.table.frame[self.table.frame["filing_id"] == filing_id]
         head = rec.iloc[0] if not rec.empty else {}
         self.detail_dialog = RecordDetailDialog(self, str(filing_id), lines, head)
-        return self.ui.dialogs.show(self.detail_dialog)
+        self.ui.dialogs.show(self.detail_dialog)
 
 
 class RecordDetailDialog(Dialog):
@@ -175,7 +180,7 @@ class RecordDetailDialog(Dialog):
 
         self.table = TickTable(fetch, columns, table_key="wage_record_lines", settings=page.ui.wb.settings,
                                height="360px", formatters={"old_wage": money_text, "new_wage": money_text},
-                               default_widths=LINE_WIDTHS, ticks=False)
+                               default_widths=LINE_WIDTHS, min_widths=LINE_MIN_WIDTHS, ticks=False)
         self.table.refresh(1)
         summary = "　".join(f"{label}：{value}" for label, value in (
             ("申报时间", time_text(_get(head, "submitted_at"))), ("申报类型", kind_text(_get(head, "kind"))),

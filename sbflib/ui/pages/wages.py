@@ -29,7 +29,7 @@ from sbflib.employer.wages import WageDraftFilter
 from sbflib.errors import ValidationError
 from sbflib.ui.components.html import text_html
 from sbflib.ui.components.query_form import QueryForm
-from sbflib.ui.components.tick_table import TickTable
+from sbflib.ui.components.tick_table import TICKED, UNTICKED, TickTable
 from sbflib.ui.context import Ui, button
 from sbflib.ui.page import Page
 from sbflib.ui.pages.wages_dialogs import (
@@ -268,9 +268,12 @@ class WageFilingPage(Page):
         row = event.get("row")
         if not isinstance(row, int) or not 0 <= row < len(self.table.frame):
             return
-        if key is None or key not in self.editable_keys:
-            if key is not None or str(event.get("column")) == "序号":
-                self._revert(row, str(event.get("column")))
+        if key is None:  # 序号, the tick box: a typed value is put back (a tick set here is ☐ / ☑)
+            if text_of(event.get("value")) not in (TICKED, UNTICKED):
+                self.table._redraw()
+            return
+        if key not in self.editable_keys:
+            self._revert(row, str(event.get("column")))
             return
         self.edit_cell(row, key, text_of(event.get("value")))
 
