@@ -214,7 +214,34 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def _hidden_temp(folder: Path, what: str) -> Path:
-    return folder / f".sbf-{what}-{secrets.token_hex(6)}.tmp"
+    """A draft's name: hidden, never listed as a backup, naming the process that writes it."""
+    _sweep(folder)
+    return folder / f".sbf-{what}-{os.getpid()}-{secrets.token_hex(6)}.tmp"
+
+
+def _sweep(folder: Path) -> None:
+    """Remove drafts left by a process that was killed mid-backup or mid-restore (they hold a whole
+    copy of the data)."""
+    with contextlib.suppress(OSError):
+        for draft in folder.glob(".sbf-*-*-*.tmp"):
+            try:
+                pid = int(draft.name.split("-")[2])
+            except (IndexError, ValueError):
+                continue
+            if pid != os.getpid() and not _alive(pid):
+                for leftover in (draft, draft.with_name(draft.name + ".wal")):
+                    with contextlib.suppress(FileNotFoundError):
+                        leftover.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _publish(draft: Path, folder: Path, stem: str) -> Path:

@@ -239,6 +239,14 @@ def test_kill_9_during_a_backup_or_a_restore_leaves_a_usable_store(tmp_path, act
         # a half-written backup never shows in the list under a backup's name
         for info in service.backups():
             service.check(info.path)
+    # what the killed processes left half-written is swept by the next backup and restore
+    dead = 4194304 + 12345  # above Linux's largest pid: no such process
+    (service.default_folder / f".sbf-copy-{dead}-0a1b2c.tmp").write_bytes(b"half")
+    (store.path.parent / f".sbf-restore-{dead}-0a1b2c.tmp").write_bytes(b"half")
+    service.backup()
+    service.restore(good)
+    assert [p.name for p in service.default_folder.glob(".sbf-*")] == []
+    assert [p.name for p in store.path.parent.glob(".sbf-*")] == []
 
 
 # -- a backup while another process writes ------------------------------------------------------------
