@@ -184,6 +184,11 @@ class ModuleService:
             saved = settings_repo.read(con, SETTING)
         return _ordered(saved) if saved is not None else self.offered()
 
+    def recorded(self) -> bool:
+        """Has the installation's choice been recorded (by `sbf install`, 选择地区 or 关于)?"""
+        with self.store.read() as con:
+            return settings_repo.read(con, SETTING) is not None
+
     def shown(self) -> list[str]:
         """The buttons of 单位管理: installed and offered (the region's modules when none is both)."""
         offered = self.offered()

@@ -181,3 +181,48 @@ def test_the_status_bar_opens_about_as_a_page(logged_in):
     page.module_buttons[("employer", "卸载")].click()
     shell.ui.dialogs.current.button("确定").click()
     assert "当前登录的单位属于用人单位业务" in _text(page.module_result)
+
+
+def _region_page(wb):
+    from sbflib.ui.pages.region import RegionPage
+
+    chosen = []
+    ui = Ui(wb, sync=True)
+    return ui, RegionPage(ui, on_chosen=lambda: chosen.append(True)), chosen
+
+
+def test_the_first_start_installs_the_modules_ticked_with_the_region(wb):
+    ui, page, chosen = _region_page(wb)
+    page.dropdown.value = "330100"
+    boxes = page.module_boxes
+    assert page.modules_row.layout.display is None and "安装业务" in _text(page.modules_row)
+    assert [(b.description, b.value, b.disabled) for b in boxes.values()] == [
+        ("用人单位业务", True, False), ("代收单位业务", True, False)]
+    boxes["employer"].value = boxes["collector"].value = False
+    page.enter_button.click()
+    assert "请至少选择一项需要安装的业务" in ui.dialogs.current.text and wb.region is None
+    ui.dialogs.current.button("确定").click()
+    boxes["collector"].value = True  # a 代收单位 only
+    page.enter_button.click()
+    ui.dialogs.current.button("是").click()
+    assert chosen and wb.region.code == "330100"
+    assert wb.modules.installed() == ["collector"]
+    assert [b.description for b in UnitsPage(ui, on_login=lambda _u: None).module_buttons.values()] == ["代收单位"]
+
+
+def test_a_region_with_one_business_online_installs_it_without_a_choice(wb):
+    _ui, page, _chosen = _region_page(wb)
+    page.dropdown.value = "310100"
+    employer, collector = page.module_boxes["employer"], page.module_boxes["collector"]
+    assert employer.value and employer.disabled and collector.layout.display == "none"
+    page.choose()
+    assert wb.modules.installed() == ["employer"]
+
+
+def test_the_choice_is_not_asked_again_when_the_installer_recorded_it(wb):
+    wb.modules.install_many(["employer"])  # as `sbf install --module employer` did
+    _ui, page, _chosen = _region_page(wb)
+    assert page.modules_row.layout.display == "none"
+    page.dropdown.value = "330100"
+    page.choose()
+    assert wb.modules.installed() == ["employer"]
