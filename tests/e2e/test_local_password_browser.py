@@ -48,6 +48,14 @@ def _both_sizes(page, shot, name, selectors=()):
     page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
 
 
+def _appears(page, selector: str, seconds: float = 5.0) -> bool:
+    for _ in range(int(seconds * 10)):
+        if page.locator(selector).count():
+            return True
+        page.wait_for_timeout(100)
+    return False
+
+
 def test_the_local_password_guards_the_app(voila, page, bureau, shot):
     url, _base, data = voila
     store = Store(data / "client" / "sbf.duckdb")
@@ -107,5 +115,27 @@ def test_the_local_password_guards_the_app(voila, page, bureau, shot):
                                ".textContent.startsWith('共 0 条')")
         _both_sizes(page, shot, "set6-audit-log", [".sbf-audit-export", ".sbf-audit-page .sbf-query-buttons button"])
         assert "共 4 条" in page.inner_text(".sbf-audit-page .sbf-pager-label")  # 安全认证, 登录, 修改申报密码 twice
+
+        # 查看 of the newest entry (the 申报密码设置 just saved): every field, the fields sent, no password
+        from sbflib.system.audit import COLUMNS
+        from sbflib.ui.pages.audit import SHOWN, WIDTHS
+
+        # (back at 1366 px the grid returns to its default widths a moment after the resize; click again
+        # if the first click landed while it was still fitted to 1024 px)
+        for _attempt in range(5):
+            page.wait_for_timeout(600)
+            box = page.locator(".sbf-audit-page .sbf-grid").bounding_box()
+            x = box["x"] + WIDTHS["序号"] + sum(WIDTHS[COLUMNS[k]] for k in SHOWN) + 26
+            y = box["y"] + 30 + 13
+            page.mouse.move(x, y)
+            page.mouse.click(x, y)
+            if page.locator(".sbf-audit-dialog").count() or _appears(page, ".sbf-audit-dialog"):
+                break
+        page.wait_for_selector(".sbf-audit-dialog")
+        detail = page.inner_text(".sbf-audit-dialog")
+        assert "发送内容" in detail and "修改申报密码" in detail and "Loc#2027pw" not in detail
+        assert NEW_PASSWORD not in detail and "******" in detail
+        _both_sizes(page, shot, "set6-audit-detail", [".sbf-audit-dialog button:text-is('关闭')"])
+        page.click(".sbf-audit-dialog button:text-is('关闭')")
     finally:
         bureau.reset_unit(UNIT_ID)

@@ -5,6 +5,7 @@ key); query form, 查看 (every field, the fields sent and the answer) and 导�
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +15,7 @@ import pandas as pd
 from sbflib.domain import clock
 from sbflib.system.audit import COLUMNS, AuditFilter
 from sbflib.ui.components.dialogs import Dialog
-from sbflib.ui.components.html import escape, kv_html
+from sbflib.ui.components.html import escape
 from sbflib.ui.components.query_form import QueryForm
 from sbflib.ui.components.tick_table import TickTable
 from sbflib.ui.context import button
@@ -61,6 +62,22 @@ def _pretty(text: Any) -> str:
         return json.dumps(json.loads(str(text)), ensure_ascii=False, indent=2)
     except ValueError:
         return str(text)
+
+
+def _json_block(text: Any, css: str) -> str:
+    body = html.escape(_pretty(text) or "（无）")  # keeps the new lines: it goes in a <pre>
+    return (f"<pre class='sbf-audit-json {css}' style='margin:4px 0 8px;padding:8px 10px;background:#f6f8fa;"
+            f"border:1px solid #e3e8ef;border-radius:4px;font-size:12px;line-height:1.45;white-space:pre-wrap;"
+            f"word-break:break-all;max-height:220px;overflow:auto'>{body}</pre>")
+
+
+def _detail_table(pairs: list[tuple[str, Any]]) -> str:
+    """Label/value pairs, two pairs a row, compact (the dialog shows 14 of them above two JSON blocks)."""
+    cells = [f"<th style='text-align:right;white-space:nowrap;padding:3px 6px;color:#5b6b7f;font-weight:normal'>"
+             f"{escape(label)}：</th><td style='padding:3px 12px 3px 0;word-break:break-all'>{escape(value)}</td>"
+             for label, value in pairs]
+    rows = ["<tr>" + "".join(cells[i:i + 2]) + "</tr>" for i in range(0, len(cells), 2)]
+    return f"<table class='sbf-audit-detail' style='width:100%;border-collapse:collapse'>{''.join(rows)}</table>"
 
 
 class AuditPage(Page):
@@ -130,14 +147,12 @@ class AuditPage(Page):
         if rows.empty:
             return
         row = rows.iloc[0]
-        pairs = [(label, "" if pd.isna(row.get(key)) else row.get(key)) for key, label in COLUMNS.items()
+        pairs = [(label, "" if pd.isna(row.get(key)) else str(row.get(key))) for key, label in COLUMNS.items()
                  if key not in ("request", "response")]
         body = w.HTML(
-            kv_html([(k, str(v)) for k, v in pairs], css="sbf-audit-detail")
-            + "<div class='sbf-section-title'>发送内容</div>"
-            + f"<pre class='sbf-audit-json sbf-audit-request'>{escape(_pretty(row.get('request')))}</pre>"
-            + "<div class='sbf-section-title'>答复内容</div>"
-            + f"<pre class='sbf-audit-json sbf-audit-response'>{escape(_pretty(row.get('response')))}</pre>")
+            _detail_table(pairs)
+            + "<div class='sbf-section-title'>发送内容</div>" + _json_block(row.get("request"), "sbf-audit-request")
+            + "<div class='sbf-section-title'>答复内容</div>" + _json_block(row.get("response"), "sbf-audit-response"))
         close = w.Button(description="关闭")
         d = Dialog("操作详情", [body], [close], width="760px", css="sbf-audit-dialog")
         close.on_click(lambda _b: d.dismiss())
