@@ -113,10 +113,11 @@ def merge(con: Con, rows: Iterable[Mapping[str, Any]]) -> int:
             fresh.append(row)
     if fresh:
         table = pa.Table.from_pylist([{c: row.get(c) for c in ROW_COLUMNS} for row in fresh], schema=_SCHEMA)
+        table = table.append_column("arrival", pa.array(range(len(fresh)), pa.int64()))
         con.register("audit_batch", table)
-        try:
+        try:  # in arrival order, so `seq` orders the calls of one second as they were made
             con.execute(f"INSERT INTO audit_log ({', '.join(ROW_COLUMNS)}) SELECT {', '.join(ROW_COLUMNS)} "
-                        "FROM audit_batch")
+                        "FROM audit_batch ORDER BY arrival")
         finally:
             con.unregister("audit_batch")
     for row in later:
