@@ -50,7 +50,7 @@ class DeclarationSettingsPage(Page):
         self.save_button = button("保存", self.save_password, primary=True, css="sbf-decl-save")
         self.login_note = w.HTML("")
         self.login_note.add_class("sbf-decl-login-note")
-        buttons = w.HBox([self.save_button])
+        buttons = w.HBox([self.save_button], layout=w.Layout(margin="6px 0 4px 114px"))  # under the inputs
         buttons.add_class("sbf-form-buttons")
         password = w.VBox([
             w.HTML("<div class='sbf-section-title'>申报密码设置</div>"), self.login_note,

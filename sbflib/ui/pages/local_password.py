@@ -37,6 +37,7 @@ class LocalPasswordPage(Page):
     def __init__(self, ui: Ui) -> None:
         self.status = w.HTML("")
         self.status.add_class("sbf-local-password-status")
+        self.status_row = field("当前状态", self.status)
         self.old = _password("sbf-local-old", "请输入原登录密码")
         self.new = _password("sbf-local-new", "6至64位")
         self.new2 = _password("sbf-local-new2", "请再次输入新密码")
@@ -48,10 +49,11 @@ class LocalPasswordPage(Page):
         self.old_row = field("原密码", self.old)
         self.new_rows = w.VBox([field("新密码", self.new), field("确认新密码", self.new2)])
         self.mode_row = field("操作", self.mode)
-        self.buttons = w.HBox([self.save_button, self.remove_button])
+        # lined up with the inputs (the labels of `field` are 110 px wide), as on 备份恢复
+        self.buttons = w.HBox([self.save_button, self.remove_button], layout=w.Layout(margin="6px 0 4px 114px"))
         self.buttons.add_class("sbf-form-buttons")
         card = w.VBox([
-            w.HTML("<div class='sbf-section-title'>登录密码</div>"), self.status, self.mode_row, self.old_row,
+            w.HTML("<div class='sbf-section-title'>登录密码</div>"), self.status_row, self.mode_row, self.old_row,
             self.new_rows, self.buttons, w.HTML(f"<div class='sbf-tip'>{escape(TIP)}</div>"),
         ])
         card.add_class("sbf-card")
@@ -66,8 +68,8 @@ class LocalPasswordPage(Page):
         ok, is_set = self.ui.call(self.wb.local_password.is_set)  # one local read
         self.is_set = bool(ok and is_set)
         self.status.value = (
-            "<div class='sbf-local-state'>当前状态：<b class='sbf-ok'>已设置登录密码</b></div>" if self.is_set
-            else "<div class='sbf-local-state'>当前状态：<b>未设置登录密码</b>（打开客户端无需密码）</div>")
+            "<span class='sbf-local-state'><b class='sbf-ok'>已设置登录密码</b></span>" if self.is_set
+            else "<span class='sbf-local-state'><b>未设置登录密码</b>（打开客户端无需密码）</span>")
         if not self.is_set:
             self.mode.value = CHANGE
         self._layout()
