@@ -209,15 +209,13 @@ class AuditService:
                     return
 
     def close(self, timeout: float = 2.0) -> None:
-        """Write what is queued (within `timeout`) and stop the writer; what is left stays journalled."""
+        """Let the writer write what is queued (waiting at most `timeout`) and stop it; what the store
+        had no turn for stays in the journal for the next workbench of the folder."""
         self._stop.set()
         self._wake.set()
         writer = self._writer
         if writer is not None and writer.is_alive() and writer is not threading.current_thread():
             writer.join(timeout)
-        if self.pending and self._drain_lock.acquire(timeout=timeout):
-            self._drain_lock.release()
-            self._drain()
 
     def _recover(self) -> None:
         """Merge the journals of processes that died before writing them."""
