@@ -16,9 +16,10 @@ backup folder. The archive is written under a hidden temporary name and linked t
 when complete, so a process killed mid-backup leaves no half file under a backup's name.
 
 The secret key (`client/secret.key`, which seals the saved proxy password) is not in the backup:
-restored elsewhere, the proxy password is typed again. The automatic-backup settings and the local
-password (登录密码, with its failed tries) are the installation's, not the data's: a restore keeps
-the current ones (an old backup must not bring back an old password or remove one), and the audit
+restored elsewhere, the proxy password is typed again. The local password (登录密码, with its failed
+tries), the automatic-backup settings, the proxy, the bureau's address and the installed modules are
+the installation's, not the data's: a restore keeps the current ones (`KEPT_SETTINGS`,
+`PREFERRED_SETTINGS`: an old backup must not bring back an old password or remove one), and the audit
 trail (操作日志) records calls that did happen at the bureau: a restore keeps its current rows and
 the backup's older ones. Both are written into the restored file before it is put in place.
 """
@@ -65,8 +66,12 @@ PREFIX: dict[str, str] = {"manual": "社保费备份", "auto": "自动备份", "
 KIND_LABEL: dict[str, str] = {"manual": "手动备份", "auto": "自动备份", "safety": "恢复前备份"}
 SETTINGS_KEY = "backup.auto"
 DEFAULT_KEEP = 5
-# Settings of the installation that a restore leaves as they are (the 登录密码 keys are SET-3's).
-KEPT_SETTINGS = (SETTINGS_KEY, LOCAL_PASSWORD_KEY, LOCAL_PASSWORD_TRIES_KEY)
+# Settings of the installation, not of the data. A restore leaves these exactly as they are, set or
+# not (an old backup neither brings back an old 登录密码 nor removes one; the keys are SET-3's) ...
+KEPT_SETTINGS = (LOCAL_PASSWORD_KEY, LOCAL_PASSWORD_TRIES_KEY)
+# ... and keeps these when this store has them, else takes the backup's (a new folder gets them):
+# 自动备份, the proxy (its password is sealed by this folder's key), the bureau's address, the modules.
+PREFERRED_SETTINGS = (SETTINGS_KEY, "proxy", "gateway_url", "modules")
 # Tables that record what happened rather than hold the clerk's data: a restore merges the current
 # rows into the backup's by key (the audit trail of calls made at the bureau loses no entry).
 KEPT_TABLES: dict[str, tuple[str, str | None]] = {"audit_log": ("record_id", "audit_log_seq")}
@@ -466,6 +471,7 @@ class BackupService:
         info = _info(source, manifest)
         with self.store.read() as con:
             keep = files.raw_settings(con, KEPT_SETTINGS)
+            keep |= {k: v for k, v in files.raw_settings(con, PREFERRED_SETTINGS).items() if v is not None}
         draft = _hidden_temp(self.store.path.parent, "restore")
         safety: list[BackupResult] = []
         try:

@@ -354,6 +354,19 @@ def test_a_restore_keeps_the_installation_settings_auto_backup_and_local_passwor
         kept = dict(con.execute("SELECT key, value FROM settings WHERE key LIKE 'local_password%'").fetchall())
     assert kept == {"local_password_tries": '{"failures": 2}'}  # no old password brought back
 
+    with store.work() as con:  # the proxy and the bureau's address are this installation's too
+        con.execute("INSERT INTO settings VALUES ('gateway_url', '\"http://old\"')")
+    with_url = service.backup().path
+    with store.work() as con:
+        con.execute("UPDATE settings SET value = '\"http://new\"' WHERE key = 'gateway_url'")
+    service.restore(with_url)
+    fresh_store, fresh = seeded(tmp_path / "fresh", employees=0)
+    fresh.restore(with_url)  # a new folder has none: it takes the backup's
+    for where, expected in ((store, "http://new"), (fresh_store, "http://old")):
+        with where.read() as con:
+            assert con.execute("SELECT value FROM settings WHERE key = 'gateway_url'").fetchall() == [
+                (json.dumps(expected),)]
+
 
 def test_a_restore_keeps_every_audit_entry_of_both_sides(tmp_path):
     store, service = seeded(tmp_path / "data", employees=10)
