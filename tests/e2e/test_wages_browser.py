@@ -25,7 +25,9 @@ import openpyxl
 import pytest
 
 from sbflib.domain import clock
+from sbflib.employer.wages import FEEDBACK_WAIT_KEY
 from sbflib.store import roster as roster_repo
+from sbflib.store import settings as settings_repo
 from sbflib.store.db import Store
 from sbflib.store.frames import frame
 from sbflib.ui.components.tick_table import TICK_WIDTH
@@ -96,13 +98,17 @@ def _shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SCREENS / f"wages-{name}-{vp['width']}x{vp['height']}.png"))
 
 
-def _shots(page: Any, name: str, selectors: tuple[str, ...] = ()) -> None:
+def _shots(page: Any, name: str, selectors: tuple[str, ...] = (), grid: str = "") -> None:
+    """Screenshots at both sizes; the selectors in view and not covered; with `grid`, its whole row
+    fits (no horizontal scroll bar)."""
     for w, h in SIZES:
         page.set_viewport_size({"width": w, "height": h})
         time.sleep(0.8)
         _shot(page, name)
         for sel in selectors:
             _assert_visible(page, sel)
+        if grid:
+            assert not page.locator(f"{grid} .lm-ScrollBar[data-orientation='horizontal']").is_visible(), (name, w)
     page.set_viewport_size({"width": 1366, "height": 768})
     time.sleep(0.5)
 
@@ -330,7 +336,7 @@ def test_screens(app, bureau):
         page.wait_for_selector(_grid(menu))
         _shots(page, f"{name}-empty", tuple(f".sbf-page-{menu} {s}" for s in (
             ".sbf-wage-add", ".sbf-wage-batch", ".sbf-wage-delete", ".sbf-export", ".sbf-wage-submit",
-            ".sbf-wage-switch", ".sbf-query-buttons button:text-is('查询')")))
+            ".sbf-wage-switch", ".sbf-query-buttons button:text-is('查询')")), grid=_grid(menu))
         assert "EMP-" not in page.inner_text(".sbf-app")
     # the switch button names the other way
     assert page.inner_text(".sbf-page-EMP-6 .sbf-wage-switch") == "按职工申报缴费工资"
@@ -354,7 +360,7 @@ def test_screens(app, bureau):
     assert "添加" in page.inner_text(".sbf-message-dialog")
     _close_messages(page)
     page.wait_for_function(f"() => !document.querySelector('{m} .sbf-pager-label').innerText.includes('共 0 条')")
-    _shots(page, "daily-employee-list", (f"{m} .sbf-pager button:text-is('下一页')",))
+    _shots(page, "daily-employee-list", (f"{m} .sbf-pager button:text-is('下一页')",), grid=_grid("EMP-3"))
     # 单个录入: the fuzzy name list, and the 补缴 prompt for an earlier month
     people = _roster(_data, SCREEN_UNIT)
     name = str(people[people["status"] == "正常缴费"].iloc[0]["name"])
@@ -427,8 +433,39 @@ def test_screens(app, bureau):
     page.wait_for_selector(".sbf-entry-item-wage")
     _shots(page, "single-entry-per-item", (".sbf-single-entry-dialog .sbf-dialog-ok",))
     page.click(".sbf-single-entry-dialog .sbf-dialog-cancel")
-    # records page
+    # records page, empty
     page.click(".sbf-menu-EMP-7")
     page.wait_for_selector(".sbf-wage-records-page .lm-DataGrid")
-    _shots(page, "records-empty", (".sbf-wage-feedback",))
+    _shots(page, "records-empty", (".sbf-wage-feedback",), grid=".sbf-wage-records-page .lm-DataGrid")
     assert "EMP-" not in page.inner_text(".sbf-app")
+    # 提交申报 of one row with a 3 s countdown (set as the service stores it): the record page
+    # opens by itself when it runs out and fetches the feedback
+    _feedback_delay(bureau, 0)
+    _set_setting(_data, FEEDBACK_WAIT_KEY, 3)
+    page.click(".sbf-menu-EMP-3")
+    page.wait_for_selector(_grid("EMP-3"))
+    time.sleep(0.5)
+    _click_tick(page, "EMP-3", 0)
+    time.sleep(0.5)
+    page.click(f"{m} .sbf-wage-submit")
+    # the countdown shows for 3 s: a MutationObserver notes it even if the page is slow to look
+    page.evaluate("""() => { window.__sawCountdown = false;
+        new MutationObserver(() => { if (document.querySelector('.sbf-countdown-dialog'))
+            window.__sawCountdown = true; }).observe(document.body, {childList: true, subtree: true}); }""")
+    page.click(".sbf-confirm-dialog button:text-is('确定')")
+    page.wait_for_selector(".sbf-page-EMP-7.sbf-wage-records-page", state="visible", timeout=120_000)
+    assert page.evaluate("() => window.__sawCountdown")
+    page.wait_for_selector(".sbf-message-dialog :text('本次缴费工资申报的状态')", timeout=60_000)
+    assert "申报成功" in page.inner_text(".sbf-message-dialog")
+    _close_messages(page)
+    _set_setting(_data, FEEDBACK_WAIT_KEY, 20)
+    _feedback_delay(bureau, 5)
+
+
+def _set_setting(data: Path, key: str, value: Any) -> None:
+    store = Store(data / "client" / "sbf.duckdb")
+    try:
+        with store.work() as con:
+            settings_repo.write(con, key, value)
+    finally:
+        store.close()

@@ -62,8 +62,9 @@ MONEY_KEYS = ("old_wage", "new_wage")
 # widths (px) by key so that a row fits the page at 1366 px; shrinking towards MIN_WIDTHS at 1024 px
 WIDTHS = {"name": 80, "id_type": 96, "id_number": 150, "item_name": 120, "tax_authority": 180,
           "old_wage": 140, "new_wage": 140, "month": 84, "status": 84}
-MIN_WIDTHS = {"name": 56, "id_type": 50, "id_number": 138, "item_name": 64, "tax_authority": 54,
-              "old_wage": 70, "new_wage": 96, "month": 72, "status": 64}
+# (at 1024 px the per-item row, 征收项目 included, must still fit: 688 px with the tick box)
+MIN_WIDTHS = {"name": 56, "id_type": 40, "id_number": 138, "item_name": 60, "tax_authority": 40,
+              "old_wage": 64, "new_wage": 80, "month": 66, "status": 56}
 
 
 class WageFilingPage(Page):
@@ -134,7 +135,7 @@ class WageFilingPage(Page):
         self.table = TickTable(self._fetch, columns, table_key=f"wages_{self.kind}_{self.way}",
                                settings=ui.wb.settings, id_column="row_id", height="420px",
                                formatters=formatters, default_widths=_by_label(WIDTHS, columns, 52),
-                               min_widths=_by_label(MIN_WIDTHS, columns, 52))
+                               min_widths=_by_label(MIN_WIDTHS, columns, 48))
         self.table.grid.editable = True
         self.table.grid.on_cell_change(self._on_cell_change)
         self.form.grid.layout.grid_template_columns = "repeat(auto-fill, minmax(280px, 1fr))"
