@@ -112,7 +112,7 @@ class BackupPage(Page):
             field("恢复方式", self.source), field("默认路径备份", self.backup_list),
             field("指定文件", self.restore_file),
             _actions(w.HTML("<div class='sbf-tip'>恢复将用所选备份替换当前全部本地数据；"
-                            "恢复前会自动把当前数据备份到默认路径。</div>")),
+                            "恢复前会自动把当前数据备份到默认路径。网络设置、登录密码、自动备份设置和操作日志保持不变。</div>")),
             _actions(self.restore_button, self.refresh_button), self.restore_result,
         ], "sbf-restore-card")
 
