@@ -9,6 +9,7 @@ first start time stays, attempts and runs add up, the latest outcome and answer 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -119,7 +120,8 @@ def merge(con: Con, rows: Iterable[Mapping[str, Any]]) -> int:
             con.execute(f"INSERT INTO audit_log ({', '.join(ROW_COLUMNS)}) SELECT {', '.join(ROW_COLUMNS)} "
                         "FROM audit_batch ORDER BY arrival")
         finally:
-            con.unregister("audit_batch")
+            with contextlib.suppress(duckdb.Error):  # after a refused insert the transaction is aborted
+                con.unregister("audit_batch")
     for row in later:
         _merge_one(con, row)
     return len(fresh)

@@ -35,7 +35,8 @@ from typing import Any
 
 import pandas as pd
 
-from sbflib.errors import service_edge
+from sbflib.domain import clock
+from sbflib.errors import StateError, service_edge
 from sbflib.gateway import audit as wire_audit
 from sbflib.gateway.audit import OUTCOMES, CallRecord
 from sbflib.io.xlsx import export_dataframe
@@ -80,13 +81,31 @@ def _from_json(line: str) -> dict[str, Any]:
     return row
 
 
+def _checked(raw: dict[str, Any]) -> dict[str, Any]:
+    """A record's fields with the types the table wants (a record built by hand may be sloppy: one
+    bad row must never block the queue behind it)."""
+    at = raw.pop("at", None)
+    raw.pop("demo", None)
+    row: dict[str, Any] = {"called_at": at if isinstance(at, dt.datetime) else clock.now()}
+    for key in ("method", "path", "operation", "outcome", "code", "message", "result_id"):
+        value = raw.get(key)
+        row[key] = "" if value is None else str(value)
+    row["operation"] = row["operation"] or wire_audit.OTHER
+    row["outcome"] = row["outcome"] or wire_audit.UNKNOWN
+    for key in ("attempts", "duration_ms", "status"):
+        value = raw.get(key)
+        row[key] = int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    row["idempotency_key"] = str(raw.get("idempotency_key") or "")
+    return row
+
+
 def _clean(text: str) -> str:
     """The JSON of a body or answer redacted again (a record built by hand must not leak either)."""
     if not text:
         return ""
     try:
         return wire_audit.safe_json(json.loads(text))
-    except ValueError:
+    except (TypeError, ValueError):
         return wire_audit.REDACTED
 
 
@@ -118,12 +137,10 @@ class AuditService:
         if rec.demo and not self.record_demo:
             return
         unit = rec.unit_id or (self.ctx.unit.unit_id if self.ctx.unit is not None else "")
-        row = asdict(rec)
-        row.pop("demo")
-        row["called_at"] = row.pop("at")
+        row = _checked(asdict(rec))
         row.update(
-            record_id=rec.idempotency_key or uuid.uuid4().hex, last_at=rec.at, unit_id=unit, runs=1,
-            request=_clean(rec.request), response=_clean(rec.response), reports=uuid.uuid4().hex,
+            record_id=str(rec.idempotency_key or uuid.uuid4().hex), last_at=row["called_at"], unit_id=str(unit or ""),
+            runs=1, request=_clean(rec.request), response=_clean(rec.response), reports=uuid.uuid4().hex,
         )
         line = _to_json(row)
         with self._lock:
@@ -176,14 +193,42 @@ class AuditService:
             try:
                 with self.ctx.store.work() as con:
                     audit_repo.merge(con, batch)
-            except Exception:  # busy or failing store: the rows stay queued and journalled
+                written = batch
+            except StateError:  # the store stays busy: the rows wait, queued and journalled
                 log.warning("audit rows not written yet (%d queued)", len(batch), exc_info=True)
                 return False
+            except Exception:  # a row the table refuses must not hold back the others
+                log.warning("audit batch refused; writing its rows one by one", exc_info=True)
+                written = self._one_by_one(batch)
             with self._lock:
-                done = {id(r) for r in batch}
+                done = {id(r) for r in written}
                 self._pending = [r for r in self._pending if id(r) not in done]
                 self._rewrite_journal()
                 return not self._pending
+
+    def _one_by_one(self, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Write each row in its own unit of work; a row the store refuses for what it holds is set
+        aside in `<journal>.refused` (kept, for a look) instead of blocking the queue."""
+        written = []
+        for row in batch:
+            try:
+                with self.ctx.store.work() as con:
+                    audit_repo.merge(con, [row])
+            except StateError:
+                break  # busy again: the rest waits
+            except Exception:
+                log.exception("audit row refused by the store, set aside in %s.refused", self.journal.name)
+                self._set_aside(row)
+            written.append(row)
+        return written
+
+    def _set_aside(self, row: dict[str, Any]) -> None:
+        try:
+            fd = os.open(self.journal.with_suffix(".refused"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as out:
+                out.write(_to_json(row) + "\n")
+        except OSError:
+            log.warning("refused audit row not set aside", exc_info=True)
 
     def _start_writer(self) -> None:
         if self._writer is not None and self._writer.is_alive():

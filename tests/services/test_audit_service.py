@@ -323,3 +323,38 @@ def test_the_export_has_the_screen_labels(offline_wb, fake_bureau):
     header = [c.value for c in next(sheet.iter_rows(max_row=1))]
     assert header[:5] == ["操作时间", "单位标识", "单位名称", "操作类型", "结果"]
     assert sheet.max_row == 3  # header + 安全认证 + 登录
+
+
+def test_a_sloppy_record_never_blocks_the_queue(offline_wb, fake_bureau):
+    """A record built by hand without a time or with odd types is kept (time of now, text fields as
+    text) and the calls after it are written as usual."""
+    wb = offline_wb
+    sloppy = CallRecord(at=None, method="POST", path="/units/U000001/x", operation=None, unit_id="",  # type: ignore[arg-type]
+                        idempotency_key="", request="not json", attempts="2", duration_ms=None,  # type: ignore[arg-type]
+                        outcome="", status="x", code=None, message=None, result_id=None,  # type: ignore[arg-type]
+                        response="", demo=False)
+    wb.audit.record(sloppy)
+    wb.choose_region(fake_bureau.region)
+    wb.units.verify("U000001", PASSWORD)
+    rows = _entries(wb)
+    assert [r["operation"] for r in rows] == ["安全认证", "其他操作"]
+    assert rows[1]["outcome"] == "结果未知" and rows[1]["request"] == REDACTED
+
+
+def test_a_row_the_store_refuses_is_set_aside_and_the_rest_written(offline_wb, fake_bureau, monkeypatch):
+    from sbflib.store import audit as audit_repo
+
+    wb = offline_wb
+    real = audit_repo.merge
+
+    def picky(con, rows):
+        if any(r["operation"] == "登录" for r in rows):
+            raise RuntimeError("refused")
+        return real(con, rows)
+
+    monkeypatch.setattr(audit_repo, "merge", picky)
+    _login(wb, fake_bureau)
+    assert [r["operation"] for r in _entries(wb)] == ["安全认证"]
+    assert wb.audit.pending == 0
+    refused = list((Path(wb.data_dir) / "client" / "audit-pending").glob("*.refused"))
+    assert len(refused) == 1 and "登录" in refused[0].read_text(encoding="utf-8")
