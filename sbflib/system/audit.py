@@ -276,11 +276,16 @@ class AuditService:
             if pid == os.getpid() or _pid_alive(pid):
                 continue
             try:
-                rows = [_from_json(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+                rows = []
+                for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                    try:
+                        rows.append(_from_json(line))
+                    except ValueError:  # a line cut by the crash: nothing of it was ever confirmed
+                        log.warning("audit journal %s: unreadable line skipped", path)
                 with self.ctx.store.work() as con:
                     audit_repo.merge(con, rows)
                 path.unlink()
-            except Exception:  # a damaged journal stays for a later look; never blocks opening
+            except Exception:  # the journal stays for the next try; never blocks opening the folder
                 log.warning("audit journal %s not recovered", path, exc_info=True)
 
     # ---- reading ---------------------------------------------------------------------------

@@ -197,8 +197,8 @@ def test_a_journal_left_by_a_dead_process_is_merged(offline_wb, tmp_path):
            "unit_id": "U000001", "operation": "缴费工资申报", "method": "POST", "path": "/units/U000001/wage-filings",
            "idempotency_key": "d" * 32, "attempts": 1, "runs": 1, "request": "{}", "outcome": "结果未知",
            "status": None, "code": "TIMEOUT", "message": "超时", "result_id": "", "response": "", "reports": "r1"}
-    dead.write_text(json.dumps(row, ensure_ascii=False) + "\n" + json.dumps(row, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    line = json.dumps(row, ensure_ascii=False)
+    dead.write_text(line + "\n" + line + "\n" + line[:40], encoding="utf-8")  # the last line cut by the crash
     again = AuditService(wb.ctx, Path(wb.data_dir) / "client")
     wb.ctx.client.on_call = wb.audit.record
     rows = again.frame().to_dict("records")
