@@ -278,6 +278,8 @@ class AuditService:
             try:
                 rows = []
                 for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                    if not line.strip():
+                        continue
                     try:
                         rows.append(_from_json(line))
                     except ValueError:  # a line cut by the crash: nothing of it was ever confirmed
