@@ -53,7 +53,7 @@ def test_row_error_str_and_validation_error():
 
 def test_row_errors_to_dataframe_sorted_by_row():
     df = row_errors_to_dataframe([RowError(5, "分组", "b"), RowError(2, "姓名", "a")])
-    assert list(df.columns) == ["行号", "字段", "错误原因"]
+    assert list(df.columns) == ["行号", "列", "原因"]
     assert df.values.tolist() == [[2, "姓名", "a"], [5, "分组", "b"]]
     assert row_errors_to_dataframe([]).empty
 
