@@ -171,9 +171,10 @@ def all_rows(con: Con, filters: AuditFilter) -> pd.DataFrame:
     return frame(con, f"{_SELECT} WHERE {w.sql()} ORDER BY a.called_at DESC, a.seq DESC", w.params)
 
 
-def choices(con: Con) -> dict[str, list[str]]:
-    """The values present, for the query form's lists: units and operations."""
-    units = [r[0] for r in con.execute(
-        "SELECT DISTINCT unit_id FROM audit_log WHERE coalesce(unit_id, '') <> '' ORDER BY 1").fetchall()]
+def choices(con: Con) -> dict[str, list[Any]]:
+    """The values present, for the query form's lists: units as (unit_id, name) and operations."""
+    units = [(r[0], r[1]) for r in con.execute(
+        "SELECT DISTINCT a.unit_id, coalesce(u.name, '') FROM audit_log a LEFT JOIN units u ON u.unit_id = a.unit_id "
+        "WHERE coalesce(a.unit_id, '') <> '' ORDER BY 1").fetchall()]
     ops = [r[0] for r in con.execute("SELECT DISTINCT operation FROM audit_log ORDER BY 1").fetchall()]
     return {"units": units, "operations": ops}

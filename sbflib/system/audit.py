@@ -313,8 +313,8 @@ class AuditService:
         export_dataframe(df, buffer, sheet_name="操作日志", headers=COLUMNS)
         return buffer.getvalue()
 
-    def choices(self) -> dict[str, list[str]]:
-        """For the query form: {"units": [...], "operations": [...], "outcomes": [...]}."""
+    def choices(self) -> dict[str, list[Any]]:
+        """For the query form: {"units": [(unit_id, name), ...], "operations": [...], "outcomes": [...]}."""
         self._drain()
         with self.ctx.store.read() as con:
             present = audit_repo.choices(con)

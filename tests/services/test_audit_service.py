@@ -223,7 +223,7 @@ def test_query_filters_and_pages(offline_wb, fake_bureau):
     assert wb.audit.query(AuditFilter(at_from=today, at_to=today))[1] == 3
     assert wb.audit.query(AuditFilter(unit_id="U000005"))[1] == 0
     choices = wb.audit.choices()
-    assert "U000001" in choices["units"] and "缴费工资申报" in choices["operations"]
+    assert ("U000001", "杭州演示科技有限公司") in choices["units"] and "缴费工资申报" in choices["operations"]
     with pytest.raises(Exception, match="开始日期不能晚于结束日期"):
         wb.audit.query(AuditFilter(at_from="2026-12-01", at_to="2026-11-01"))
 

@@ -133,6 +133,8 @@ def test_declaration_page_lists_updates_rules_and_changes_the_password(logged_in
     shown = audit.table.frame
     assert {"安全认证", "登录", "修改申报密码", "退出登录"} <= set(shown["operation"])
     assert "修改申报密码" in audit.operation.options
+    assert audit.unit.options[1] == (f"{bureau.unit(UNIT_ID)['name']}（{UNIT_ID}）", UNIT_ID)
+    audit.unit.value = UNIT_ID
     audit.operation.value = "修改申报密码"
     audit.form.query_button.click()
     assert set(audit.table.frame["operation"]) == {"修改申报密码"} and audit.table.total == 2

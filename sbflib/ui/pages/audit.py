@@ -87,7 +87,7 @@ class AuditPage(Page):
     def __init__(self, ui: Ui) -> None:
         self.audit = ui.wb.audit
         self.when = DateRange()
-        self.unit = w.Dropdown(options=[ALL], value=ALL)
+        self.unit = w.Dropdown(options=[(ALL, "")], value="")
         self.operation = w.Dropdown(options=[ALL], value=ALL)
         self.outcome = w.Dropdown(options=[ALL], value=ALL)
         self.result_id = w.Text(placeholder="支持模糊查询")
@@ -121,8 +121,11 @@ class AuditPage(Page):
         ok, choices = self.ui.call(self.audit.choices)
         if not ok:
             return
-        for box, values in ((self.unit, choices["units"]), (self.operation, choices["operations"]),
-                            (self.outcome, choices["outcomes"])):
+        current = self.unit.value
+        units = [(f"{name}（{unit_id}）" if name else unit_id, unit_id) for unit_id, name in choices["units"]]
+        self.unit.options = [(ALL, ""), *units]
+        self.unit.value = current if current in [v for _, v in self.unit.options] else ""
+        for box, values in ((self.operation, choices["operations"]), (self.outcome, choices["outcomes"])):
             current = box.value
             box.options = [ALL, *values]
             box.value = current if current in box.options else ALL
@@ -133,7 +136,7 @@ class AuditPage(Page):
         def chosen(box: w.Dropdown) -> str:
             return "" if box.value == ALL else str(box.value)
 
-        return AuditFilter(at_from=start, at_to=end, unit_id=chosen(self.unit), operation=chosen(self.operation),
+        return AuditFilter(at_from=start, at_to=end, unit_id=str(self.unit.value or ""), operation=chosen(self.operation),
                            outcome=chosen(self.outcome), result_id=self.result_id.value.strip())
 
     def _fetch(self, page: int, size: int) -> tuple[pd.DataFrame, int]:
