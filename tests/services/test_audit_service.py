@@ -303,6 +303,7 @@ def test_a_record_survives_a_crash_before_it_was_written(tmp_path):
     assert done.returncode == 9, done.stderr.decode(errors="replace")
     journal = list((data / "client" / "audit-pending").glob("*.jsonl"))
     assert len(journal) == 1 and "p@ss" not in journal[0].read_text(encoding="utf-8")
+    assert journal[0].stat().st_mode & 0o777 == 0o600 and journal[0].parent.stat().st_mode & 0o777 == 0o700
     wb = Workbench(data, "http://bureau.test", transport=httpx.MockTransport(lambda r: httpx.Response(404)))
     try:
         (row,) = _entries(wb)
