@@ -421,6 +421,24 @@ def test_single_entry_per_item_takes_a_wage_per_item(ui):
     assert "征收项目" in list(page.table.grid.data.columns)
 
 
+def test_single_entry_per_item_may_take_a_month_per_item(ui):
+    page = ui.navigate("EMP-4")
+    page.open_single()
+    d = _dialog(ui)
+    d.name.value = "张三"
+    d.authority.value = "国家税务总局杭州市上城区税务局"
+    d.item_rows[0][2].value = "7200"
+    d.item_rows[1][2].value = "3600"
+    earlier = _prev(current_month())
+    d.item_rows[1][3].value = earlier
+    _dialog(ui).button("确定").click()  # 补缴 confirmed for that item's month
+    d.button("确定").click()
+    adds = [c for c in page.draft.calls if c[0] == "add_one"]
+    assert adds == [("add_one", "E3", "国家税务总局杭州市上城区税务局", {"10201": Decimal("7200.00")}, current_month()),
+                    ("add_one", "E3", "国家税务总局杭州市上城区税务局", {"21001": Decimal("3600.00")}, earlier)]
+    assert page.table.total == 2
+
+
 # ---- adds with an adjustment ----------------------------------------------------------------------
 def test_add_by_unit_number_ratio_and_month(daily):
     ui = daily.ui

@@ -341,7 +341,9 @@ class SingleEntryDialog(Dialog):
             self._setting = False
 
     # ---- 确定 ------------------------------------------------------------------------------------
-    def values(self) -> tuple[Decimal | dict[str, Decimal], str | None] | None:
+    def values(self) -> list[tuple[Decimal | dict[str, Decimal], str | None]] | None:
+        """What to add: one (wage, month) pair; per item, one ({item: wage}, month) per month typed
+        (each insured item may take its own 生效年月, manual 2.4.2 二(一)4)."""
         ui = self.ui
         try:
             if self.chosen is None:
@@ -351,50 +353,51 @@ class SingleEntryDialog(Dialog):
             if self.per_item:
                 if not self.item_rows:
                     raise ValidationError("该职工没有需要申报缴费工资的险种", field="调整申报信息")
-                wages: dict[str, Decimal] = {}
-                months = set()
-                for _code, name, new, month in self.item_rows:
+                by_month: dict[str | None, dict[str, Decimal]] = {}
+                for code, name, new, month in self.item_rows:
                     if not (new.value or "").strip():
                         continue
-                    wages[_code] = parse_wage(new.value, f"{name}新缴费工资")
-                    if month is not None:
-                        months.add(parse_month(month.value, f"{name}生效年月"))
-                if not wages:
+                    wage = parse_wage(new.value, f"{name}新缴费工资")
+                    when = parse_month(month.value, f"{name}生效年月") if month is not None else None
+                    by_month.setdefault(when, {})[code] = wage
+                if not by_month:
                     raise ValidationError("请至少填写一个险种的新缴费工资", field="新缴费工资")
-                if len(months) > 1:
-                    raise ValidationError("同一职工各险种的生效年月应相同", field="生效年月")
-                return wages, (months.pop() if months else None)
+                return [(wages, when) for when, wages in by_month.items()]
             wage = parse_wage(self.new_wage.value)
-            month = parse_month(self.month.value) if self.month is not None else None
-            return wage, month
+            one_month = parse_month(self.month.value) if self.month is not None else None
+            return [(wage, one_month)]
         except ValidationError as exc:
             ui.error(exc)
             return None
 
     def save(self) -> None:
-        got = self.values()
-        if got is None or self.chosen is None:
+        groups = self.values()
+        if groups is None or self.chosen is None:
             return
-        wage, month = got
         employee_id = self.chosen["employee_id"]
-        if month is not None:
+        months = sorted({m for _w, m in groups if m is not None})
+        for month in months:
             ok, _check = self.ui.call(self.draft.check_month, employee_id, month)
             if not ok:
                 return
-            if month < current_month() and month not in self.confirmed_months:
-                def yes() -> None:
-                    self.confirmed_months.add(month)
-                    self._add(employee_id, wage, month)
+        earlier = [m for m in months if m < current_month() and m not in self.confirmed_months]
+        if earlier:
+            def yes() -> None:
+                self.confirmed_months.update(earlier)
+                self._add(employee_id, groups)
 
-                self.ui.confirm(back_pay_text(month), yes, yes="确定", no="取消")
+            self.ui.confirm(back_pay_text(earlier[0]), yes, yes="确定", no="取消")
+            return
+        self._add(employee_id, groups)
+
+    def _add(self, employee_id: str, groups: list[tuple[Decimal | dict[str, Decimal], str | None]]) -> None:
+        for wage, month in groups:
+            ok, _n = self.ui.call(self.draft.add_one, employee_id, self.authority.value, wage, month)
+            if not ok:
+                self.page.refresh()
                 return
-        self._add(employee_id, wage, month)
-
-    def _add(self, employee_id: str, wage: Decimal | dict[str, Decimal], month: str | None) -> None:
-        ok, _n = self.ui.call(self.draft.add_one, employee_id, self.authority.value, wage, month)
-        if ok:
-            self.dismiss()
-            self.page.added(f"已添加职工：{text_of(self.chosen.get('name')) if self.chosen else ''}")
+        self.dismiss()
+        self.page.added(f"已添加职工：{text_of(self.chosen.get('name')) if self.chosen else ''}")
 
 
 def old_wages_by_item(row: dict[str, Any] | None) -> dict[str, Any]:
