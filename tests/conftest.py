@@ -7,7 +7,7 @@ run it. It is killed (its whole process group) when the session ends.
 Demo units (see `bureau.demo["units"]`, each with unit_id, taxpayer_id, name, module, region, role,
 unit_numbers, password = the initial password a clerk would type, initial_passwords, employees):
 
-    U000001  main demo unit, 杭州 (税务自主), unit numbers "1234" (→ 123400) and "330108200351"
+    U000001  main demo unit, 杭州 (税务自主 but 生育保险费 税务代征, as every 杭州 unit), unit numbers "1234" (→ 123400) and "330108200351"
     U000002  second unit of the same taxpayer ID as U000001
     U000003, U000004, U000009, U000010  small employers (杭州 / 深圳)
     U000006  深圳 school as employer; U000007 the same taxpayer ID as collector (代收单位)
