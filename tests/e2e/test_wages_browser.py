@@ -186,7 +186,7 @@ def _roster(data: Path, unit_id: str) -> Any:
 
 
 def _fill(template: Path, target: Path, people: Any, month: str) -> list[int]:
-    """1,000 rows (one per paying employee), three of them bad: an ID number of nobody in the unit,
+    """1,000 rows (one per paying employee), three of them bad: another employee's ID number,
     a wage that is not an amount, a month after the employee's stop month (or, when nobody has one,
     a month that is not a month). Returns the bad rows' numbers (spreadsheet rows, header = 1)."""
     wb = openpyxl.load_workbook(template)
@@ -204,7 +204,7 @@ def _fill(template: Path, target: Path, people: Any, month: str) -> list[int]:
     c_month = next((i + 1 for i, h in enumerate(header) if "生效年月" in h), None)
     paying = people[people["status"] == "正常缴费"].reset_index(drop=True)
     stopped = people[people["stop_month"].notna() & (people["status"] != "正常缴费")].reset_index(drop=True)
-    assert len(paying) >= ROWS, f"{len(paying)} paying employees: the import test needs {ROWS}"
+    assert len(paying) > ROWS, f"{len(paying)} paying employees: the import test needs {ROWS + 1}"
     first = 2
     bad = {first + 10: "id", first + 500: "wage", first + 990: "month"}
     for i in range(ROWS):
@@ -219,7 +219,7 @@ def _fill(template: Path, target: Path, people: Any, month: str) -> list[int]:
             ws.cell(r, c_month, month)
         what = bad.get(r)
         if what == "id":
-            ws.cell(r, c_id, "11010519491231002X")  # a valid ID number of nobody in this unit
+            ws.cell(r, c_id, str(paying.iloc[-1]["id_number"]))  # another employee's, not in the file
         elif what == "wage":
             ws.cell(r, c_wage, "五千元")
         elif what == "month":
