@@ -526,9 +526,9 @@ def _months(values: np.ndarray) -> tuple[pa.Array, dict[int, str]]:
         ok = _np(pc.match_substring_regex(texts, _MONTH_RE))
         if ok.all():
             return texts, reasons
-        shown = texts.to_pylist()
         for i in np.flatnonzero(~ok).tolist():
-            reasons[i] = f"{MONTH}不能为空" if not shown[i] else _month_format(shown[i])
+            shown = texts[i].as_py()
+            reasons[i] = f"{MONTH}不能为空" if not shown else _month_format(shown)
         return pc.if_else(pa.array(ok), texts, pa.nulls(n, pa.string())), reasons
     out: list[str | None] = [None] * n
     for i, v in enumerate(values.tolist()):
@@ -552,9 +552,22 @@ def _month_format(shown: str) -> str:
     return f"{MONTH}“{shown}”格式不正确，应为YYYY-MM（如2026-01）"
 
 
+def _column_text(series: pd.Series, blank: str | None = "") -> pa.Array:
+    """A roster column as an Arrow string array (missing values: `blank`), without a detour
+    through Python objects when the column already is text."""
+    try:
+        arr = pa.array(series, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+        values = [None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in series.tolist()]
+        arr = pa.array(values, pa.string())
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr if blank is None or not arr.null_count else pc.fill_null(arr, blank)
+
+
 def _roster_months(series: pd.Series) -> pa.Array:
     """A roster month column: 'YYYY-MM' or "" (None, 长期 … -> "")."""
-    arr = pa.array(series.astype(object).where(series.notna(), None).tolist(), pa.string())
+    arr = _column_text(series, blank=None)
     ok = pc.fill_null(pc.match_substring_regex(arr, _MONTH_RE), False)
     return pc.if_else(ok, arr, "")
 
@@ -636,9 +649,8 @@ def check_rows(parsed: ParsedRows, roster: pd.DataFrame, insured: pd.DataFrame, 
     lost = id_numeric & ~id_blank & (_np(pc.utf8_length(id_keys)) >= 16)
     errors.add(lost, ID_NUMBER, "证件号码被存成了数字，末几位已丢失，请将该列设为文本后重新填写", col_pos[ID_NUMBER])
 
-    r_ids = pa.array(roster["employee_id"].astype(object).tolist(), pa.string())
-    r_keys = pc.utf8_upper(_squeeze(pc.utf8_trim_whitespace(
-        pa.array(roster["id_number"].astype(object).where(roster["id_number"].notna(), "").tolist(), pa.string()))))
+    r_ids = _column_text(roster["employee_id"], blank=None)
+    r_keys = pc.utf8_upper(_squeeze(pc.utf8_trim_whitespace(_column_text(roster["id_number"]))))
     r_keys = pc.if_else(pc.equal(r_keys, ""), pa.nulls(len(r_keys), pa.string()), r_keys)
     position = pc.index_in(id_keys, value_set=r_keys)
     found = _np(position.is_valid()) & ~id_blank & ~lost
@@ -646,8 +658,7 @@ def check_rows(parsed: ParsedRows, roster: pd.DataFrame, insured: pd.DataFrame, 
     take = pc.fill_null(position, 0)
     if len(r_keys):
         def roster_text(column: str) -> pa.Array:
-            values = roster[column].astype(object).where(roster[column].notna(), "").tolist()
-            return pc.take(pc.utf8_trim_whitespace(pa.array(values, pa.string())), take)
+            return pc.take(pc.utf8_trim_whitespace(_column_text(roster[column])), take)
         emp_ids = pc.take(r_ids, take)
         r_names = _squeeze(roster_text("name"))
         r_types = roster_text("id_type")
@@ -657,9 +668,8 @@ def check_rows(parsed: ParsedRows, roster: pd.DataFrame, insured: pd.DataFrame, 
         emp_ids = r_names = r_types = r_start = r_stop = pa.array([""] * n, pa.string())
     errors.add(found & ~name_blank & ~_np(pc.equal(_squeeze(names), r_names)), NAME,
                "姓名与该证件号码登记的职工姓名不一致", col_pos[NAME])
-    r_types_list = r_types.to_pylist()
     errors.add(found & ~type_blank & _np(pc.not_equal(r_types, "")) & ~_np(pc.equal(id_types, r_types)), ID_TYPE,
-               lambda i: f"证件类型与登记的不一致（登记为{r_types_list[i]}）", col_pos[ID_TYPE])
+               lambda i: f"证件类型与登记的不一致（登记为{r_types[i].as_py()}）", col_pos[ID_TYPE])
 
     # how much
     no_item = ~has_item if way == "item" else np.zeros(n, dtype=bool)
@@ -678,17 +688,16 @@ def check_rows(parsed: ParsedRows, roster: pd.DataFrame, insured: pd.DataFrame, 
         month_ok = _np(months.is_valid())
         after = found & month_ok & _np(pc.fill_null(pc.and_(pc.not_equal(r_stop, ""), pc.greater(months, r_stop)), False))
         before = found & month_ok & _np(pc.fill_null(pc.and_(pc.not_equal(r_start, ""), pc.less(months, r_start)), False))
-        shown, stops, starts = months.to_pylist(), r_stop.to_pylist(), r_start.to_pylist()
-        errors.add(after, MONTH, lambda i: after_stop_message(shown[i], stops[i]), col_pos[MONTH])
-        errors.add(before, MONTH, lambda i: before_start_message(shown[i], starts[i]), col_pos[MONTH])
+        errors.add(after, MONTH, lambda i: after_stop_message(months[i].as_py(), r_stop[i].as_py()), col_pos[MONTH])
+        errors.add(before, MONTH, lambda i: before_start_message(months[i].as_py(), r_start[i].as_py()),
+                   col_pos[MONTH])
         back_pay = month_ok & _np(pc.fill_null(pc.less(months, current_month), False))
 
     # which items
-    ins_emp = pa.array(insured["employee_id"].astype(object).tolist(), pa.string())
-    ins_self = pc.equal(pa.array(insured["collection_mode"].astype(object).tolist(), pa.string()), SELF_DECLARED)
+    ins_emp = _column_text(insured["employee_id"], blank=None)
+    ins_self = pc.fill_null(pc.equal(_column_text(insured["collection_mode"]), SELF_DECLARED), False)
     if way == "item":
-        ins_key = pc.binary_join_element_wise(ins_emp, pa.array(insured["item_code"].astype(object).tolist(),
-                                                                pa.string()), "\x1f")
+        ins_key = pc.binary_join_element_wise(ins_emp, _column_text(insured["item_code"]), "\x1f")
         row_key = pc.binary_join_element_wise(emp_ids, pa.array(item_code.tolist(), pa.string()), "\x1f")
         at = pc.index_in(row_key, value_set=ins_key)
         insured_here = _np(at.is_valid())

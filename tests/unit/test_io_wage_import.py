@@ -404,8 +404,11 @@ _PERSON = st.sampled_from(list(ROSTER.itertuples(index=False)))
 def _cell_row(draw, width: int, wage_cols: list[int], month_col: int | None, person=None):
     """A row that is mostly plausible (so good rows occur) with arbitrary cells mixed in."""
     p = person if person is not None else draw(_PERSON)
-    row: list[Any] = [p.name, p.id_type, p.id_number]
-    row += [draw(st.sampled_from([None, 3000, "4500.5", 1234.56, 8000])) for _ in wage_cols]
+    row: list[Any] = [draw(st.sampled_from([p.name, p.name, " " + p.name, "张四"])),
+                      draw(st.sampled_from([p.id_type, p.id_type, "居民身份证", "外国护照"])),
+                      draw(st.sampled_from([p.id_number, p.id_number, p.id_number.lower(), "330102199909091111"]))]
+    row += [draw(st.sampled_from([None, 3000, "4500.5", 1234.56, 8000, 0, -100.5, 12.345, "1,000", "0.001"]))
+            for _ in wage_cols]
     if month_col is not None:
         row.append(draw(st.sampled_from(["2026-11", "2026-09", "2027-03", "2019-01", dt.datetime(2026, 12, 1)])))
     if draw(st.booleans()):  # half the rows get arbitrary cells mixed in
