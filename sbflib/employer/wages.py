@@ -40,7 +40,7 @@ from sbflib.domain.ids import mask_id_number
 from sbflib.domain.wages import Adjust, MonthCheck, apply_adjust, check_effective_month, parse_wage
 from sbflib.errors import BureauError, ConnectionFailed, StateError, ValidationError, service_edge
 from sbflib.gateway.wages import WageFiling
-from sbflib.io import xlsx
+from sbflib.io import wage_import, xlsx
 from sbflib.store import groups as groups_repo
 from sbflib.store import roster as roster_repo
 from sbflib.store import settings as settings_repo
@@ -112,8 +112,6 @@ class ImportReport:
 
     def report_xlsx(self) -> bytes:
         """The bad rows as an .xlsx the clerk downloads."""
-        from sbflib.io import wage_import  # H2's module lands beside this one; imported when used
-
         return wage_import.error_report_xlsx(self.errors)
 
 
@@ -428,8 +426,6 @@ class WageDraft:
     # -- 导入 ----------------------------------------------------------------------------------
     def template(self) -> bytes:
         """导入模板下载: the .xlsx template of this page (per-item pages: a column per item)."""
-        from sbflib.io import wage_import
-
         return wage_import.template_xlsx(self.kind, self.way, self.items())
 
     def import_file(self, data: bytes) -> ImportReport:
@@ -437,8 +433,6 @@ class WageDraft:
         A file that is not this page's template is refused as a whole."""
         if not isinstance(data, bytes | bytearray) or not data:
             raise ValidationError("请上传Excel(.xlsx)文件", field="导入文件")
-        from sbflib.io import wage_import
-
         unit_id = self._unit_id()
         # The file is read (python-calamine, outside the GIL) while the roster comes from the store.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sbf-wage-import") as pool:
