@@ -466,7 +466,11 @@ def _wages(values: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarr
     cents = np.zeros(n, dtype=np.int64)
     valid = np.zeros(n, dtype=bool)
     reasons: dict[int, str] = {}
-    is_num = np.fromiter((v.__class__ in (float, int) for v in values), dtype=bool, count=n)
+    types = set(map(type, values))
+    if types <= {float, int}:
+        is_num = np.ones(n, dtype=bool)
+    else:
+        is_num = np.fromiter((v.__class__ in (float, int) for v in values), dtype=bool, count=n)
     if is_num.any():
         idx = np.flatnonzero(is_num)
         x = values[idx].astype(np.float64)
@@ -627,7 +631,10 @@ def check_rows(parsed: ParsedRows, roster: pd.DataFrame, insured: pd.DataFrame, 
     errors = _Errors(rows)
     col_pos = {NAME: 0, ID_TYPE: 1, ID_NUMBER: 2, MONTH: 1000}
     item_code = f["item_code"].to_numpy(dtype=object)
-    has_item = np.fromiter((c is not None for c in item_code), dtype=bool, count=n)
+    if way == "employee":
+        has_item = np.zeros(n, dtype=bool)
+    else:
+        has_item = np.fromiter((c is not None for c in item_code), dtype=bool, count=n)
     item_pos = {code: 3 + i for i, code in enumerate(parsed.items)}
     if way == "employee":
         wage_pos: int | np.ndarray = 3
