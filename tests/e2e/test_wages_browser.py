@@ -16,6 +16,7 @@ The grid draws on a canvas, so cells are clicked at positions computed from the 
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -421,6 +422,7 @@ def test_screens(app, bureau):
     page.keyboard.press("Enter")
     time.sleep(1.0)
     _shots(page, "in-row-edit")
+    assert Decimal("7777.70") in _draft_wages(_data, SCREEN_UNIT)  # kept in the store's edit list
     # 外部文件导入 dialog
     page.click(f"{m} .sbf-wage-add")
     page.click(f"{m} .sbf-add-import")
@@ -466,6 +468,16 @@ def test_screens(app, bureau):
     _close_messages(page)
     _set_setting(_data, FEEDBACK_WAIT_KEY, 20)
     _feedback_delay(bureau, 5)
+
+
+def _draft_wages(data: Path, unit_id: str) -> list[Decimal]:
+    store = Store(data / "client" / "sbf.duckdb")
+    try:
+        with store.read() as con:
+            rows = con.execute("SELECT new_wage FROM wage_draft_rows WHERE unit_id = ?", [unit_id]).fetchall()
+    finally:
+        store.close()
+    return [Decimal(str(r[0])) for r in rows]
 
 
 def _set_setting(data: Path, key: str, value: Any) -> None:

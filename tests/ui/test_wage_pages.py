@@ -775,3 +775,30 @@ def test_real_per_item_single_entry_lists_only_the_units_own_items(real_ui):
     d.item_rows[0][2].value = "9000"
     d.button("确定").click()
     assert page.table.total == 1 and page.table.frame.iloc[0]["item_code"] == codes[0]
+
+
+def test_real_annual_per_item_filing_gets_its_month_from_the_bureau(real_ui):
+    ui = real_ui
+    page = ui.navigate("EMP-6")
+    page.open_add_all()
+    d = _dialog(ui)
+    assert d.month is None
+    d.adjust_input.amount.value = "120"
+    d.button("确定").click()
+    _dialog(ui).button("确定").click()
+    assert page.table.total > 0
+    assert "10205" not in set(page.table.frame["item_code"])  # 税务代征 items never added
+    old, new = page.table.frame.iloc[0]["old_wage"], page.table.frame.iloc[0]["new_wage"]
+    assert new == (old * Decimal("1.2")).quantize(Decimal("0.01"))
+    page.table.click_header(UNTICKED)
+    page.submit_selected()
+    _dialog(ui).button("确定").click()
+    records = ui.current
+    assert isinstance(records, WageRecordsPage)
+    assert "申报成功" in _dialog(ui).text
+    _dialog(ui).button("确定").click()
+    assert records.table.frame.iloc[0]["kind"] == "年度缴费工资申报"
+    records.table.click(0, ACTION_HEADER)
+    detail = _dialog(ui)
+    months = set(detail.table.grid.data["生效年月"])
+    assert months and "" not in months  # the bureau set the month from the region's rule

@@ -184,6 +184,7 @@ class RecordDetailDialog(Dialog):
         self.table.refresh(1)
         summary = "　".join(f"{label}：{value}" for label, value in (
             ("申报时间", time_text(_get(head, "submitted_at"))), ("申报类型", kind_text(_get(head, "kind"))),
+            ("申报方式", text_of(_get(head, "way"))), ("主管税务机关", text_of(_get(head, "tax_authority"))),
             ("状态", text_of(_get(head, "status")))) if value)
         export = button("导出", self.export, primary=True, css="sbf-record-export")
         close = w.Button(description="关闭")
