@@ -91,7 +91,7 @@ class WageFilingPage(Page):
             _ok, items = ui.call(self.draft.items)
             self.item = w.Dropdown(options=[(ALL, ""), *[(n, c) for c, n in (items or [])]], value="")
             self.item.add_class("sbf-q-item")
-            fields.append(("险种", self.item))
+            fields.append(("征收项目", self.item))
         self.form = QueryForm(fields, on_query=self.query)
 
         # 添加 and 导出 menus, shown under the toolbar when their button is clicked
