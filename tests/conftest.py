@@ -41,6 +41,9 @@ Each belongs to one test area, so areas running in the same session cannot distu
     U000027                    audit log and password change (SET-5)
     U000028                    backup and restore
     U000029                    modules and upgrade
+    U000030, U000031, U000032  fee declarations (社保费申报): bureau tests (tests/integration/
+                               test_bureau_declarations.py) and the client side next; U000031 is a
+                               builder with 工程项目, U000032 is in 深圳 (every item 税务代征)
 
 Even on its own spare, a test should start with `bureau.reset_unit(unit_id)` (or use `logged_in`).
 """

@@ -134,6 +134,13 @@ def _catalogue(main_employees: int) -> list[UnitSpec]:
           industry="商务服务业", numbers=[("330102800374", "all")]),
         u("U000029", "杭州余杭驿达快递服务有限公司", "employer", "330100", 3, "91", 30, "spare",
           industry="道路运输业", numbers=[("330110500682", "all")]),
+        # Spares for the fee declarations (社保费申报): U000031 builds (工程项目), U000032 is in 深圳 (税务代征).
+        u("U000030", "杭州滨江知行信息技术有限公司", "employer", "330100", 0, "91", 30, "spare",
+          numbers=[("330108700935", "social"), ("330108800257", "medical")]),
+        u("U000031", "杭州西湖筑安建设工程有限公司", "employer", "330100", 1, "91", 28, "spare",
+          industry="建筑安装业", numbers=[("330106900468", "all")]),
+        u("U000032", "深圳福田明远会展服务有限公司", "employer", "440300", 1, "91", 30, "spare",
+          industry="商务服务业", numbers=[("440304700813", "social"), ("440304800426", "medical")]),
     ]
 
 
