@@ -25,7 +25,7 @@ from typing import Any, ClassVar, Literal
 import ipywidgets as w
 import pandas as pd
 
-from sbflib.employer.wages import WageDraftFilter
+from sbflib.employer.wages import DRAFT_STATUSES, WageDraftFilter
 from sbflib.errors import ValidationError
 from sbflib.ui.components.html import text_html
 from sbflib.ui.components.query_form import QueryForm
@@ -82,10 +82,10 @@ class WageFilingPage(Page):
         self.name.add_class("sbf-q-name")
         self.id_number = w.Text(placeholder="支持模糊查询")
         self.id_number.add_class("sbf-q-id-number")
-        self.status = w.Dropdown(options=[ALL, "未申报", "提交中", "已申报"], value=ALL)
+        self.status = w.Dropdown(options=[ALL, *DRAFT_STATUSES], value=ALL)
         self.status.add_class("sbf-q-status")
         fields: list[tuple[str, w.Widget]] = [("姓名", self.name), ("证件号码", self.id_number),
-                                              ("状态", self.status)]
+                                              ("申报状态", self.status)]
         self.item: w.Dropdown | None = None
         if self.way == "item":
             _ok, items = ui.call(self.draft.items)
