@@ -7,9 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+from . import declarations
 from .errors import install_handlers, refusals
 from .middleware import FaultInjection, FaultPlan, Idempotency, RequestGuard
 from .roster import FullRosterCache
+from .routes import declarations as declaration_routes
 from .routes import demo, public, roster, sessions, units
 from .routes import wages as wage_routes
 from .security import ensure_demo_secret
@@ -28,7 +30,7 @@ def create_app(store: BureauStore, *, demo_mode: bool = False, demo_secret: str 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        worker = FeedbackWorker(store)
+        worker = FeedbackWorker(store, also=(declarations.decide_due,))
         worker.start()
         try:
             yield
@@ -48,7 +50,7 @@ def create_app(store: BureauStore, *, demo_mode: bool = False, demo_secret: str 
     app.state.wage_settings = FeedbackSettings(feedback_delay_s)
     # Every call may meet the request guards: an address that is not UTF-8 (400), a body over 1 MB (413).
     api = APIRouter(prefix=API_PREFIX, responses=refusals(400, 413))
-    for module in (public, units, sessions, roster, wage_routes, demo):
+    for module in (public, units, sessions, roster, wage_routes, declaration_routes, demo):
         api.include_router(module.router)
     api.include_router(demo.faults_router)
     api.include_router(demo.settings_router)

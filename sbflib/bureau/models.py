@@ -306,3 +306,177 @@ class FeedbackSettingsBody(BaseModel):
     """Demo settings of the bureau."""
 
     feedback_delay_s: float = Field(ge=0, le=86_400, description="缴费工资申报的反馈延迟（秒）")
+
+
+# --- fee declarations (社保费申报) ----------------------------------------------------------------
+
+# A rate travels as a decimal string without trailing zeros ("0.16", "0.005"), never a float.
+Rate = Annotated[Decimal, PlainSerializer(lambda d: format(d.normalize(), "f"), return_type=str, when_used="json")]
+Channel = Literal["daily", "special", "assessed", "project"]
+SourceCode = Literal["01", "02", "03"]
+Payer = Literal["unit", "personal"]
+
+
+class PreprocessingRow(BaseModel):
+    """预处理信息 / 征集信息: one unit number, item, payer part and period (see docs/api.md)."""
+
+    prep_id: str = Field(description="预处理信息编号（稳定）")
+    group_key: str = Field(description="须一并申报的勾选组")
+    channel: Channel
+    source_code: SourceCode = Field(description="数据来源代码")
+    source_name: str
+    unit_number: str
+    agency: str
+    notice_no: str | None = Field(description="征集通知流水号（税务自主的预处理信息为空）")
+    valid_until: dt.date | None = Field(description="征集有效日期")
+    special_type: str | None = Field(description="特殊缴费类型")
+    project_no: str | None = Field(description="工程项目编号")
+    item_code: str
+    item_name: str = Field(description="征收项目")
+    subitem_name: str = Field(description="征收品目")
+    payer: Payer
+    payer_name: Literal["单位", "个人"]
+    period_start: str = Field(description="费款所属期起")
+    period_end: str = Field(description="费款所属期止")
+    headcount: int = Field(description="缴费人数")
+    base_total: Money = Field(description="缴费基数合计")
+    rate: Rate
+    amount: Money = Field(description="应缴费额")
+    back_pay: bool = Field(description="补缴（所属期早于本月的补缴月份、特殊缴费）")
+    status: Literal["未申报", "申报中", "已申报"]
+    declaration_id: str | None
+
+
+DeclarationStatus = Literal["待反馈", "申报成功", "申报失败", "作废中", "已作废"]
+
+
+class DeclarationRecord(BaseModel):
+    """社保费申报记录: one declaration (申报表) of one data source."""
+
+    declaration_id: str
+    submission_id: str
+    channel: Channel
+    source_code: SourceCode
+    source_name: str
+    tax_authority: str
+    status: DeclarationStatus
+    reason: str | None = Field(description="申报失败的原因")
+    submitted_at: LocalTime = Field(description="申报日期")
+    decided_at: LocalTime | None
+    rows: int
+    headcount: int
+    total_due: Money = Field(description="应缴费额合计")
+    voucher_no: str | None = Field(description="应征凭证序号")
+    pay_status: Literal["未缴费", "已缴费", "已生成待批扣清册", "无需缴费"] | None
+    void_requested_at: LocalTime | None
+    void_decided_at: LocalTime | None
+    void_reason: str | None
+    period_start: str | None
+    period_end: str | None
+
+
+class DeclaredRow(BaseModel):
+    """A preprocessing row as declared."""
+
+    prep_id: str
+    group_key: str
+    channel: Channel
+    source_code: SourceCode
+    source_name: str
+    unit_number: str
+    agency: str
+    notice_no: str | None
+    valid_until: dt.date | None
+    special_type: str | None
+    project_no: str | None
+    item_code: str
+    item_name: str
+    subitem_name: str
+    payer: Payer
+    payer_name: Literal["单位", "个人"]
+    period_start: str
+    period_end: str
+    headcount: int
+    base_total: Money
+    rate: Rate
+    amount: Money
+
+
+class DeclarationWithRows(BaseModel):
+    """A declaration and its rows (`record` + `rows`)."""
+
+    record: DeclarationRecord
+    rows: list[DeclaredRow]
+
+
+class SubmissionAnswer(BaseModel):
+    """The answer to a POST of declarations: one declaration per data source, each 待反馈."""
+
+    submission_id: str
+    channel: Channel
+    submitted_at: LocalTime
+    declarations: list[DeclarationRecord]
+
+
+class Payable(BaseModel):
+    """社保费应缴信息 (EMP-21)."""
+
+    payable_id: str
+    prep_id: str
+    declaration_id: str | None
+    created_on: dt.date = Field(description="申报生成日期")
+    status: Literal["初始", "申报中", "申报成功", "销账", "已生成待批扣清册"]
+    source_code: SourceCode
+    source_name: str
+    kind: str = Field(description="申报类型")
+    unit_number: str
+    item_code: str
+    item_name: str
+    payer: Payer
+    period_start: str
+    period_end: str
+    headcount: int
+    base_total: Money
+    rate: Rate
+    amount: Money
+
+
+class InsuranceRegistration(BaseModel):
+    """单位参保信息 (EMP-19): one unit number and insured item."""
+
+    unit_number: str
+    agency: str
+    tax_authority: str | None
+    item_code: str
+    item_name: str
+    subitem_name: str
+    subitem_detail: str | None
+    collection_mode: str
+    start_month: str
+    insured: int = Field(description="本月缴费人数")
+    unit_rate: Rate
+    personal_rate: Rate
+    status: Literal["正常参保", "暂停缴费"]
+
+
+class ProjectPublic(BaseModel):
+    """工程项目参保信息 (EMP-25)."""
+
+    project_no: str
+    project_name: str
+    unit_number: str
+    agency: str
+    address: str
+    contract_value: Money
+    monthly_payroll: Money = Field(description="月工资总额（工伤保险费的计费基数）")
+    workers: int
+    start_date: dt.date
+    end_date: dt.date
+    status: str
+    registered_on: dt.date
+
+
+class PaymentMark(BaseModel):
+    """Demo: what happened to a declaration's payment."""
+
+    pay_status: Literal["已缴费", "已生成待批扣清册"] = "已缴费"

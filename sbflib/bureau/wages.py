@@ -29,6 +29,7 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -649,9 +650,11 @@ class FeedbackWorker:
     """A thread that decides due filings every `interval` seconds (and applies filed bases whose
     month has come); `stop()` ends it and waits for it."""
 
-    def __init__(self, store: BureauStore, interval: float = 0.5) -> None:
+    def __init__(self, store: BureauStore, interval: float = 0.5,
+                 also: tuple[Callable[[BureauStore], int], ...] = ()) -> None:
         self.store = store
         self.interval = interval
+        self.also = also  # more deciders on the same loop and delay (the fee declarations')
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -666,6 +669,11 @@ class FeedbackWorker:
                 decide_due(self.store)
             except Exception:  # the worker keeps going; a read decides lazily anyway
                 log.exception("deciding wage filings failed")
+            for decide in self.also:
+                try:
+                    decide(self.store)
+                except Exception:
+                    log.exception("deciding %s failed", getattr(decide, "__module__", decide))
 
     def stop(self, timeout: float = 10) -> None:
         self._stop.set()

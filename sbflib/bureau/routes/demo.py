@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 
-from .. import accounts, changes, wages
+from .. import accounts, changes, declarations, wages
 from ..deps import DemoDep, StoreDep, UnitIdPath
 from ..errors import refusals
 from ..middleware import Fault, FaultPlan
 from ..models import (
     ChangeRequest,
     ChangeResult,
+    DeclarationRecord,
     FaultRequest,
     FaultsCleared,
     FaultsPlanned,
     FeedbackSettingsBody,
+    PaymentMark,
     ResetResult,
 )
 
@@ -31,8 +34,8 @@ settings_router = APIRouter(prefix="/demo/settings", tags=["demo"], dependencies
 
 @settings_router.post("", response_model=FeedbackSettingsBody)
 def change_settings(request: Request, body: FeedbackSettingsBody) -> FeedbackSettingsBody:
-    """The bureau's settings for tests: `feedback_delay_s`, how long a wage filing waits before it is
-    decided (for filings that arrive from now on)."""
+    """The bureau's settings for tests: `feedback_delay_s`, how long a wage filing, a fee declaration
+    or a void waits before it is decided (for those that arrive from now on)."""
     request.app.state.wage_settings.delay_s = body.feedback_delay_s
     return FeedbackSettingsBody(feedback_delay_s=request.app.state.wage_settings.delay_s)
 
@@ -63,10 +66,22 @@ def change_employees(store: StoreDep, unit_id: UnitIdPath, body: ChangeRequest) 
 @router.post("/reset", response_model=ResetResult)
 def reset_unit(store: StoreDep, unit_id: UnitIdPath) -> ResetResult:
     """The unit as seeded for tests: initial password, lock cleared, sessions ended, its idempotency
-    records dropped, its wage filings, filed bases and back pay forgotten (its roster changes stay)."""
+    records dropped, its wage filings, filed bases and back pay, its fee declarations and the office's
+    assessments forgotten (its roster changes stay; the assessments are generated again)."""
     accounts.reset_password(store, unit_id, forget_keys=True)
     wages.clear_unit(store, unit_id)
+    declarations.clear_unit(store, unit_id)
     return ResetResult()
+
+
+@router.post("/declarations/{declaration_id}/payment", response_model=DeclarationRecord,
+             responses=refusals(409))
+def mark_payment(store: StoreDep, unit_id: UnitIdPath,
+                 declaration_id: Annotated[str, Path(pattern=r"^[A-Za-z0-9]{1,40}$", description="申报记录编号")],
+                 body: PaymentMark) -> dict[str, Any]:
+    """The declaration is paid (已缴费: its 应缴信息 销账) or put on a debit list (已生成待批扣清册), so
+    that the refusal to void a paid declaration can be tried."""
+    return declarations.mark_payment(store, unit_id, declaration_id, body.pay_status)
 
 
 @router.post("/reset-password", response_model=ResetResult)
