@@ -14,8 +14,8 @@ and the new file replaces the store with one `os.replace`: a process killed at a
 either the old store or the new one, never a mix. The next unit of work of every process opens the
 new file.
 
-These functions reach into the store's shared-file state (`Store._file`), which lives in this
-package; `db.py` offers no public "hold the turn with the file closed" yet.
+Both go through the store's own doors: `Store.turn()` (the turn, no transaction) and
+`Store.closed()` (the turn with this process's connection closed).
 """
 
 from __future__ import annotations
@@ -23,14 +23,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from sbflib.errors import StateError
 from sbflib.store.db import Store, _migrations
 
 
@@ -70,8 +68,7 @@ def _fsync(path: Path) -> None:
 
 def snapshot(store: Store, target: Path) -> Snapshot:
     """Copy the store to `target` (a new file, 0600) in the store's turn; the copy is one committed state."""
-    shared = store._file
-    with shared.unit(store.lock_timeout, store.idle_close) as con:
+    with store.turn() as con:
         # No transaction: CHECKPOINT cannot run in one. The turn and the process lock keep every
         # other writer out until the copy is done, so the counts and the copy are one state.
         tables = table_counts(con)
@@ -169,33 +166,18 @@ def replace(store: Store, restored: Path, before_swap: Callable[[Path], None] | 
     Returns the row counts read through this process's connection, reopened on the new file before
     the turn is given back (so the caller can check it sees the restored data).
     """
-    shared = store._file
-    with shared.lock:
-        if shared.depth:
-            raise StateError("请先完成当前操作再恢复数据", detail="replace() called inside a unit of work")
-        if shared.con is None:
-            shared.open(store.lock_timeout)
+    with store.closed() as reopen:
+        if before_swap is not None:
+            before_swap(store.path)
+        if carried:
+            carry(restored, store.path, carried)
+        _fsync(restored)
+        os.replace(restored, store.path)
+        with contextlib.suppress(FileNotFoundError):
+            store.path.with_name(store.path.name + ".wal").unlink()  # an empty WAL of the old file
+        _fsync(store.path.parent)
+        cursor = reopen().cursor()
         try:
-            assert shared.con is not None
-            shared.con.execute("CHECKPOINT")
-            shared.con.close()
-            shared.con = None
-            if shared.wal.exists() and shared.wal.stat().st_size > 0:
-                raise StateError("本地数据库未能完整保存，请稍后重试", detail=f"{shared.wal} not empty after close")
-            if before_swap is not None:
-                before_swap(store.path)
-            if carried:
-                carry(restored, store.path, carried)
-            _fsync(restored)
-            os.replace(restored, store.path)
-            with contextlib.suppress(FileNotFoundError):
-                shared.wal.unlink()  # an empty WAL of the old file
-            _fsync(store.path.parent)
-            shared.con = shared._connect(time.monotonic() + store.lock_timeout)
-            cursor = shared.con.cursor()
-            try:
-                return table_counts(cursor)
-            finally:
-                cursor.close()
+            return table_counts(cursor)
         finally:
-            shared.release()  # gives the turn back; the next unit of work opens the new file
+            cursor.close()

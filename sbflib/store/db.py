@@ -42,7 +42,7 @@ import random
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -408,6 +408,41 @@ class Store:
             finally:
                 with contextlib.suppress(duckdb.Error):
                     con.rollback()
+
+    @contextmanager
+    def turn(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The store's turn with no transaction open: for CHECKPOINT and whole-file work (a backup's
+        copy, an integrity check). Keep it as short as a unit of work."""
+        with self._file.unit(self.lock_timeout, self.idle_close) as con:
+            yield con
+
+    @contextmanager
+    def closed(self) -> Iterator[Callable[[], duckdb.DuckDBPyConnection]]:
+        """The turn held with this process's connection checkpointed and closed, so the file may be
+        copied or replaced (a restore). Yields `reopen()`, which connects to the file now at `path`
+        within the same turn; the turn is given back at the end, and other processes reopen on
+        their next unit of work."""
+        shared = self._file
+        with shared.lock:
+            if shared.depth:
+                raise StateError("请先完成当前操作再继续", detail="Store.closed() inside a unit of work")
+            if shared.con is None:
+                shared.open(self.lock_timeout)
+            try:
+                assert shared.con is not None
+                shared.con.execute("CHECKPOINT")
+                shared.con.close()
+                shared.con = None
+                if shared.wal.exists() and shared.wal.stat().st_size > 0:
+                    raise StateError("本地数据库未能完整保存，请稍后重试", detail=f"{shared.wal} not empty after close")
+
+                def reopen() -> duckdb.DuckDBPyConnection:
+                    shared.con = shared._connect(time.monotonic() + self.lock_timeout)
+                    return shared.con
+
+                yield reopen
+            finally:
+                shared.release()
 
     def schema_version(self) -> int:
         with self.read() as con:

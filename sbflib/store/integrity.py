@@ -6,8 +6,8 @@ reads every row of every table (a damaged block shows up as a read error, not as
 compares the schema version with the newest migration the program ships. Nothing is written but the
 checkpoint and the migrations the program would apply anyway.
 
-The turn is taken through the store's shared-file state (`Store._file`), as `store/backup.py` does:
-CHECKPOINT may not run inside the transaction that `Store.work()` opens.
+The turn is taken with `Store.turn()` (no transaction): CHECKPOINT may not run inside the transaction
+that `Store.work()` opens.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def check(path: Path | str, *, store: Store | None = None) -> StoreCheck:
     tables: dict[str, int] = {}
     version = 0
     try:
-        with store._file.unit(store.lock_timeout, store.idle_close) as con:
+        with store.turn() as con:
             try:
                 con.execute("CHECKPOINT")
             except duckdb.Error as exc:
