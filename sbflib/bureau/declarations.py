@@ -828,7 +828,7 @@ _DETAIL_ROWS = ("prep_id, channel, source_code, unit_number, agency, notice_no, 
 
 
 def declaration_detail(store: BureauStore, unit_id: str, declaration_id: str) -> dict[str, Any]:
-    """One declaration with its rows as declared."""
+    """One declaration and its rows as declared: `{"record": {...}, "rows": [...]}`."""
     decide_due(store, unit_id)
     with store.reading() as cur:
         rec = _one(cur, unit_id, declaration_id)
@@ -839,8 +839,7 @@ def declaration_detail(store: BureauStore, unit_id: str, declaration_id: str) ->
         row["source_name"] = rules.SOURCES[row["source_code"]]
         row["payer_name"] = "单位" if row["payer"] == "unit" else "个人"
         row["group_key"] = group_key(row)
-    rec["rows"] = rows
-    return rec
+    return {"record": rec, "rows": rows}
 
 
 def declaration_lines(store: BureauStore, unit_id: str, declaration_id: str) -> tuple[bytes, int]:

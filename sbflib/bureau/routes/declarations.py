@@ -109,9 +109,7 @@ def list_declarations(
             responses={**_REFUSALS, **refusals(404)})
 def get_declaration(store: StoreDep, unit_id: UnitDep, declaration_id: DeclarationId) -> dict[str, Any]:
     """One declaration and its rows as declared."""
-    detail = declarations.declaration_detail(store, unit_id, declaration_id)
-    rows = detail.pop("rows")
-    return {"record": detail, "rows": rows}
+    return declarations.declaration_detail(store, unit_id, declaration_id)
 
 
 @router.get("/declarations/{declaration_id}/lines", response_class=Response,
