@@ -305,7 +305,7 @@ class WageFilingDetail(BaseModel):
 class FeedbackSettingsBody(BaseModel):
     """Demo settings of the bureau."""
 
-    feedback_delay_s: float = Field(ge=0, le=86_400, description="缴费工资申报的反馈延迟（秒）")
+    feedback_delay_s: float = Field(ge=0, le=86_400, description="缴费工资申报、社保费申报和作废的反馈延迟（秒）")
 
 
 # --- fee declarations (社保费申报) ----------------------------------------------------------------
