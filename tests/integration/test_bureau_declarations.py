@@ -253,10 +253,16 @@ def test_void_of_an_unpaid_declaration_and_refusal_for_a_paid_one(make_api, bure
     first, second = (api.decided(i) for i in ids)
     assert first["status"] == second["status"] == "申报成功"
 
-    void = api.http.post(f"/units/{api.unit}/declarations/{ids[0]}/void", headers={"Idempotency-Key": uuid.uuid4().hex})
+    key = uuid.uuid4().hex
+    void = api.http.post(f"/units/{api.unit}/declarations/{ids[0]}/void", headers={"Idempotency-Key": key})
     assert void.status_code == 202 and void.json()["status"] == "作废中"
     voided = api.decided(ids[0])
     assert voided["status"] == "已作废" and voided["void_decided_at"]
+    # A client that lost the answer logs in again and re-sends with its kept key: the first answer.
+    login = httpx.post(f"{bureau.api}/sessions", json={"unit_id": api.unit, "password": "Test#2026"}, timeout=10)
+    relogged = {"Authorization": f"Bearer {login.json()['token']}", "Idempotency-Key": key}
+    replay = httpx.post(f"{bureau.api}/units/{api.unit}/declarations/{ids[0]}/void", headers=relogged, timeout=10)
+    assert replay.status_code == 202 and replay.json()["status"] == "作废中"
     again = api.http.post(f"/units/{api.unit}/declarations/{ids[0]}/void", headers={"Idempotency-Key": uuid.uuid4().hex})
     assert again.status_code == 409 and again.json()["code"] == "DECLARATION_VOIDED"
     assert {r["prep_id"]: r["status"] for r in api.rows("project")}[one["prep_id"]] == "未申报"

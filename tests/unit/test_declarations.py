@@ -94,3 +94,26 @@ def test_a_declaration_body_is_checked():
         with pytest.raises(Refusal) as err:
             parse_body(bad)
         assert err.value.code == "VALIDATION" and err.value.message.startswith("请求参数有误")
+
+
+def test_the_wage_worker_also_runs_the_declaration_decider(tmp_path):
+    import threading
+
+    from sbflib.bureau.store import BureauStore
+    from sbflib.bureau.wages import FeedbackWorker
+
+    store = BureauStore(tmp_path / "bureau.duckdb")
+    called = threading.Event()
+
+    def decide(seen: BureauStore) -> int:
+        assert seen is store
+        called.set()
+        return 0
+
+    worker = FeedbackWorker(store, interval=0.02, also=(decide,))
+    worker.start()
+    try:
+        assert called.wait(5)
+    finally:
+        worker.stop()
+        store.close()
