@@ -45,7 +45,7 @@ from sbflib.domain.wages import (
 )
 from sbflib.io.row_errors import ROW_ERROR_COLUMNS, row_errors_xlsx
 from sbflib.io.templates import MAX_IMPORT_ROWS, RESIDENT_ID
-from sbflib.io.xlsx import _cell_text, _header_name, display_width
+from sbflib.io.xlsx import cell_text, display_width, header_name
 
 __all__ = [
     "ID_TYPES",
@@ -275,8 +275,8 @@ def read_wage_file(data: bytes, kind: Kind, way: Way, items: Sequence[tuple[str,
     except Exception as exc:
         raise _not_ours("文件内容无法读取，请使用下载的模板填写后导入") from exc
     labels = [label for _, label in columns]
-    header = [_header_name(v) for v in cells[0][: len(labels)]] if cells else []
-    if header != [_header_name(label) for label in labels]:
+    header = [header_name(v) for v in cells[0][: len(labels)]] if cells else []
+    if header != [header_name(label) for label in labels]:
         raise _not_ours(f"文件的表头与模板不一致（应为{'、'.join(labels)}），请勿修改表头，使用下载的模板填写")
     keys = [key for key, _ in columns]
     width = len(keys)
@@ -361,7 +361,7 @@ def _signature(cells: list[list[Any]], kind: str, way: str) -> tuple[list[tuple[
     values: dict[str, str] = {}
     columns: list[tuple[str, str]] = []
     for raw in cells[1:]:
-        row = [_cell_text(v) for v in raw]
+        row = [cell_text(v) for v in raw]
         if len(row) >= 3 and row[0] == "column" and row[1]:
             columns.append((row[1], row[2]))
         elif len(row) >= 2 and row[0]:
@@ -429,7 +429,7 @@ def _texts(values: np.ndarray) -> tuple[pa.Array, np.ndarray]:
     types = set(map(type, values))
     if types <= {str}:
         return pc.utf8_trim_whitespace(pa.array(values, pa.string())), np.zeros(n, dtype=bool)
-    texts = ["" if _is_blank(v) else _cell_text(v) for v in values]
+    texts = ["" if _is_blank(v) else cell_text(v) for v in values]
     numeric = np.fromiter((v.__class__ in (int, float) and not _is_blank(v) for v in values), dtype=bool, count=n)
     return pc.utf8_trim_whitespace(pa.array(texts, pa.string())), numeric
 
@@ -492,14 +492,14 @@ def _wages(values: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarr
             if _is_blank(values[i]):  # NaN: an empty cell
                 reasons[i] = _wage_message("WAGE_EMPTY", labels[i], "")
             else:
-                reasons[i] = _wage_message(code[j], labels[i], _cell_text(values[i]) or repr(values[i]))
+                reasons[i] = _wage_message(code[j], labels[i], cell_text(values[i]) or repr(values[i]))
     rest = np.flatnonzero(~is_num).tolist()
     if rest:
         cache: dict[tuple[str, str], tuple[int, str | None]] = {}
         for i in rest:
             v = values[i]
             if v.__class__ is not str:
-                shown = "" if v is None else _cell_text(v)
+                shown = "" if v is None else cell_text(v)
                 reasons[i] = _wage_message("MONEY_FORMAT" if shown else "WAGE_EMPTY", labels[i], shown)
                 continue
             key = (v, labels[i])
@@ -548,7 +548,7 @@ def _months(values: np.ndarray) -> tuple[pa.Array, dict[int, str]]:
         elif _is_blank(v):
             reasons[i] = f"{MONTH}不能为空"
         else:
-            reasons[i] = _month_format(_cell_text(v))
+            reasons[i] = _month_format(cell_text(v))
     return pa.array(out, pa.string()), reasons
 
 

@@ -353,7 +353,7 @@ def read_table(
         worksheet.reset_dimensions()  # some writers record a wrong size; read what is there
         rows = worksheet.iter_rows(values_only=True)
         header_cells = next(rows, ())
-        names = [_header_name(v) for v in header_cells]
+        names = [header_name(v) for v in header_cells]
         positions: dict[str, int] = {}
         for pos, name in enumerate(names):
             if not name:
@@ -361,7 +361,7 @@ def read_table(
             if name in positions:
                 raise ValidationError(f"表头“{name}”重复出现", field=name)
             positions[name] = pos
-        missing = [c for c in required if _header_name(c) not in positions]
+        missing = [c for c in required if header_name(c) not in positions]
         if missing:
             listed = "、".join(f"“{c}”" for c in missing)
             raise ValidationError(f"文件缺少{listed}列，请使用下载的模板填写", field=missing[0])
@@ -371,7 +371,7 @@ def read_table(
         for number, cells in enumerate(rows, start=2):
             if last is not None and number > last and any(v is not None for v in cells):
                 raise ValidationError(too_many)
-            record = [_cell_text(cells[pos]) if pos < len(cells) else "" for _, pos in wanted]
+            record = [cell_text(cells[pos]) if pos < len(cells) else "" for _, pos in wanted]
             if any(record):
                 records.append([number, *record])
     finally:
@@ -390,12 +390,12 @@ def _declared_rows(worksheet: Any) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def _header_name(value: Any) -> str:
-    text = "".join(_cell_text(value).split())
+def header_name(value: Any) -> str:
+    text = "".join(cell_text(value).split())
     return text.lstrip("*＊")
 
 
-def _cell_text(value: Any) -> str:
+def cell_text(value: Any) -> str:
     """A cell as the clerk sees it, as a string."""
     if value is None:
         return ""

@@ -26,7 +26,7 @@ from sbflib.io.wage_import import (
     read_wage_file,
     template_xlsx,
 )
-from sbflib.io.xlsx import _cell_text, export_dataframe
+from sbflib.io.xlsx import cell_text, export_dataframe
 
 ITEMS = [("10201", "基本养老保险费"), ("10202", "失业保险费")]
 CURRENT = "2026-11"
@@ -425,7 +425,7 @@ def _oracle_good(cells: list[list[Any]], kind: str, way: str, n_items: int) -> d
     codes = [c for c, _ in ITEMS][:n_items]
 
     def text(v):
-        return "" if v is None else (v.strip() if isinstance(v, str) else _cell_text(v))
+        return "" if v is None else (v.strip() if isinstance(v, str) else cell_text(v))
 
     seen: set[tuple[str, str]] = set()
     good: dict[int, list[tuple]] = {}
