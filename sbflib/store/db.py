@@ -451,8 +451,10 @@ class Store:
     def _migrate(self) -> None:
         with self.work() as con:
             con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
-            current = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+            # Every migration not yet applied, not only those above the highest applied: a folder
+            # opened by a build that had 005 but not yet 004 still gets 004.
+            applied = {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()}
             for version, sql in _migrations():
-                if version > current:
+                if version not in applied:
                     con.execute(sql)
                     con.execute("INSERT INTO schema_version VALUES (?, now())", [version])

@@ -40,3 +40,27 @@ def test_old_store_is_migrated_with_its_data_kept(tmp_path):
     assert by_number == 1
     store.close()
     assert Store(path).schema_version() == store.schema_version()  # reopening applies nothing twice
+
+
+def test_a_migration_skipped_by_an_earlier_build_is_applied_later(tmp_path):
+    """A folder opened by a build that had migration 005 but not yet 004 (two branches landing in
+    either order) gets 004 on its next open, with the rows of 005 kept."""
+    folder = resources.files("sbflib.store") / "migrations"
+    scripts = sorted(p.name for p in folder.iterdir() if p.name.endswith(".sql"))
+    assert [s[:3] for s in scripts[:5]] == ["001", "002", "003", "004", "005"]
+    path = tmp_path / "sbf.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+    for name in scripts[:5]:
+        if name.startswith("004"):
+            continue
+        con.execute((folder / name).read_text(encoding="utf-8"))
+        con.execute("INSERT INTO schema_version VALUES (?, now())", [int(name[:3])])
+    tables_before = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    con.close()
+    store = Store(path)
+    with store.read() as con:
+        versions = [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY version").fetchall()]
+        tables_after = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    assert versions[:5] == [1, 2, 3, 4, 5]
+    assert "wage_draft_rows" in tables_after - tables_before
