@@ -723,6 +723,19 @@ def test_real_daily_page_add_edit_submit_and_read_the_record(real_ui):
     msg.button("确定").click()
     paying = int((page.wb.employer.roster.frame()["status"] == "正常缴费").sum())
     assert page.table.total == paying > 0
+    # 导出 → 所有职工: the sheet has the list's Chinese headers and masked ID numbers
+    saved: list[tuple[bytes, str]] = []
+    ui.save = lambda data, name: saved.append((data, name))  # type: ignore[method-assign]
+    page.export_all()
+    import io
+
+    import openpyxl
+    rows = list(openpyxl.load_workbook(io.BytesIO(saved[-1][0]), read_only=True).worksheets[0]
+                .iter_rows(values_only=True))
+    header = [str(h) for h in rows[0]]
+    assert "姓名" in header and any("新缴费工资" in h for h in header) and len(rows) - 1 == paying
+    assert all("*" in str(r[header.index("证件号码")]) for r in rows[1:])
+    assert saved[-1][1].startswith("日常缴费工资申报-按职工申报缴费工资_")
     # fuzzy name search in 单个录入 lists only names containing the typed part
     first = str(page.table.frame.iloc[0]["name"])
     page.open_single()
