@@ -1,0 +1,260 @@
+"""PDF documents: the one foundation every printout (申报表, 缴费凭证, 完税证明, 缴费证明) builds on.
+
+Built on fpdf2 (maintained, pure Python, on fontTools and Pillow which matplotlib brings anyway):
+it embeds only the glyphs a document uses from the shipped CJK font (`sbflib.io.fonts`), has
+tables that break between rows with their header repeated, and lets the creation date and file ID
+be fixed. reportlab would do too, but needs its own table flowables and page templates for the
+same. A document is A4 (portrait or landscape) with a title, an optional key-value block, tables
+with money right-aligned and thousands separators, totals, amounts in Chinese capitals, free text
+and signature lines, and a footer "第 n 页 共 m 页".
+
+The same input gives the same bytes: the creation date is fixed unless given, the file ID is a
+hash of the content, and nothing random goes in, so a stored PDF can be compared byte for byte.
+
+>>> doc = PdfDocument("社会保险费申报表")
+>>> doc.key_values([("纳税人识别号", "91330100MA2H000001"), ("纳税人名称", "杭州示例有限公司")])
+>>> doc.table([{"item": "基本养老保险费", "amount": Decimal("3533.34")}],
+...           [Column("item", "征收项目", 3), Column("amount", "应缴费额（元）", 2, "money")],
+...           totals={"amount": Decimal("3533.34")})
+>>> doc.amount_line("合计", Decimal("3533.34"))
+>>> doc.output()[:5]
+b'%PDF-'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from fpdf import FPDF
+from fpdf.enums import TableBordersLayout, TableCellFillMode, TableHeadingsDisplay, WrapMode, XPos, YPos
+from fpdf.fonts import FontFace
+
+from sbflib.domain.money import amount_in_capitals, format_money
+from sbflib.io.fonts import CJK_FONT_PATH
+
+__all__ = [
+    "FIXED_CREATION_DATE",
+    "Column",
+    "ColumnKind",
+    "PdfDocument",
+    "format_cell",
+    "format_percent",
+    "is_blank",
+]
+
+FIXED_CREATION_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+FONT = "cjk"
+ColumnKind = Literal["text", "money", "number", "percent"]
+
+_HEADER_FILL = (235, 235, 235)
+_MARGIN = 12.0  # mm
+_ALIGN = {"text": "LEFT", "money": "RIGHT", "number": "RIGHT", "percent": "RIGHT"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a printed table: `key` in the rows, the printed `label`, a relative `width`
+    (the table fills the line), and how values are written (`kind`)."""
+
+    key: str
+    label: str
+    width: float = 1.0
+    kind: ColumnKind = "text"
+    align: Literal["LEFT", "CENTER", "RIGHT"] | None = None  # default by kind: numbers right
+
+    @property
+    def alignment(self) -> str:
+        return self.align or _ALIGN[self.kind]
+
+
+def is_blank(value: Any) -> bool:
+    """None, NaN, pandas' NA and NaT: printed as an empty cell."""
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        import pandas as pd
+
+        return bool(value is pd.NA or value is pd.NaT)
+    except ImportError:  # pragma: no cover - pandas is a dependency
+        return False
+
+
+def format_percent(rate: Decimal | str | int) -> str:
+    """A rate given as a fraction, printed as a percentage with no trailing zeros.
+
+    >>> format_percent(Decimal("0.16")), format_percent("0.005"), format_percent(Decimal("0.1000"))
+    ('16%', '0.5%', '10%')
+    """
+    pct = (Decimal(rate) * 100).normalize()
+    return f"{pct:f}%"
+
+
+def format_cell(value: Any, kind: ColumnKind = "text") -> str:
+    """The printed text of one value: money with thousands separators and two places, rates as
+    percentages, dates as YYYY-MM-DD, nothing for a missing value.
+
+    >>> format_cell(Decimal("1234567.8"), "money"), format_cell(12, "number"), format_cell(None)
+    ('1,234,567.80', '12', '')
+    >>> format_cell(dt.date(2026, 11, 27)), format_cell(Decimal("0.08"), "percent")
+    ('2026-11-27', '8%')
+    """
+    if is_blank(value):
+        return ""
+    if kind == "money":
+        if isinstance(value, float):
+            raise TypeError("money is printed from Decimal or text, never from a float")
+        return format_money(Decimal(value))
+    if kind == "percent":
+        return format_percent(value if isinstance(value, Decimal | int) else str(value))
+    if kind == "number" and isinstance(value, Decimal):
+        return f"{value:,f}"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class _Pdf(FPDF):
+    """FPDF with our footer: the page number and the page count, and an optional left note."""
+
+    footer_note: str = ""
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font(FONT, size=8)
+        self.set_text_color(90, 90, 90)
+        if self.footer_note:
+            self.cell(0, 5, self.footer_note, align="L")
+            self.set_x(self.l_margin)
+        self.cell(0, 5, f"第 {self.page_no()} 页 共 {{nb}} 页", align="C")
+        self.set_text_color(0, 0, 0)
+
+
+class PdfDocument:
+    """A printable document: build it top to bottom, then `output()` the bytes.
+
+    `created` is written as the creation date (default a fixed date, so the same input gives the
+    same bytes; pass the clock's time to record when it was printed). `footer_note` is printed at
+    the left of every footer (e.g. the document number).
+    """
+
+    def __init__(self, title: str, *, subtitle: str | None = None, landscape: bool = False,
+                 created: dt.datetime | None = None, footer_note: str = "", font_size: float = 9) -> None:
+        pdf = _Pdf(orientation="L" if landscape else "P", unit="mm", format="A4")
+        pdf.footer_note = footer_note
+        pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
+        pdf.set_auto_page_break(True, margin=16)
+        pdf.add_font(FONT, fname=str(CJK_FONT_PATH))
+        pdf.set_creation_date(created or FIXED_CREATION_DATE)
+        pdf.set_title(title)
+        pdf.set_creator("sbflib")
+        pdf.set_producer("sbflib")
+        pdf.set_lang("zh-CN")
+        pdf.alias_nb_pages()
+        pdf.add_page()
+        self.pdf = pdf
+        self.font_size = font_size
+        pdf.set_font(FONT, size=16)
+        pdf.cell(0, 9, title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if subtitle:
+            pdf.set_font(FONT, size=10)
+            pdf.cell(0, 6, subtitle, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_font(FONT, size=font_size)
+        pdf.ln(2)
+
+    @property
+    def width(self) -> float:
+        """The usable line width in mm."""
+        return float(self.pdf.epw)
+
+    def key_values(self, pairs: Sequence[tuple[str, Any]], *, per_row: int = 2) -> None:
+        """A block of labelled values ("纳税人识别号：…"), `per_row` pairs on each line."""
+        pdf = self.pdf
+        pdf.set_font(FONT, size=self.font_size)
+        widths: list[float] = []
+        for _ in range(per_row):
+            widths += [0.8, 2.2]
+        with pdf.table(col_widths=widths, first_row_as_headings=False, text_align="LEFT",
+                       borders_layout=TableBordersLayout.NONE, line_height=5.5,
+                       wrapmode=WrapMode.CHAR, padding=(0.5, 1)) as table:
+            for start in range(0, len(pairs), per_row):
+                row = table.row()
+                chunk = list(pairs[start:start + per_row])
+                for label, value in chunk:
+                    row.cell(f"{label}：")
+                    row.cell(format_cell(value))
+                for _ in range(per_row - len(chunk)):
+                    row.cell("")
+                    row.cell("")
+        pdf.ln(2)
+
+    def table(self, rows: Iterable[Mapping[str, Any]] | Any, columns: Sequence[Column], *,
+              totals: Mapping[str, Any] | None = None, totals_label: str = "合计",
+              font_size: float | None = None) -> None:
+        """A table of `rows` (mappings, or a DataFrame) in `columns`. It breaks between rows across
+        pages with its header repeated on each; a totals line closes it when `totals` is given
+        (values by column key, formatted by the column's kind; the label fills the columns before
+        the first total).
+        """
+        pdf = self.pdf
+        if hasattr(rows, "to_dict"):  # a DataFrame: records keep Decimal and dates as they are
+            rows = rows.to_dict("records")
+        pdf.set_font(FONT, size=font_size or self.font_size)
+        headings = FontFace(emphasis="", fill_color=_HEADER_FILL)
+        with pdf.table(col_widths=[c.width for c in columns], text_align=tuple(c.alignment for c in columns),
+                       headings_style=headings, repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
+                       wrapmode=WrapMode.CHAR, line_height=(font_size or self.font_size) * 0.55,
+                       padding=(0.8, 1), cell_fill_mode=TableCellFillMode.NONE, v_align="MIDDLE") as table:
+            heading = table.row()
+            for column in columns:
+                heading.cell(column.label, align="CENTER")
+            for record in rows:
+                row = table.row()
+                for column in columns:
+                    row.cell(format_cell(record.get(column.key), column.kind))
+            if totals is not None:
+                row = table.row()
+                first = next((i for i, c in enumerate(columns) if c.key in totals), len(columns))
+                if first == 0:
+                    first = 1  # the label needs a cell: it takes the first column
+                row.cell(totals_label, colspan=first, align="CENTER")
+                for column in columns[first:]:
+                    row.cell(format_cell(totals.get(column.key), column.kind) if column.key in totals else "")
+        pdf.ln(2)
+
+    def text(self, text: str, *, align: Literal["LEFT", "CENTER", "RIGHT", "JUSTIFY"] = "LEFT",
+             size: float | None = None, height: float = 5.5) -> None:
+        """A paragraph (wrapped at any character, as Chinese is)."""
+        pdf = self.pdf
+        pdf.set_font(FONT, size=size or self.font_size)
+        pdf.multi_cell(0, height, text, align=align, wrapmode=WrapMode.CHAR,
+                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def amount_line(self, label: str, amount: Decimal) -> None:
+        """"合计（大写）：人民币叁仟伍佰叁拾叁元叁角肆分  （小写）：¥3,533.34" on one line."""
+        self.text(f"{label}（大写）：{amount_in_capitals(amount)}    （小写）：¥{format_money(amount)}")
+
+    def signature_lines(self, labels: Sequence[str], *, date_line: bool = True) -> None:
+        """Lines for a signature or seal, each followed by a blank and "年  月  日"."""
+        pdf = self.pdf
+        pdf.set_font(FONT, size=self.font_size)
+        for label in labels:
+            if pdf.will_page_break(8):
+                pdf.add_page()
+            tail = "          年      月      日" if date_line else ""
+            pdf.cell(0, 8, f"{label}：____________________{tail}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def space(self, mm: float = 3) -> None:
+        self.pdf.ln(mm)
+
+    def output(self) -> bytes:
+        """The PDF file."""
+        return bytes(self.pdf.output())
