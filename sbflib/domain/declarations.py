@@ -668,15 +668,30 @@ def compare_with_preprocessing(trial_rows: pd.DataFrame, preprocessing: pd.DataF
         prep = prep[prep["month"].isin(wanted)]
         trial = trial[trial["month"].astype(object).isin(wanted)]
     keys = ["unit_number", "item_code", "payer", "month"]
-    figures = ["amount", "headcount", "base_total"]
-    diff = _compare(_as_table(trial, keys + figures), _as_table(prep, keys + figures + ["prep_id"]), keys,
-                    [("amount", "amount", True, "应缴费额不同"), ("headcount", "headcount", False, "缴费人数不同"),
-                     ("base_total", "base_total", True, "缴费基数合计不同")])
+    # The amount always; headcount and base total when both sides have them.
+    figures = [f for f in ("amount", "headcount", "base_total") if f == "amount" or (f in trial and f in prep)]
+    labels = {"amount": (True, "应缴费额不同"), "headcount": (False, "缴费人数不同"),
+              "base_total": (True, "缴费基数合计不同")}
+    diff = _compare(_as_table(trial, keys + figures),
+                    _as_table(prep, keys + figures + (["prep_id"] if "prep_id" in prep else [])), keys,
+                    [(f, f, *labels[f]) for f in figures])
     in_t, in_b = diff["in_trial"], diff["in_bureau"]
+    nothing = np.zeros(len(in_t), dtype=np.int64)
+    at = {f: n for n, f in enumerate(figures)}
+
+    def side(side_: str, figure: str) -> np.ndarray:
+        return diff[f"{side_}{at[figure]}"] if figure in at else nothing
+
+    def shown(side_: str, figure: str, present: np.ndarray) -> pd.Series:
+        present = present & (figure in at)
+        if figure == "headcount":
+            return _count_or_none(side(side_, figure), present)
+        return _money_or_none(side(side_, figure), present)
+
     out = pd.DataFrame({
-        **{k: diff[k].to_pandas().astype(object) for k in keys}, "prep_id": diff["prep_id"],
-        "trial_headcount": _count_or_none(diff["t1"], in_t), "bureau_headcount": _count_or_none(diff["b1"], in_b),
-        "trial_base_total": _money_or_none(diff["t2"], in_t), "bureau_base_total": _money_or_none(diff["b2"], in_b),
+        **{k: diff[k].to_pandas().astype(object) for k in keys}, "prep_id": pd.Series(diff["prep_id"], dtype=object),
+        "trial_headcount": shown("t", "headcount", in_t), "bureau_headcount": shown("b", "headcount", in_b),
+        "trial_base_total": shown("t", "base_total", in_t), "bureau_base_total": shown("b", "base_total", in_b),
         "trial_amount": _money_or_none(diff["t0"], in_t), "bureau_amount": _money_or_none(diff["b0"], in_b),
         "difference": fen_to_money(diff["b0"] - diff["t0"]).to_pandas().astype(object),
         "reason": diff["reason"],
@@ -701,7 +716,7 @@ def compare_lines(trial_lines: pa.Table | pd.DataFrame, bureau_lines: pa.Table |
                     [("amount", "amount", True, "应缴费额不同"), ("base", "base", True, "缴费基数不同")])
     in_t, in_b = diff["in_trial"], diff["in_bureau"]
     out = pd.DataFrame({
-        **{k: diff[k].to_pandas().astype(object) for k in keys}, "prep_id": diff["prep_id"],
+        **{k: diff[k].to_pandas().astype(object) for k in keys}, "prep_id": pd.Series(diff["prep_id"], dtype=object),
         "trial_base": _money_or_none(diff["t1"], in_t), "bureau_base": _money_or_none(diff["b1"], in_b),
         "trial_amount": _money_or_none(diff["t0"], in_t), "bureau_amount": _money_or_none(diff["b0"], in_b),
         "difference": fen_to_money(diff["b0"] - diff["t0"]).to_pandas().astype(object),
