@@ -241,12 +241,13 @@ def check_selection(
       declaration_id); rows of other statuses may be included (they are what D002 looks at).
     - `declared` (D002, optional): rows of the unit's declarations (申报记录 detail rows) with
       `declaration_id` and the declaration's `status`; only live ones (待反馈 / 申报成功 / 作废中) count.
-    - `trial` (D003, optional): a `Trial` or its `rows`; ticked 01 rows are compared with it, a
-      difference above `tolerance` is reported (a row the trial lacks counts as a difference).
+    - `trial` (D003, optional): a `Trial` or its `rows`; ticked 01 rows are compared with it, an amount
+      difference above `tolerance` (or any headcount or base-total difference) is reported.
     - `insured` and `wages` (D004, optional): who pays which item from when (employee_id, item_code,
       unit_number, start_month, stop_month, and `name` when known) and the contribution wages per
       employee, item and month (employee_id, item_code, month, wage): the same `wages` the trial
       calculation takes.
+    - D003 looks only at the months the trial priced; there a row the trial lacks is a difference.
     - D005: a period ending more than `late_after_months` months before `current_month`.
     `current_month` and `today` default to the one clock.
     """
@@ -259,6 +260,8 @@ def check_selection(
         return CheckReport((_finding("D007", None),))
     found: list[Finding] = []
     rows = offered.reset_index(drop=True)
+    if "prep_id" not in rows:
+        rows = pd.DataFrame({"prep_id": pd.Series(dtype=object)})
     ids = rows["prep_id"].astype(object).map(str)
     known = set(ids)
     found += [_finding("D008", prep_id, prep_id=prep_id) for prep_id in sorted(set(wanted) - known)]
@@ -301,7 +304,9 @@ def check_selection(
     if trial is not None and own:
         trial_rows = trial.rows if isinstance(trial, Trial) else trial
         mine = pd.DataFrame(own)
-        diff = compare_with_preprocessing(trial_rows, mine, months={r["period_start"] for r in own})
+        # Only the months the trial priced: a month it was not asked to price is not a difference.
+        priced = {r["period_start"] for r in own} & set(trial_rows["month"].astype(object))
+        diff = compare_with_preprocessing(trial_rows, mine, months=priced)
         by_id = {r["prep_id"]: r for r in own}
         for d in diff.to_dict("records"):
             prep_id = d["prep_id"]

@@ -658,6 +658,9 @@ def compare_with_preprocessing(trial_rows: pd.DataFrame, preprocessing: pd.DataF
     import pandas as pd
 
     prep = preprocessing
+    if "period_start" not in prep:  # no rows at all
+        prep = pd.DataFrame({c: pd.Series(dtype=object) for c in ("unit_number", "item_code", "payer", "period_start",
+                                                                   "period_end", "amount")})
     if "source_code" in prep:
         prep = prep[prep["source_code"].astype(object) == TAX_OFFICE]
     prep = prep[prep["period_start"].astype(object) == prep["period_end"].astype(object)]

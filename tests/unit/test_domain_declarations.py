@@ -427,3 +427,21 @@ def test_a_failed_or_voided_declaration_does_not_count_as_declared():
     declared = pd.DataFrame([{**_row("OLD-A1"), "declaration_id": "SB1", "status": s} for s in ("申报失败", "已作废")])
     assert _run(declared=declared).findings == ()
     assert [f.code for f in _run(_page(A1={"status": "申报中", "declaration_id": "SB2"})).findings] == ["D002"]
+
+
+def test_empty_sides_compare_and_check_cleanly():
+    trial = trial_calculation(contribution_rules(HZ), _wages(("E1", "10202", "2026-11", "5000")))
+    assert compare_with_preprocessing(trial.rows, pd.DataFrame())["reason"].tolist() == ["测算有而预处理无"] * 2
+    empty = trial_calculation(contribution_rules(HZ), _wages(("E1", "10202", "2026-11", None)))
+    assert empty.lines.num_rows == 0 and empty.rows.empty and empty.total == D("0.00")
+    assert compare_with_preprocessing(empty.rows, _prep_from(trial))["reason"].tolist() == ["预处理有而测算无"] * 2
+    assert [f.code for f in check_selection(pd.DataFrame(), ["X"], current_month=NOW, today=TODAY).findings] \
+        == ["D008"]
+
+
+def test_the_trial_only_judges_the_months_it_priced():
+    late = {"period_start": "2026-10", "period_end": "2026-10"}
+    page = pd.concat([_page(), pd.DataFrame([_row("B1", **late), _row("B2", payer="personal", **late)])],
+                     ignore_index=True)
+    codes = [f.code for f in _run(page, selected=("A1", "A2", "N1", "B1", "B2"), wages=None).findings]
+    assert "D003" not in codes  # 2026-10 was not priced: no difference claimed
