@@ -445,3 +445,40 @@ def test_the_trial_only_judges_the_months_it_priced():
                      ignore_index=True)
     codes = [f.code for f in _run(page, selected=("A1", "A2", "N1", "B1", "B2"), wages=None).findings]
     assert "D003" not in codes  # 2026-10 was not priced: no difference claimed
+
+
+# --- the twin: the trial prices a seeded unit exactly as the bureau's preprocessing does ----------
+
+def test_the_trial_equals_the_bureau_preprocessing_of_a_seeded_unit(tmp_path):
+    from sbflib.bureau import declarations as bureau_declarations
+    from sbflib.bureau.regions import INDUSTRY_RISK_CLASSES
+    from sbflib.bureau.seed import seed
+    from sbflib.bureau.store import BureauStore
+    from sbflib.domain import clock
+
+    seed(tmp_path / "bureau.duckdb", employees=200, residents=10)
+    store = BureauStore(tmp_path / "bureau.duckdb")
+    try:
+        unit, month = "U000030", clock.current_month()
+        rows = pd.DataFrame(bureau_declarations.preprocessing(store, unit, "daily"))
+        lines = bureau_declarations.decode_lines(bureau_declarations.preprocessing_lines(store, unit, [])[0])
+        with store.reading() as cur:
+            region, industry = cur.execute("SELECT region, industry FROM units WHERE unit_id = ?", [unit]).fetchall()[0]
+            # The filed wages the client knows: each paying employee's base on each 税务自主 item.
+            wages = cur.sql("""
+                SELECT i.employee_id, any_value(i.unit_number) AS unit_number, i.item_code, $m AS month,
+                       max(i.base) AS wage
+                FROM employee_items i JOIN employees e USING (unit_id, employee_id)
+                WHERE i.unit_id = $u AND i.collection_mode = '税务自主'
+                  AND e.start_month <= $m AND (e.stop_month IS NULL OR e.stop_month >= $m)
+                GROUP BY i.employee_id, i.item_code
+                HAVING min(i.start_month) <= $m AND (bool_or(i.stop_month IS NULL) OR max(i.stop_month) >= $m)
+            """, params={"u": unit, "m": month}).to_arrow_table()
+    finally:
+        store.close()
+    trial = trial_calculation(contribution_rules(region), wages, injury_class=INDUSTRY_RISK_CLASSES.get(industry))
+    assert len(trial.rows) >= 5 and trial.lines.num_rows > 50
+    assert compare_with_preprocessing(trial.rows, rows, months=[month]).empty
+    mine = lines.to_pandas()
+    mine = mine[mine["prep_id"].str.startswith("P01N")]
+    assert compare_lines(trial.lines, mine).empty
