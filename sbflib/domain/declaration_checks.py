@@ -351,32 +351,43 @@ def check_selection(
     return CheckReport(tuple(found))
 
 
+def _objects(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """The columns as plain objects (None for missing; a missing column is all None)."""
+    import pandas as pd
+
+    out = pd.DataFrame({c: frame[c].astype(object) if c in frame else pd.Series(None, index=frame.index, dtype=object)
+                        for c in columns})
+    return out.where(out.notna(), None)
+
+
+_ROW_KEYS = ["unit_number", "item_code", "payer", "source_code"]
+
+
 def _already_declared(records: list[dict[str, Any]], declared: pd.DataFrame, flagged: set[str]) -> list[Finding]:
     """D002 by period (01) or notice (02/03) against the rows of live declarations."""
+    import pandas as pd
+
     live = declared
     if "status" in live:
         live = live[live["status"].astype(object).isin(_LIVE)]
-    out = []
-    for r in records:
-        if r["prep_id"] in flagged:
-            continue
-        same = live[(live["unit_number"].astype(object) == r.get("unit_number"))
-                    & (live["item_code"].astype(object) == r.get("item_code"))
-                    & (live["payer"].astype(object) == r.get("payer"))
-                    & (live["source_code"].astype(object) == r.get("source_code"))]
-        if "prep_id" in same:
-            same = same[same["prep_id"].astype(object) != r["prep_id"]]
-        if r.get("source_code") == TAX_OFFICE:
-            same = same[(same["period_start"].astype(object) <= r.get("period_end"))
-                        & (same["period_end"].astype(object) >= r.get("period_start"))]
-        else:
-            same = same[same["notice_no"].astype(object) == r.get("notice_no")]
-        if len(same):
-            first = same.iloc[0]
-            out.append(_finding("D002", r["prep_id"], group_key=r["group_key"], what=_describe(r),
-                                declaration_id=_text(first.get("declaration_id")) or "",
-                                status=_text(first.get("status")) or "已申报"))
-    return out
+    mine = [r for r in records if r["prep_id"] not in flagged]
+    if live.empty or not mine:
+        return []
+    cols = [*_ROW_KEYS, "prep_id", "period_start", "period_end", "notice_no"]
+    left = _objects(pd.DataFrame(mine), cols)
+    right = _objects(live, [*cols, "declaration_id", "status"])
+    both = left.merge(right, on=_ROW_KEYS, how="inner", suffixes=("", "_d"))
+    both = both[both["prep_id"] != both["prep_id_d"]]
+    own = both["source_code"] == TAX_OFFICE
+    overlap = (both["period_start_d"].map(str) <= both["period_end"].map(str)) & (
+        both["period_end_d"].map(str) >= both["period_start"].map(str))
+    same_notice = both["notice_no"].notna() & (both["notice_no"] == both["notice_no_d"])
+    hits = both[(own & overlap) | (~own & same_notice)].drop_duplicates("prep_id")
+    by_id = {r["prep_id"]: r for r in mine}
+    return [_finding("D002", h["prep_id"], group_key=by_id[h["prep_id"]]["group_key"],
+                     what=_describe(by_id[h["prep_id"]]), declaration_id=_text(h["declaration_id"]) or "",
+                     status=_text(h["status"]) or "已申报")
+            for h in hits.to_dict("records")]
 
 
 def _without_wage(own: list[dict[str, Any]], insured: pd.DataFrame, wages: pd.DataFrame) -> list[Finding]:
@@ -412,20 +423,20 @@ def _without_wage(own: list[dict[str, Any]], insured: pd.DataFrame, wages: pd.Da
 
 def _earlier_open(rows: pd.DataFrame, ids: pd.Series, wanted: set[str], own: list[dict[str, Any]]) -> list[Finding]:
     """D009: open 01 groups of a ticked row's unit number and item whose period ends before it starts."""
+    import pandas as pd
+
     if not own or "source_code" not in rows:
         return []
-    status = rows["status"].astype(object).where(rows["status"].notna(), NOT_DECLARED) if "status" in rows else None
-    open_own = rows[(rows["source_code"].astype(object) == TAX_OFFICE) & ~ids.isin(wanted)
-                    & ((status == NOT_DECLARED) if status is not None else True)]
+    status = (rows["status"].astype(object).where(rows["status"].notna(), NOT_DECLARED) if "status" in rows
+              else pd.Series(NOT_DECLARED, index=rows.index, dtype=object))
+    open_own = rows[(rows["source_code"].astype(object) == TAX_OFFICE) & ~ids.isin(wanted) & (status == NOT_DECLARED)]
     if open_own.empty:
         return []
-    keys = group_keys(open_own)
-    out: dict[str, Finding] = {}
-    for r in sorted(own, key=lambda r: r["period_start"]):
-        earlier = open_own[(open_own["unit_number"].astype(object) == r["unit_number"])
-                           & (open_own["item_code"].astype(object) == r["item_code"])
-                           & (open_own["period_end"].astype(object) < r["period_start"])]
-        for key in sorted(set(keys[earlier.index])):
-            if key not in out:
-                out[key] = _finding("D009", key, group_key=key, label=group_label(key), period=r["period_start"])
-    return list(out.values())
+    earlier = _objects(open_own, ["unit_number", "item_code", "period_end"]).assign(
+        group_key=group_keys(open_own).to_numpy())
+    ticked = _objects(pd.DataFrame(own), ["unit_number", "item_code", "period_start"])
+    both = earlier.merge(ticked, on=["unit_number", "item_code"], how="inner")
+    both = both[both["period_end"].map(str) < both["period_start"].map(str)]
+    first = both.groupby("group_key", sort=True)["period_start"].min()
+    return [_finding("D009", key, group_key=key, label=group_label(key), period=period)
+            for key, period in first.items()]

@@ -482,3 +482,12 @@ def test_the_trial_equals_the_bureau_preprocessing_of_a_seeded_unit(tmp_path):
     mine = lines.to_pandas()
     mine = mine[mine["prep_id"].str.startswith("P01N")]
     assert compare_lines(trial.lines, mine).empty
+
+
+def test_an_assessed_notice_already_declared_is_found_by_its_notice():
+    declared = pd.DataFrame([{**_row("OLD-N1", "03", item="10205", notice="N-1"), "declaration_id": "SB7",
+                              "status": "待反馈"},
+                             {**_row("OTHER", "03", item="10205", notice="N-2"), "declaration_id": "SB8",
+                              "status": "申报成功"}])
+    (d002,) = _run(declared=declared).findings
+    assert (d002.code, d002.row) == ("D002", "N1") and "申报记录SB7" in d002.message and "待反馈" in d002.message
