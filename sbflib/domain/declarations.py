@@ -1,6 +1,11 @@
 """Fee declarations (社保费申报, manual 2.8-2.10, 2.23, 2.27): data sources, the grouping rules of the
 preprocessing rows and the SQL twin of the region's rounding. Pure; both the bureau and the client use it.
 
+Also, for whole pages (pandas / Arrow, vectorised): `group_keys` and `partial_groups`; the trial
+calculation (测算) `trial_calculation` in integer fen, rounded per employee line (see the section
+comment), and its comparison with the bureau's rows (`compare_with_preprocessing`) and lines
+(`compare_lines`). The pre-submission checks are in `sbflib.domain.declaration_checks`.
+
 Rows that must be declared together form one group (one tick box on the pages):
 - 税务代征 (征集信息, data source 03), 特殊缴费 (02) and 工程项目: the same unit number (单位编号) and the
   same 征集通知流水号;
