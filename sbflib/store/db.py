@@ -102,7 +102,8 @@ def _make_private(path: Path) -> None:
             os.chmod(path, 0o600)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` still runs (markers, journals and drafts left by dead processes are cleared)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -150,7 +151,7 @@ class _SharedFile:
             fresh = time.time() - os.stat(marker).st_mtime < _STALE_AFTER
         except FileNotFoundError:
             return False
-        if fresh and _pid_alive(pid):
+        if fresh and pid_alive(pid):
             return True
         with contextlib.suppress(OSError):
             marker.unlink()

@@ -42,7 +42,7 @@ from sbflib.gateway.audit import OUTCOMES, CallRecord
 from sbflib.io.xlsx import export_dataframe
 from sbflib.store import audit as audit_repo
 from sbflib.store.audit import AUDIT_LIST, COLUMNS, AuditFilter
-from sbflib.store.db import make_private_folder
+from sbflib.store.db import make_private_folder, pid_alive
 from sbflib.system.context import Context
 
 __all__ = ["AUDIT_LIST", "COLUMNS", "OUTCOMES", "AuditFilter", "AuditService"]
@@ -56,16 +56,6 @@ KNOWN_OPERATIONS = ("安全认证", "登录", "退出登录", "修改申报密�
 _RETRY_AFTER = (0.2, 0.5, 1.0, 2.0, 5.0)
 _numbers = itertools.count()
 _services: weakref.WeakSet[AuditService] = weakref.WeakSet()
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _to_json(row: dict[str, Any]) -> str:
@@ -273,7 +263,7 @@ class AuditService:
                 pid = int(path.name.split("-")[0])
             except ValueError:
                 continue
-            if pid == os.getpid() or _pid_alive(pid):
+            if pid == os.getpid() or pid_alive(pid):
                 continue
             try:
                 rows = []

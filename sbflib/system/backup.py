@@ -49,7 +49,7 @@ from sbflib.domain import clock
 from sbflib.errors import SbfError, StateError, ValidationError, service_edge
 from sbflib.store import backup as files
 from sbflib.store import settings as settings_repo
-from sbflib.store.db import Store, make_private_folder
+from sbflib.store.db import Store, make_private_folder, pid_alive
 from sbflib.system.local_password import KEY as LOCAL_PASSWORD_KEY
 from sbflib.system.local_password import TRIES_KEY as LOCAL_PASSWORD_TRIES_KEY
 from sbflib.version import __version__
@@ -233,20 +233,10 @@ def _sweep(folder: Path) -> None:
                 pid = int(draft.name.split("-")[2])
             except (IndexError, ValueError):
                 continue
-            if pid != os.getpid() and not _alive(pid):
+            if pid != os.getpid() and not pid_alive(pid):
                 for leftover in (draft, draft.with_name(draft.name + ".wal")):
                     with contextlib.suppress(FileNotFoundError):
                         leftover.unlink()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _publish(draft: Path, folder: Path, stem: str) -> Path:
