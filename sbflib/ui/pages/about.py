@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
-from sbflib.errors import SbfError
 from sbflib.system.modules import CONFIRM_DELETE, CONFIRM_UNINSTALL, PRODUCT, ModuleStatus, RepairReport
 from sbflib.system.package import UpgradeOutcome
 from sbflib.system.upgrade import VersionInfo
-from sbflib.ui.components.dialogs import DetailToggle, Dialog
+from sbflib.ui.components.card import ResultLine, card
+from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import escape
-from sbflib.ui.context import button, error_text, field
+from sbflib.ui.context import button, field
 from sbflib.ui.page import Page
 
 if TYPE_CHECKING:
@@ -33,42 +33,10 @@ if TYPE_CHECKING:
 MODULE_COLUMNS = ("业务", "状态", "本机单位数", "操作")
 
 
-def _card(title: str, items: list[w.Widget], css: str) -> w.VBox:
-    head = w.HBox([w.HTML(f"<div class='sbf-card-title'>{escape(title)}</div>")])
-    head.add_class("sbf-card-head")
-    card = w.VBox([head, *items])
-    card.add_class("sbf-card")
-    card.add_class(css)
-    return card
-
-
 def _value(css: str, text: str = "") -> w.HTML:
     h = w.HTML(f"<span class='sbf-readonly'>{escape(text)}</span>")
     h.add_class(css)
     return h
-
-
-class _Result(w.VBox):
-    """What the last action of a card did (green / red), with 详情 when there is technical text."""
-
-    def __init__(self, css: str) -> None:
-        self.text = w.HTML("")
-        self.text.add_class(css)
-        self.detail = DetailToggle("")
-        self.detail.layout.display = "none"
-        super().__init__([self.text, self.detail], layout=w.Layout(margin="4px 0 0 0"))
-
-    def show(self, lines: list[str] | str, ok: bool, detail: str = "") -> None:
-        lines = [lines] if isinstance(lines, str) else lines
-        body = "<br>".join(escape(line) for line in lines)
-        self.text.value = (f"<div class='{'sbf-ok' if ok else 'sbf-fail'} sbf-about-result' "
-                           f"style='line-height:1.7;white-space:normal'>{body}</div>")
-        self.detail.set_detail(detail)
-        self.detail.layout.display = None if detail else "none"
-
-    def failed(self, exc: BaseException) -> None:
-        detail = str(getattr(exc, "detail", "") or "") if isinstance(exc, SbfError) else ""
-        self.show(error_text(exc), False, detail)
 
 
 class AboutPage(Page):
@@ -90,9 +58,9 @@ class AboutPage(Page):
         self.upgrade_button = button("升级", self.ask_upgrade, primary=True, css="sbf-upgrade")
         self.upgrade_button.disabled = True
         self.check_button = button("检查更新", self.check, css="sbf-check-update")
-        self.upgrade_result = _Result("sbf-upgrade-result")
+        self.upgrade_result = ResultLine("sbf-upgrade-result", extra_css="sbf-about-result")
         self.info: VersionInfo | None = None
-        version_card = _card("版本信息", [
+        version_card = card("版本信息", [
             field("产品名称", _value("sbf-product", PRODUCT)),
             field("当前版本", self.current), field("最新版本", w.HBox([self.latest, self.state])),
             self.notes_row, _row(self.upgrade_button, self.check_button), self.upgrade_result,
@@ -106,8 +74,8 @@ class AboutPage(Page):
         self.module_table.add_class("sbf-module-table")
         self.module_buttons: dict[tuple[str, str], w.Button] = {}
         self.modules: list[ModuleStatus] = []
-        self.module_result = _Result("sbf-module-result")
-        modules_card = _card("业务模块", [
+        self.module_result = ResultLine("sbf-module-result", extra_css="sbf-about-result")
+        modules_card = card("业务模块", [
             w.HTML("<div class='sbf-tip'>可根据需要添加用人单位业务或代收单位业务（以所属地区已上线的业务为限）。"
                    "卸载业务后，该业务的单位和数据仍保留在本机，重新添加即可继续使用；如需删除，请在卸载后点击【删除数据】。</div>"),
             self.module_table, self.module_result,
@@ -115,8 +83,8 @@ class AboutPage(Page):
 
         # 修复
         self.repair_button = button("修复", self.repair, primary=True, css="sbf-repair")
-        self.repair_result = _Result("sbf-repair-result")
-        repair_card = _card("系统修复", [
+        self.repair_result = ResultLine("sbf-repair-result", extra_css="sbf-about-result")
+        repair_card = card("系统修复", [
             w.HTML("<div class='sbf-tip'>客户端程序出现异常时可使用修复：校验并恢复程序文件、模板和配置，"
                    "然后检查本地数据库是否完好。修复不会删除或改动业务数据，修复后请重新启动客户端。</div>"),
             _row(self.repair_button), self.repair_result,

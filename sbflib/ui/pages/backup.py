@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as w
 
-from sbflib.errors import SbfError
 from sbflib.system.backup import AutoBackupSettings, BackupInfo, BackupResult, RestoreResult
-from sbflib.ui.components.dialogs import DetailToggle
+from sbflib.ui.components.card import ResultLine, card
 from sbflib.ui.components.html import escape
-from sbflib.ui.context import button, error_text, field
+from sbflib.ui.context import button, field
 from sbflib.ui.page import Page
 
 if TYPE_CHECKING:
@@ -32,35 +31,6 @@ def _actions(*items: w.Widget) -> w.HBox:
     return row
 
 
-def _card(title: str, items: list[w.Widget], css: str) -> w.VBox:
-    head = w.HBox([w.HTML(f"<div class='sbf-card-title'>{escape(title)}</div>")])
-    head.add_class("sbf-card-head")
-    card = w.VBox([head, *items])
-    card.add_class("sbf-card")
-    card.add_class(css)
-    return card
-
-
-class _Result(w.VBox):
-    """The line under a card's buttons: what the last action did, with 详情 of a failure."""
-
-    def __init__(self, css: str) -> None:
-        self.text = w.HTML("")
-        self.text.add_class(css)
-        self.detail = DetailToggle("")
-        self.detail.layout.display = "none"
-        super().__init__([self.text, self.detail], layout=w.Layout(margin="0 0 0 114px"))
-
-    def show(self, text: str, ok: bool, detail: str = "") -> None:
-        self.text.value = f"<div class='{'sbf-ok' if ok else 'sbf-fail'}'>{escape(text)}</div>"
-        self.detail.set_detail(detail)
-        self.detail.layout.display = None if detail else "none"
-
-    def failed(self, exc: BaseException) -> None:
-        detail = str(getattr(exc, "detail", "") or "") if isinstance(exc, SbfError) else ""
-        self.show(error_text(exc), False, detail)
-
-
 class BackupPage(Page):
     menu_id = "SET-2"
     title = "备份恢复"
@@ -75,9 +45,9 @@ class BackupPage(Page):
                              layout=w.Layout(width="420px", max_width="100%"))
         self.folder.add_class("sbf-backup-folder")
         self.backup_button = button("备份", self.ask_backup, primary=True, css="sbf-backup-now")
-        self.backup_result = _Result("sbf-backup-result")
+        self.backup_result = ResultLine("sbf-backup-result", margin="0 0 0 114px")
         self.place.observe(lambda _c: self._toggle(), names="value")
-        backup_card = _card("备份设置", [
+        backup_card = card("备份设置", [
             field("备份方式", self.place), field("默认路径", self.default_path), field("选择路径", self.folder),
             _actions(self.backup_button), self.backup_result,
         ], "sbf-backup-card")
@@ -90,8 +60,8 @@ class BackupPage(Page):
         self.auto_folder = w.Text(placeholder="不填则使用默认路径", layout=w.Layout(width="420px", max_width="100%"))
         self.auto_folder.add_class("sbf-auto-folder")
         self.auto_save_button = button("保存", self.save_auto, primary=True, css="sbf-auto-save")
-        self.auto_result = _Result("sbf-auto-result")
-        auto_card = _card("自动备份", [
+        self.auto_result = ResultLine("sbf-auto-result", margin="0 0 0 114px")
+        auto_card = card("自动备份", [
             field("自动备份", self.auto_enabled), field("保留份数", self.auto_keep),
             field("备份路径", self.auto_folder), _actions(self.auto_save_button), self.auto_result,
         ], "sbf-auto-card")
@@ -106,9 +76,9 @@ class BackupPage(Page):
                                                                                           max_width="100%"))
         self.restore_file.add_class("sbf-restore-file")
         self.restore_button = button("恢复", self.ask_restore, primary=True, css="sbf-restore-now")
-        self.restore_result = _Result("sbf-restore-result")
+        self.restore_result = ResultLine("sbf-restore-result", margin="0 0 0 114px")
         self.source.observe(lambda _c: self._toggle(), names="value")
-        restore_card = _card("恢复设置", [
+        restore_card = card("恢复设置", [
             field("恢复方式", self.source), field("默认路径备份", self.backup_list),
             field("指定文件", self.restore_file),
             _actions(w.HTML("<div class='sbf-tip'>恢复将用所选备份替换当前全部本地数据；"
