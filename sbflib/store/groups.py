@@ -17,6 +17,17 @@ from sbflib.store.frames import frame
 Con = duckdb.DuckDBPyConnection
 
 
+# The employees (alias `e`, with its unit_id) in a group or any of its subgroups: group ids are
+# unique across units; members of the employee's own unit only. One parameter: the group id.
+IN_GROUP_SUBTREE = """e.employee_id IN (
+     SELECT m.employee_id FROM employee_group_members m
+     WHERE m.unit_id = e.unit_id AND m.group_id IN (
+       WITH RECURSIVE sub(id) AS (
+         SELECT CAST(? AS INTEGER)
+         UNION ALL SELECT g.group_id FROM employee_groups g JOIN sub ON g.parent_id = sub.id)
+       SELECT id FROM sub))"""
+
+
 def load_groups(con: Con, unit_id: str) -> dict[int, Group]:
     rows = con.execute(
         "SELECT group_id, name, parent_id FROM employee_groups WHERE unit_id = ? ORDER BY group_id", [unit_id]

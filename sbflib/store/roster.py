@@ -23,6 +23,7 @@ from sbflib.domain.ids import mask_id_sql
 from sbflib.domain.roster import PAYING, STOPPED, status_sql
 from sbflib.store.filters import ListSpec, Where, contains, custom, date_from, date_to, equals
 from sbflib.store.frames import frame
+from sbflib.store.groups import IN_GROUP_SUBTREE
 
 EMPLOYEE_COLUMNS = [
     "employee_id", "name", "gender", "id_type", "id_number", "birth_date",
@@ -81,17 +82,7 @@ def _unit_number(w: Where, number: str) -> None:
 
 
 def _group(w: Where, group_id: int) -> None:
-    # The group and its subgroups (group ids are unique across units); members of this unit only.
-    w.add(
-        """e.employee_id IN (
-             SELECT m.employee_id FROM employee_group_members m
-             WHERE m.unit_id = e.unit_id AND m.group_id IN (
-               WITH RECURSIVE sub(id) AS (
-                 SELECT CAST(? AS INTEGER)
-                 UNION ALL SELECT g.group_id FROM employee_groups g JOIN sub ON g.parent_id = sub.id)
-               SELECT id FROM sub))""",
-        group_id,
-    )
+    w.add(IN_GROUP_SUBTREE, group_id)
 
 
 ROSTER_LIST: ListSpec[RosterFilter] = ListSpec(

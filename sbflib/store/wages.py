@@ -25,6 +25,7 @@ from sbflib.domain.ids import mask_id_sql
 from sbflib.domain.roster import PAYING, status_sql
 from sbflib.store.filters import ListSpec, Where, contains, date_from, date_to, equals, like_pattern
 from sbflib.store.frames import arrow, frame
+from sbflib.store.groups import IN_GROUP_SUBTREE
 
 Con = duckdb.DuckDBPyConnection
 
@@ -340,16 +341,7 @@ def roster_wages(con: Con, unit_id: str, way: str, *, employee_ids: list[str] | 
     if unit_number:
         w.add("i.unit_number = ?", unit_number)
     if group_id is not None:
-        w.add(
-            """e.employee_id IN (
-                 SELECT m.employee_id FROM employee_group_members m
-                 WHERE m.unit_id = e.unit_id AND m.group_id IN (
-                   WITH RECURSIVE sub(id) AS (
-                     SELECT CAST(? AS INTEGER)
-                     UNION ALL SELECT g.group_id FROM employee_groups g JOIN sub ON g.parent_id = sub.id)
-                   SELECT id FROM sub))""",
-            group_id,
-        )
+        w.add(IN_GROUP_SUBTREE, group_id)
     if name_part:
         w.contains("e.name", name_part)
     w.in_("e.employee_id", employee_ids)
