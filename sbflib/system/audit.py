@@ -51,8 +51,7 @@ log = logging.getLogger(__name__)
 
 JOURNAL_FOLDER = "audit-pending"
 #: The operations a clerk can pick in the query form even before any happened.
-KNOWN_OPERATIONS = ("安全认证", "登录", "退出登录", "修改申报密码", "缴费工资申报", "社保费申报", "特殊缴费申报",
-                    "作废申报", "缴费", "签订三方协议", "变更三方协议", "解除三方协议", "退费申请")
+KNOWN_OPERATIONS = ("安全认证", "登录", "退出登录", "修改申报密码", "缴费工资申报", "社保费申报", "作废申报")
 _RETRY_AFTER = (0.2, 0.5, 1.0, 2.0, 5.0)
 _numbers = itertools.count()
 _services: weakref.WeakSet[AuditService] = weakref.WeakSet()
