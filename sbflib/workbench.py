@@ -11,6 +11,7 @@ import httpx
 import pandas as pd
 
 from sbflib.employer.groups import GroupService
+from sbflib.employer.payables import PayableService
 from sbflib.employer.roster import RosterService, SyncResult
 from sbflib.employer.unit_info import UnitInfoService
 from sbflib.employer.wages import WageRecordService, WageService
@@ -42,12 +43,14 @@ class EmployerServices:
     """`wb.employer`: the 用人单位 menus."""
 
     def __init__(self, roster: RosterService, groups: GroupService, unit_info: UnitInfoService,
-                 wages: WageService, wage_records: WageRecordService) -> None:
+                 wages: WageService, wage_records: WageRecordService,
+                 payables: PayableService | None = None) -> None:
         self.roster: RosterService = roster          # 职工参保信息更新 (EMP-2)
         self.groups: GroupService = groups          # 分组管理
         self.unit_info: UnitInfoService = unit_info  # 单位信息 (SET-4)
         self.wages: WageService = wages              # 缴费工资申报 (EMP-3..6)
         self.wage_records: WageRecordService = wage_records  # 缴费工资申报记录 (EMP-7)
+        self.payables: PayableService = payables or PayableService(wages.ctx)  # 社保费应缴信息查询 (EMP-21)
 
 
 class CollectorServices:

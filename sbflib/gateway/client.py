@@ -33,6 +33,7 @@ from sbflib.gateway.http import (
     Sleep,
     default_backoff,
 )
+from sbflib.gateway.payables import PayablesApi
 from sbflib.gateway.reference import ReferenceApi
 from sbflib.gateway.roster import EmployeesPage, RosterApi, RosterBatch, read_framed_streams
 from sbflib.gateway.session import SessionApi
@@ -95,6 +96,7 @@ class BureauClient:
         self.roster = RosterApi(self._http)
         self.demo = DemoApi(self._http)
         self.wages = WagesApi(self._http)
+        self.payables = PayablesApi(self._http)
 
     @property
     def base_url(self) -> str:
