@@ -11,6 +11,7 @@ import httpx
 import pandas as pd
 
 from sbflib.employer.groups import GroupService
+from sbflib.employer.registrations import InsuranceRegistrationService, ProjectService
 from sbflib.employer.payables import PayableService
 from sbflib.employer.roster import RosterService, SyncResult
 from sbflib.employer.unit_info import UnitInfoService
@@ -50,6 +51,8 @@ class EmployerServices:
         self.unit_info: UnitInfoService = unit_info  # 单位信息 (SET-4)
         self.wages: WageService = wages              # 缴费工资申报 (EMP-3..6)
         self.wage_records: WageRecordService = wage_records  # 缴费工资申报记录 (EMP-7)
+        self.insurance_registrations: InsuranceRegistrationService  # 单位参保信息查询 (EMP-19)
+        self.projects: ProjectService  # 工程项目参保信息查询 (EMP-25)
         self.payables: PayableService = payables or PayableService(wages.ctx)  # 社保费应缴信息查询 (EMP-21)
 
 
@@ -106,6 +109,8 @@ class Workbench:
         self.unit_info = UnitInfoService(self.ctx)
         self.employer = EmployerServices(roster, groups, self.unit_info,
                                          WageService(self.ctx), WageRecordService(self.ctx))
+        self.employer.insurance_registrations = InsuranceRegistrationService(self.ctx)
+        self.employer.projects = ProjectService(self.ctx)
         self.collector = CollectorServices(self.unit_info)
         # 登录密码设置 (SET-3; `locked` until given), 申报管理 (SET-5), 操作日志 (the gateway's audit hook)
         self.local_password = LocalPasswordService(self.store)

@@ -35,6 +35,7 @@ from sbflib.gateway.http import (
 )
 from sbflib.gateway.payables import PayablesApi
 from sbflib.gateway.reference import ReferenceApi
+from sbflib.gateway.registrations import RegistrationsApi
 from sbflib.gateway.roster import EmployeesPage, RosterApi, RosterBatch, read_framed_streams
 from sbflib.gateway.session import SessionApi
 from sbflib.gateway.units import UnitsApi
@@ -96,6 +97,7 @@ class BureauClient:
         self.roster = RosterApi(self._http)
         self.demo = DemoApi(self._http)
         self.wages = WagesApi(self._http)
+        self.registrations = RegistrationsApi(self._http)
         self.payables = PayablesApi(self._http)
 
     @property
