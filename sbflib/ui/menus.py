@@ -180,6 +180,7 @@ PAGES: dict[str, str] = {
     "EMP-5": "sbflib.ui.pages.wages:AnnualByEmployeePage",
     "EMP-6": "sbflib.ui.pages.wages:AnnualByItemPage",
     "EMP-7": "sbflib.ui.pages.wage_records:WageRecordsPage",
+    "EMP-21": "sbflib.ui.pages.payables:PayablesPage",
     "SET-1": "sbflib.ui.pages.network:NetworkPage",
     "SET-2": "sbflib.ui.pages.backup:BackupPage",
     "SET-3": "sbflib.ui.pages.local_password:LocalPasswordPage",
