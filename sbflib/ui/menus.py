@@ -180,6 +180,8 @@ PAGES: dict[str, str] = {
     "EMP-5": "sbflib.ui.pages.wages:AnnualByEmployeePage",
     "EMP-6": "sbflib.ui.pages.wages:AnnualByItemPage",
     "EMP-7": "sbflib.ui.pages.wage_records:WageRecordsPage",
+    "EMP-19": "sbflib.ui.pages.insurance_registrations:InsuranceRegistrationsPage",
+    "EMP-25": "sbflib.ui.pages.projects:ProjectsPage",
     "EMP-21": "sbflib.ui.pages.payables:PayablesPage",
     "SET-1": "sbflib.ui.pages.network:NetworkPage",
     "SET-2": "sbflib.ui.pages.backup:BackupPage",
