@@ -69,7 +69,8 @@ class StoredListPage(Page):
 
     def __init__(self, ui: Ui, service: Any, columns: dict[str, str], fields: Sequence[tuple[str, w.Widget]], *,
                  table_key: str, css: str, formatters: dict[str, Any] | None = None,
-                 widths: dict[str, int] | None = None, min_widths: dict[str, int] | None = None) -> None:
+                 widths: dict[str, int] | None = None, min_widths: dict[str, int] | None = None,
+                 height: str = "440px") -> None:
         self.ui = ui
         self.service = service
         self.form = QueryForm(fields, on_query=self.query)
@@ -81,7 +82,7 @@ class StoredListPage(Page):
         toolbar = w.HBox(parts)
         toolbar.add_class("sbf-toolbar")
         toolbar.add_class("sbf-wrap")
-        self.table = TickTable(self._fetch, columns, table_key=table_key, settings=ui.wb.settings, height="440px",
+        self.table = TickTable(self._fetch, columns, table_key=table_key, settings=ui.wb.settings, height=height,
                                formatters=formatters or {}, default_widths=widths, min_widths=min_widths,
                                ticks=False)
         for part in (self.form, toolbar, self.table):
@@ -133,12 +134,14 @@ class StoredListPage(Page):
                       on_done=lambda data: self.ui.save(data, name))
 
 
-INSURANCE_WIDTHS = {"序号": 52, "单位编号": 120, "社保经办机构": 200, "主管税务机关": 200, "征收项目": 130,
-                    "征收品目": 170, "征收子目": 90, "征收方式": 80, "参保起始年月": 96, "缴费人数": 72,
-                    "单位费率": 72, "个人费率": 72, "参保状态": 80}
-INSURANCE_MIN_WIDTHS = {"序号": 44, "单位编号": 110, "社保经办机构": 80, "主管税务机关": 80, "征收项目": 100,
-                        "征收品目": 90, "征收子目": 60, "征收方式": 72, "参保起始年月": 90, "缴费人数": 64,
-                        "单位费率": 64, "个人费率": 64, "参保状态": 72}
+# Short columns keep their width (default = minimum, the header stays readable); the long texts
+# (机构, 税务机关, 项目, 品目, 子目) give way first so the row fits at 1366 px.
+INSURANCE_WIDTHS = {"序号": 56, "单位编号": 116, "社保经办机构": 200, "主管税务机关": 220, "征收项目": 130,
+                    "征收品目": 170, "征收子目": 100, "征收方式": 84, "参保起始年月": 110, "缴费人数": 84,
+                    "单位费率": 84, "个人费率": 84, "参保状态": 84}
+INSURANCE_MIN_WIDTHS = {"序号": 56, "单位编号": 116, "社保经办机构": 60, "主管税务机关": 60, "征收项目": 70,
+                        "征收品目": 70, "征收子目": 60, "征收方式": 84, "参保起始年月": 110, "缴费人数": 84,
+                        "单位费率": 84, "个人费率": 84, "参保状态": 84}
 
 
 class InsuranceRegistrationsPage(StoredListPage):
@@ -161,7 +164,7 @@ class InsuranceRegistrationsPage(StoredListPage):
         super().__init__(ui, ui.wb.employer.insurance_registrations, dict(INSURANCE_COLUMNS), fields,
                          table_key="insurance_registrations", css="sbf-insurance-registrations-page",
                          formatters={"unit_rate": rate_text, "personal_rate": rate_text},
-                         widths=INSURANCE_WIDTHS, min_widths=INSURANCE_MIN_WIDTHS)
+                         widths=INSURANCE_WIDTHS, min_widths=INSURANCE_MIN_WIDTHS, height="390px")
 
     def after_load(self) -> None:
         ok, modes = self.ui.call(self.service.collection_modes)

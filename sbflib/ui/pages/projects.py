@@ -11,12 +11,14 @@ from sbflib.employer.registrations import PROJECT_COLUMNS, ProjectFilter
 from sbflib.ui.context import Ui
 from sbflib.ui.pages.insurance_registrations import StoredListPage, money_text
 
-PROJECT_WIDTHS = {"序号": 52, "项目编号": 140, "项目名称": 180, "单位编号": 120, "社保经办机构": 200,
-                  "项目地址": 200, "合同造价（元）": 130, "月工资总额（元）": 130, "施工人数": 72, "开工日期": 96,
-                  "竣工日期": 96, "项目状态": 72, "参保登记日期": 104}
-PROJECT_MIN_WIDTHS = {"序号": 44, "项目编号": 128, "项目名称": 90, "单位编号": 110, "社保经办机构": 80,
-                      "项目地址": 80, "合同造价（元）": 110, "月工资总额（元）": 110, "施工人数": 64, "开工日期": 90,
-                      "竣工日期": 90, "项目状态": 64, "参保登记日期": 96}
+# Numbers, dates and codes keep their width; names and addresses give way first (at 1366 px the
+# row scrolls sideways only a little; 查询 by 项目名称 finds a project whose name is elided).
+PROJECT_WIDTHS = {"序号": 56, "项目编号": 124, "项目名称": 200, "单位编号": 116, "社保经办机构": 200,
+                  "项目地址": 200, "合同造价（元）": 126, "月工资总额（元）": 140, "施工人数": 84, "开工日期": 96,
+                  "竣工日期": 96, "项目状态": 84, "参保登记日期": 110}
+PROJECT_MIN_WIDTHS = {"序号": 56, "项目编号": 124, "项目名称": 100, "单位编号": 116, "社保经办机构": 70,
+                      "项目地址": 70, "合同造价（元）": 126, "月工资总额（元）": 140, "施工人数": 84, "开工日期": 96,
+                      "竣工日期": 96, "项目状态": 84, "参保登记日期": 110}
 
 
 class ProjectsPage(StoredListPage):
