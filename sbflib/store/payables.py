@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 
 from sbflib.domain import clock
+from sbflib.domain.rules import PAYERS
 from sbflib.store.filters import ListSpec, Where, contains, custom, date_from, date_to, equals
 from sbflib.store.frames import frame
 
@@ -66,13 +67,19 @@ PAYABLE_LIST: ListSpec[PayableFilter] = ListSpec(
     },
 )
 
+#: 缴费对象 in Chinese (the bureau sends unit / personal), as a DuckDB MAP literal of constants.
+#: (braces doubled: `_SELECT` is formatted again with the conditions)
+_PAYERS_SQL = "MAP {{" + ", ".join(f"'{k}': '{v}'" for k, v in PAYERS.items()) + "}}"
+
 _SELECT = """
     SELECT p.payable_id, p.prep_id, p.declaration_id, p.created_on, p.status, p.source_code, p.source_name,
-           p.kind, p.unit_number, p.item_code, p.item_name, p.payer, p.headcount, p.base_total, p.rate,
-           p.amount, p.period_start, p.period_end{total}
+           p.kind, p.unit_number, p.item_code, p.item_name, p.payer AS payer_code,
+           coalesce(map_extract_value({payers}, p.payer), p.payer) AS payer,
+           p.headcount, p.base_total, p.rate, p.amount, p.period_start, p.period_end,
+           p.period_start || ' 至 ' || p.period_end AS period_range{total}
     FROM payables p WHERE {where}
     ORDER BY p.created_on DESC, p.payable_id DESC
-"""
+""".replace("{payers}", _PAYERS_SQL)
 
 
 def replace_range(con: Con, unit_id: str, start: dt.date | None, end: dt.date | None, rows: pa.Table) -> int:

@@ -168,6 +168,10 @@ def test_every_screen_fits_at_both_sizes(voila, page, bureau, shot):
         page.wait_for_selector(".sbf-wage-records-page .lm-DataGrid")
         both_sizes(page, shot, "20-wage-records", [".sbf-wage-feedback",
                                                    ".sbf-wage-records-page .sbf-pager button:text-is('下一页')"])
+        page.click(".sbf-menu-EMP-21")  # 社保费应缴信息查询 (manual 2.21): fetched on entering
+        page.wait_for_selector(".sbf-payables-page .lm-DataGrid")
+        both_sizes(page, shot, "21-payables", [".sbf-payables-sync", ".sbf-payables-export",
+                                               ".sbf-payables-page .sbf-pager button:text-is('下一页')"])
         assert "EMP-" not in page.inner_text(".sbf-app")
     finally:
         bureau.reset_password(UNIT_ID)

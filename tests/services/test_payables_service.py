@@ -26,7 +26,7 @@ def _row(payable_id: str, created_on: str, status: str, item: str = "基本养�
     return {"payable_id": payable_id, "prep_id": payable_id.split("-")[-1],
             "declaration_id": payable_id.split("-")[0] if "-" in payable_id else None,
             "created_on": created_on, "status": status, "source_code": "01", "source_name": source,
-            "kind": "应缴社保费", "unit_number": "1234", "item_code": "10201", "item_name": item, "payer": "单位",
+            "kind": "应缴社保费", "unit_number": "1234", "item_code": "10201", "item_name": item, "payer": "unit",
             "period_start": period, "period_end": period, "headcount": 3, "base_total": "15000.10",
             "rate": "0.16", "amount": amount}
 
@@ -78,6 +78,7 @@ def test_sync_stores_every_row_newest_first_with_decimal_money(env):
     assert df.loc[1, "base_total"] == Decimal("15000.10") and df.loc[0, "rate"] == Decimal("0.16")
     assert df.loc[0, "created_on"] == dt.date(2026, 11, 20)
     assert set(df["status"]) == {"初始", "申报成功", "销账", "已生成待批扣清册"}
+    assert df.loc[0, "payer"] == "单位" and df.loc[0, "payer_code"] == "unit"
     assert sum(service.frame()["amount"]) == Decimal("2433.43")
 
 

@@ -26,7 +26,7 @@ def _row(payable_id: str, created_on: str, status: str, item: str, amount: str) 
     return {"payable_id": payable_id, "prep_id": payable_id.split("-")[-1],
             "declaration_id": payable_id.split("-")[0] if "-" in payable_id else None,
             "created_on": created_on, "status": status, "source_code": "01", "source_name": "系统生成",
-            "kind": "应缴社保费", "unit_number": "1234", "item_code": "10201", "item_name": item, "payer": "单位",
+            "kind": "应缴社保费", "unit_number": "1234", "item_code": "10201", "item_name": item, "payer": "unit",
             "period_start": "2026-10", "period_end": "2026-10", "headcount": 80, "base_total": "211212.00",
             "rate": "0.01", "amount": amount}
 
@@ -68,10 +68,11 @@ def test_registered_and_entering_fetches_from_the_bureau(page):
     assert page.table.total == 2
     cols = list(page.table.grid.data.columns)
     for label in ("申报生成日期", "申报处理状态", "数据来源", "申报类型", "申报人数", "缴费基数合计", "费率", "应缴金额",
-                  "应缴所属期起", "应缴所属期止"):
+                  "应缴所属起止", "缴费对象"):
         assert label in cols
     assert "payable_id" not in cols and not any("EMP" in c for c in cols) and "EMP" not in page.title
     first = page.table.grid.data.iloc[0]
+    assert first["缴费对象"] == "单位" and first["应缴所属起止"] == "2026-10 至 2026-10"
     assert first["应缴金额"] == "67,833.00" and first["费率"] == "1%" and first["缴费基数合计"] == "211,212.00"
     assert list(page.source.options) == ["全部", "系统生成"]
 

@@ -27,15 +27,14 @@ ALL = "全部"
 COLUMNS = {
     "created_on": "申报生成日期", "status": "申报处理状态", "source_name": "数据来源", "kind": "申报类型",
     "unit_number": "单位编号", "item_name": "征收项目", "payer": "缴费对象", "headcount": "申报人数",
-    "base_total": "缴费基数合计", "rate": "费率", "amount": "应缴金额", "period_start": "应缴所属期起",
-    "period_end": "应缴所属期止",
+    "base_total": "缴费基数合计", "rate": "费率", "amount": "应缴金额", "period_range": "应缴所属起止",
 }
-WIDTHS = {"序号": 52, "申报生成日期": 100, "申报处理状态": 100, "数据来源": 80, "申报类型": 90, "单位编号": 90,
-          "征收项目": 120, "缴费对象": 70, "申报人数": 70, "缴费基数合计": 110, "费率": 60, "应缴金额": 100,
-          "应缴所属期起": 96, "应缴所属期止": 96}
-MIN_WIDTHS = {"序号": 44, "申报生成日期": 92, "申报处理状态": 80, "数据来源": 56, "申报类型": 56, "单位编号": 44,
-              "征收项目": 64, "缴费对象": 44, "申报人数": 56, "缴费基数合计": 88, "费率": 48, "应缴金额": 80,
-              "应缴所属期起": 72, "应缴所属期止": 72}
+WIDTHS = {"序号": 48, "申报生成日期": 100, "申报处理状态": 100, "数据来源": 96, "申报类型": 90, "单位编号": 72,
+          "征收项目": 110, "缴费对象": 80, "申报人数": 80, "缴费基数合计": 112, "费率": 56, "应缴金额": 96,
+          "应缴所属起止": 150}
+MIN_WIDTHS = {"序号": 44, "申报生成日期": 92, "申报处理状态": 80, "数据来源": 64, "申报类型": 56, "单位编号": 44,
+              "征收项目": 72, "缴费对象": 56, "申报人数": 56, "缴费基数合计": 96, "费率": 48, "应缴金额": 80,
+              "应缴所属起止": 136}
 
 
 def amount_text(v: Any) -> str:
@@ -77,8 +76,9 @@ class PayablesPage(Page):
         self.item.add_class("sbf-q-item")
         self.period = w.Text(placeholder="年-月，如2026-01")
         self.period.add_class("sbf-q-period")
-        self.form = QueryForm([("申报生成日期", self.created), ("申报处理状态", self.status), ("数据来源", self.source),
-                               ("征收项目", self.item), ("应缴所属期间", self.period)], on_query=self.query)
+        # labels of at most five characters fit the form's label column (申报生成日期 → 生成日期)
+        self.form = QueryForm([("生成日期", self.created), ("处理状态", self.status), ("数据来源", self.source),
+                               ("征收项目", self.item), ("所属期间", self.period)], on_query=self.query)
         self.form.grid.layout.grid_template_columns = "repeat(auto-fill, minmax(300px, 1fr))"
         self.sync_button = button("同步", self.sync, primary=True, css="sbf-payables-sync")
         self.export_button = button("导出", self.export, css="sbf-payables-export")
