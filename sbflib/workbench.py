@@ -11,8 +11,8 @@ import httpx
 import pandas as pd
 
 from sbflib.employer.groups import GroupService
-from sbflib.employer.registrations import InsuranceRegistrationService, ProjectService
 from sbflib.employer.payables import PayableService
+from sbflib.employer.registrations import InsuranceRegistrationService, ProjectService
 from sbflib.employer.roster import RosterService, SyncResult
 from sbflib.employer.unit_info import UnitInfoService
 from sbflib.employer.wages import WageRecordService, WageService

@@ -97,8 +97,8 @@ class BureauClient:
         self.roster = RosterApi(self._http)
         self.demo = DemoApi(self._http)
         self.wages = WagesApi(self._http)
-        self.registrations = RegistrationsApi(self._http)
         self.payables = PayablesApi(self._http)
+        self.registrations = RegistrationsApi(self._http)
 
     @property
     def base_url(self) -> str:
