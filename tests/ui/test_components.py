@@ -92,3 +92,12 @@ def test_tasks_run_in_a_thread_and_report_errors():
     tasks.start(fail, on_error=lambda e: seen.append(str(e)))
     tasks.wait(10)
     assert sorted(map(str, seen)) == ["42", "出错了"]
+
+
+def test_cell_formatters_read_as_their_examples_say():
+    import doctest
+
+    from sbflib.ui.components import cells
+
+    result = doctest.testmod(cells)
+    assert result.attempted >= 6 and result.failed == 0

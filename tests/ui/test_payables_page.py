@@ -14,10 +14,11 @@ from sbflib.employer.payables import PayableService
 from sbflib.gateway.client import BureauClient
 from sbflib.store.db import Store
 from sbflib.system.context import Context, CurrentUnit
+from sbflib.ui.components.cells import money_text, percent_text
 from sbflib.ui.components.table import MemorySettings
 from sbflib.ui.context import Ui
 from sbflib.ui.menus import page_class
-from sbflib.ui.pages.payables import PayablesPage, amount_text, rate_text
+from sbflib.ui.pages.payables import PayablesPage
 
 UNIT = "U000001"
 
@@ -117,5 +118,5 @@ def test_export_saves_xlsx(page):
 
 
 def test_formatters():
-    assert amount_text("1234.5") == "1,234.50" and amount_text(None) == ""
-    assert rate_text("0.005") == "0.5%" and rate_text("0.16") == "16%"
+    assert money_text("1234.5") == "1,234.50" and money_text(None) == ""
+    assert percent_text("0.005") == "0.5%" and percent_text("0.16") == "16%"

@@ -14,10 +14,11 @@ import pandas as pd
 
 from sbflib.employer.registrations import INSURANCE_COLUMNS, PROJECT_COLUMNS
 from sbflib.errors import ConnectionFailed
+from sbflib.ui.components.cells import rate_text
 from sbflib.ui.components.table import MemorySettings
 from sbflib.ui.context import Ui
 from sbflib.ui.menus import PAGES, page_class
-from sbflib.ui.pages.insurance_registrations import InsuranceRegistrationsPage, rate_text
+from sbflib.ui.pages.insurance_registrations import InsuranceRegistrationsPage
 from sbflib.ui.pages.projects import ProjectsPage
 
 UNIT = "U000031"

@@ -9,7 +9,6 @@ bureau does not give stays blank (the manual: then the rule file is at fault, no
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import ipywidgets as w
@@ -17,6 +16,7 @@ import pandas as pd
 
 from sbflib.domain import clock
 from sbflib.employer.registrations import INSURANCE_COLUMNS, InsuranceFilter
+from sbflib.ui.components.cells import rate_text
 from sbflib.ui.components.html import escape
 from sbflib.ui.components.query_form import QueryForm
 from sbflib.ui.components.tick_table import TickTable
@@ -24,39 +24,6 @@ from sbflib.ui.context import Ui, button
 from sbflib.ui.page import Page
 
 ALL = "全部"
-
-
-def text_of(v: Any) -> str:
-    """A cell value as plain text ('' for None / NaN)."""
-    if v is None:
-        return ""
-    try:
-        if not isinstance(v, str) and pd.isna(v):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(v)
-
-
-def money_text(v: Any) -> str:
-    """12500000 → '12,500,000.00'."""
-    t = text_of(v)
-    try:
-        return f"{Decimal(t):,.2f}" if t else ""
-    except (InvalidOperation, ValueError):
-        return t
-
-
-def rate_text(v: Any) -> str:
-    """0.160000 → '0.16'; 0 → '0'."""
-    t = text_of(v)
-    try:
-        if not t:
-            return ""
-        d = Decimal(t)
-        return "0" if d == 0 else format(d.normalize(), "f")
-    except (InvalidOperation, ValueError):
-        return t
 
 
 class StoredListPage(Page):

@@ -8,20 +8,19 @@ form again; 导出 saves every row of the query as .xlsx.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import ipywidgets as w
 import pandas as pd
 
 from sbflib.employer.payables import STATUSES, PayableFilter
+from sbflib.ui.components.cells import date_text, money_text, percent_text
 from sbflib.ui.components.html import text_html
 from sbflib.ui.components.query_form import QueryForm
 from sbflib.ui.components.tick_table import TickTable
 from sbflib.ui.context import Ui, button
 from sbflib.ui.page import Page
 from sbflib.ui.pages.roster import DateRange
-from sbflib.ui.pages.wages_dialogs import text_of
 
 ALL = "全部"
 COLUMNS = {
@@ -35,29 +34,6 @@ WIDTHS = {"序号": 48, "申报生成日期": 100, "申报处理状态": 100, "�
 MIN_WIDTHS = {"序号": 44, "申报生成日期": 92, "申报处理状态": 80, "数据来源": 64, "申报类型": 56, "单位编号": 44,
               "征收项目": 72, "缴费对象": 56, "申报人数": 56, "缴费基数合计": 96, "费率": 48, "应缴金额": 80,
               "应缴所属起止": 136}
-
-
-def amount_text(v: Any) -> str:
-    """Money with thousands separators, as the manual's list shows it: 67833 → '67,833.00'."""
-    t = text_of(v)
-    try:
-        return f"{Decimal(t):,.2f}" if t else ""
-    except (InvalidOperation, ValueError):
-        return t
-
-
-def rate_text(v: Any) -> str:
-    """0.16 → '16%'; 0.005 → '0.5%'."""
-    t = text_of(v)
-    try:
-        return f"{(Decimal(t) * 100).normalize():f}%" if t else ""
-    except (InvalidOperation, ValueError):
-        return t
-
-
-def date_text(v: Any) -> str:
-    t = text_of(v)
-    return t[:10]
 
 
 class PayablesPage(Page):
@@ -88,8 +64,8 @@ class PayablesPage(Page):
         toolbar.add_class("sbf-wrap")
         self.table = TickTable(self._fetch, COLUMNS, table_key="payables", settings=ui.wb.settings,
                                id_column="payable_id", height="440px", ticks=False,
-                               formatters={"created_on": date_text, "base_total": amount_text, "amount": amount_text,
-                                           "rate": rate_text},
+                               formatters={"created_on": date_text, "base_total": money_text, "amount": money_text,
+                                           "rate": percent_text},
                                default_widths=WIDTHS, min_widths=MIN_WIDTHS)
         for part in (self.form, toolbar, self.table):
             part.layout.flex = "0 0 auto"

@@ -17,6 +17,7 @@ import pandas as pd
 
 from sbflib.domain.ids import mask_id_number
 from sbflib.employer.wages import WageRecordFilter
+from sbflib.ui.components.cells import plain_money_text, text_of
 from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import text_html
 from sbflib.ui.components.query_form import QueryForm
@@ -24,7 +25,6 @@ from sbflib.ui.components.tick_table import TickTable
 from sbflib.ui.context import Ui, button
 from sbflib.ui.page import Page
 from sbflib.ui.pages.roster import DateRange
-from sbflib.ui.pages.wages_dialogs import money_text, text_of
 
 ALL = "全部"
 KIND_TEXT = {"daily": "日常缴费工资申报", "annual": "年度缴费工资申报"}
@@ -179,7 +179,7 @@ class RecordDetailDialog(Dialog):
             return df.iloc[(page_no - 1) * size: page_no * size], len(df)
 
         self.table = TickTable(fetch, columns, table_key="wage_record_lines", settings=page.ui.wb.settings,
-                               height="360px", formatters={"old_wage": money_text, "new_wage": money_text},
+                               height="360px", formatters={"old_wage": plain_money_text, "new_wage": plain_money_text},
                                default_widths=LINE_WIDTHS, min_widths=LINE_MIN_WIDTHS, ticks=False)
         self.table.refresh(1)
         summary = "　".join(f"{label}：{value}" for label, value in (

@@ -27,6 +27,7 @@ import pandas as pd
 
 from sbflib.employer.wages import DRAFT_STATUSES, WageDraftFilter
 from sbflib.errors import ValidationError
+from sbflib.ui.components.cells import plain_money_text, text_of
 from sbflib.ui.components.html import text_html
 from sbflib.ui.components.query_form import QueryForm
 from sbflib.ui.components.tick_table import TICKED, UNTICKED, TickTable
@@ -39,10 +40,8 @@ from sbflib.ui.pages.wages_dialogs import (
     SingleEntryDialog,
     back_pay_text,
     current_month,
-    money_text,
     parse_month,
     parse_wage,
-    text_of,
 )
 
 Kind = Literal["daily", "annual"]
@@ -131,7 +130,7 @@ class WageFilingPage(Page):
 
         columns = {k: v for k, v in self.draft.columns.items() if k not in HIDDEN}
         self.editable_keys = [k for k in self.draft.editable if k in columns]
-        formatters = {k: money_text for k in MONEY_KEYS if k in columns}
+        formatters = {k: plain_money_text for k in MONEY_KEYS if k in columns}
         self.table = TickTable(self._fetch, columns, table_key=f"wages_{self.kind}_{self.way}",
                                settings=ui.wb.settings, id_column="row_id", height="420px",
                                formatters=formatters, default_widths=_by_label(WIDTHS, columns, 52),
@@ -283,7 +282,7 @@ class WageFilingPage(Page):
         rec = self.table.frame.iloc[row]
         row_id = rec["row_id"]
         old = text_of(rec.get(key))
-        if text.strip() == (money_text(old) if key in MONEY_KEYS else old):
+        if text.strip() == (plain_money_text(old) if key in MONEY_KEYS else old):
             return
         try:
             if key == "new_wage":
@@ -314,7 +313,7 @@ class WageFilingPage(Page):
             return
         value: Any = wage if wage is not None else month
         self.table.frame.at[row, key] = value
-        self._set_cell(row, label, money_text(value) if key in MONEY_KEYS else text_of(value))
+        self._set_cell(row, label, plain_money_text(value) if key in MONEY_KEYS else text_of(value))
 
     def _revert(self, row: int, label: str) -> None:
         key = self._key_of(label)
@@ -322,7 +321,7 @@ class WageFilingPage(Page):
             self.table._redraw()
             return
         value = self.table.frame.iloc[row].get(key)
-        self._set_cell(row, label, money_text(value) if key in MONEY_KEYS else text_of(value))
+        self._set_cell(row, label, plain_money_text(value) if key in MONEY_KEYS else text_of(value))
 
     def _set_cell(self, row: int, label: str, text: str) -> None:
         self._reverting = True

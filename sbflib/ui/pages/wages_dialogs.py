@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
@@ -19,6 +19,7 @@ from sbflib.domain.errors import RuleViolation
 from sbflib.domain.months import is_month
 from sbflib.employer.wages import Adjust
 from sbflib.errors import ValidationError
+from sbflib.ui.components.cells import plain_money_text, text_of
 from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import escape, table_html, text_html
 from sbflib.ui.components.upload import Upload
@@ -34,29 +35,6 @@ LABEL_WIDTH = "110px"
 
 
 # ---- small helpers ---------------------------------------------------------------------------
-def text_of(v: Any) -> str:
-    """A cell value as plain text ('' for None / NaN)."""
-    if v is None:
-        return ""
-    try:
-        if not isinstance(v, str | list | tuple | dict) and pd.isna(v):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(v)
-
-
-def money_text(v: Any) -> str:
-    """1234.5 → '1234.50' (no separators: the text is edited in the row); '' when empty."""
-    t = text_of(v)
-    if not t:
-        return ""
-    try:
-        return f"{Decimal(t):.2f}"
-    except (InvalidOperation, ValueError):
-        return t
-
-
 def _checked(rule: Any, *args: Any, **kwargs: Any) -> Any:
     """A domain rule run on what the clerk typed; its refusal as a ValidationError (Chinese)."""
     try:
@@ -274,7 +252,7 @@ class SingleEntryDialog(Dialog):
     def choose(self, row: dict[str, Any] | None) -> None:
         self.chosen = row
         self.id_number.value = text_of(row.get("id_number")) if row else ""
-        self.old_wage.value = money_text(row.get("old_wage")) if row else ""
+        self.old_wage.value = plain_money_text(row.get("old_wage")) if row else ""
         if self.per_item:
             self.show_items(row)
 
@@ -296,7 +274,7 @@ class SingleEntryDialog(Dialog):
             new.add_class("sbf-entry-item-wage")
             month: w.Text | None = None
             cells: list[w.Widget] = [w.Label(name, layout=_cell_layout(0)),
-                                     w.Label(money_text(old.get(code)), layout=_cell_layout(1)),
+                                     w.Label(plain_money_text(old.get(code)), layout=_cell_layout(1)),
                                      w.Box([new], layout=_cell_layout(2))]
             if self.daily:
                 month = month_input("sbf-entry-item-month")
