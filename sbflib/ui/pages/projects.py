@@ -10,7 +10,7 @@ import ipywidgets as w
 from sbflib.employer.registrations import PROJECT_COLUMNS, ProjectFilter
 from sbflib.ui.components.cells import money_text
 from sbflib.ui.context import Ui
-from sbflib.ui.pages.insurance_registrations import StoredListPage
+from sbflib.ui.stored_list_page import StoredListPage
 
 # Numbers, dates and codes keep their width; names and addresses give way first (at 1366 px the
 # row scrolls sideways only a little; 查询 by 项目名称 finds a project whose name is elided).
