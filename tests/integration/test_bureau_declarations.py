@@ -180,7 +180,7 @@ def test_assessed_items_come_as_collection_notices(make_api):
 
 
 def test_a_declaration_is_pending_then_successful_and_cannot_be_made_twice(make_api):
-    api = make_api("U000030", delay=1)
+    api = make_api("U000030", delay=6)  # long enough to see 申报中 on a loaded machine
     groups = _groups([r for r in api.rows() if r["source_code"] == "01"])
     pension = next(g for k, g in groups.items() if "|10201|" in k)
     unemployment = next(g for k, g in groups.items() if "|10202|" in k)

@@ -84,7 +84,7 @@ def _paying(employees: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_a_filing_is_accepted_pending_then_decided_with_the_base_clamped(api):
-    api.delay(2)
+    api.delay(6)  # long enough to read it 待反馈 on a loaded machine
     month = clock.current_month()
     low, high, mid = _paying(api.employees())[:3]
     resp = api.file([
