@@ -111,3 +111,17 @@ def service_edge(cls: _C) -> _C:
             continue
         setattr(cls, name, _translating(member))
     return cls
+
+
+# The bounds every list's page call takes (a page holds at most 10,000 rows, as the manual says).
+MAX_PAGE_SIZE = 10_000
+MAX_PAGE = 1_000_000
+
+
+def whole_number(value: Any, label: str, top: int) -> int:
+    """A service argument that must be a whole number from 1 to `top` (page, page size, batch id)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError("应为整数", field=label)
+    if not 1 <= value <= top:
+        raise ValidationError(f"应在1至{top}之间", field=label)
+    return value

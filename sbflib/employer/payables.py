@@ -17,11 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from typing import Any
 
 import pandas as pd
 
-from sbflib.errors import ValidationError, service_edge
+from sbflib.errors import MAX_PAGE, MAX_PAGE_SIZE, ValidationError, service_edge, whole_number
 from sbflib.io import xlsx
 from sbflib.store import payables as repo
 from sbflib.store.filters import parse_date
@@ -30,17 +29,7 @@ from sbflib.system.context import Context
 
 __all__ = ["PAYABLE_COLUMNS", "PAYABLE_LIST", "STATUSES", "PayableFilter", "PayableService"]
 
-MAX_PAGE_SIZE = 10_000
-MAX_PAGE = 1_000_000
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-
-
-def _whole_number(value: Any, label: str, top: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError("应为整数", field=label)
-    if not 1 <= value <= top:
-        raise ValidationError(f"应在1至{top}之间", field=label)
-    return value
 
 
 def _check(filters: PayableFilter | None) -> PayableFilter:
@@ -82,8 +71,8 @@ class PayableService:
               page_size: int = 50) -> tuple[pd.DataFrame, int]:
         """One page of the held payables (newest first) and how many match."""
         f = _check(filters)
-        page = _whole_number(page, "页码", MAX_PAGE)
-        page_size = _whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
+        page = whole_number(page, "页码", MAX_PAGE)
+        page_size = whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
         unit_id = self._unit_id()
         with self.ctx.store.read() as con:
             return repo.query_page(con, unit_id, f, page=page, page_size=page_size)

@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import io
 from dataclasses import asdict
-from typing import Any
 
 import pandas as pd
 
-from sbflib.errors import ValidationError, service_edge
+from sbflib.errors import MAX_PAGE, MAX_PAGE_SIZE, service_edge, whole_number
 from sbflib.io import xlsx
 from sbflib.store import registrations as repo
 from sbflib.store.registrations import (
@@ -44,16 +43,6 @@ __all__ = [
     "ProjectService",
 ]
 
-MAX_PAGE_SIZE = 10_000
-MAX_PAGE = 1_000_000
-
-
-def _whole_number(value: Any, label: str, top: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError("应为整数", field=label)
-    if not 1 <= value <= top:
-        raise ValidationError(f"应在1至{top}之间", field=label)
-    return value
 
 
 def _xlsx(df: pd.DataFrame, columns: dict[str, str], sheet: str) -> bytes:
@@ -98,8 +87,8 @@ class InsuranceRegistrationService:
               page_size: int = 50) -> tuple[pd.DataFrame, int]:
         """One page of the held list (by unit number and item) and how many match."""
         f = INSURANCE_LIST.check(filters)
-        page = _whole_number(page, "页码", MAX_PAGE)
-        page_size = _whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
+        page = whole_number(page, "页码", MAX_PAGE)
+        page_size = whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
         unit_id = self._unit_id()
         with self.ctx.store.read() as con:
             return repo.query_insurance(con, unit_id, f, page=page, page_size=page_size)
@@ -145,8 +134,8 @@ class ProjectService:
               page_size: int = 50) -> tuple[pd.DataFrame, int]:
         """One page of the held projects (by project number) and how many match."""
         f = PROJECT_LIST.check(filters)
-        page = _whole_number(page, "页码", MAX_PAGE)
-        page_size = _whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
+        page = whole_number(page, "页码", MAX_PAGE)
+        page_size = whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
         unit_id = self._unit_id()
         with self.ctx.store.read() as con:
             return repo.query_projects(con, unit_id, f, page=page, page_size=page_size)

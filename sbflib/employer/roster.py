@@ -18,7 +18,15 @@ import pandas as pd
 from sbflib.domain.ids import mask_id_number
 from sbflib.domain.roster import RosterCounts
 from sbflib.employer.groups import GroupService, ImportReport
-from sbflib.errors import BureauError, StateError, ValidationError, service_edge
+from sbflib.errors import (
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    BureauError,
+    StateError,
+    ValidationError,
+    service_edge,
+    whole_number,
+)
 from sbflib.io import templates, xlsx
 from sbflib.io.row_errors import RowError
 from sbflib.store import groups as groups_repo
@@ -39,8 +47,6 @@ INCREMENTAL = "增量更新"
 
 #: Setting that remembers the clerk's last choice between 完整 (True) and 脱敏 (False) exports.
 EXPORT_FULL_IDS_KEY = "roster.export_full_ids"
-MAX_PAGE_SIZE = 10_000
-MAX_PAGE = 1_000_000
 
 #: The insured items of the detail view (参保险种信息, manual 2.2.2 六), key -> label, in order.
 #: unit_number and agency head each 参保信息 block rather than being table columns.
@@ -92,14 +98,6 @@ class EmployeeDetail:
         """The items of one 单位编号 / 社保经办机构."""
         keep = (self.items["unit_number"] == registration.unit_number) & (self.items["agency"] == registration.agency)
         return self.items[keep].reset_index(drop=True)
-
-
-def _whole_number(value: Any, label: str, top: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError("应为整数", field=label)
-    if not 1 <= value <= top:
-        raise ValidationError(f"应在1至{top}之间", field=label)
-    return value
 
 
 def _employee_ids(values: Any, label: str = "职工") -> list[str]:
@@ -170,7 +168,7 @@ class RosterService:
 
     def changes(self, sync_id: int) -> pd.DataFrame:
         """更新数据明细: the employees one update changed."""
-        sync_id = _whole_number(sync_id, "更新批次", 2**31 - 1)
+        sync_id = whole_number(sync_id, "更新批次", 2**31 - 1)
         unit_id = self._unit_id()
         with self.ctx.store.read() as con:
             ids = roster_repo.changed_employee_ids(con, sync_id)
@@ -189,9 +187,9 @@ class RosterService:
     ) -> tuple[pd.DataFrame, int]:
         """One page of employees matching the filters (ID numbers masked), and how many match in all."""
         f = ROSTER_LIST.check(filters)
-        page = _whole_number(page, "页码", MAX_PAGE)
+        page = whole_number(page, "页码", MAX_PAGE)
         if page_size is not None:
-            page_size = _whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
+            page_size = whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
         unit_id = self._unit_id()
         if page_size is None:
             # A unit of its own: settings.read leaves its result open (fetchone), which DuckDB 2.0

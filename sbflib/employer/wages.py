@@ -38,7 +38,16 @@ from sbflib.domain import clock
 from sbflib.domain.errors import RuleViolation
 from sbflib.domain.ids import mask_id_number
 from sbflib.domain.wages import Adjust, MonthCheck, apply_adjust, check_effective_month, parse_wage
-from sbflib.errors import BureauError, ConnectionFailed, StateError, ValidationError, service_edge
+from sbflib.errors import (
+    MAX_PAGE,
+    MAX_PAGE_SIZE,
+    BureauError,
+    ConnectionFailed,
+    StateError,
+    ValidationError,
+    service_edge,
+    whole_number,
+)
 from sbflib.gateway.wages import WageFiling
 from sbflib.io import wage_import, xlsx
 from sbflib.store import groups as groups_repo
@@ -73,8 +82,6 @@ __all__ = [
 Kind = Literal["daily", "annual"]
 Way = Literal["employee", "item"]
 
-MAX_PAGE_SIZE = 10_000
-MAX_PAGE = 1_000_000
 #: Setting: seconds the page counts down after 提交申报 before it fetches the feedback.
 FEEDBACK_WAIT_KEY = "wages.feedback_wait_s"
 DEFAULT_FEEDBACK_WAIT = 20
@@ -140,14 +147,6 @@ def _way(way: Any) -> Way:
     if way not in ("employee", "item"):
         raise ValidationError("申报方式应为按职工或按险种", field="申报方式")
     return way  # type: ignore[no-any-return]
-
-
-def _whole_number(value: Any, label: str, top: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError("应为整数", field=label)
-    if not 1 <= value <= top:
-        raise ValidationError(f"应在1至{top}之间", field=label)
-    return value
 
 
 def _row_ids(values: Any, label: str = "选中数据") -> list[int]:
@@ -242,8 +241,8 @@ class WageDraft:
               page_size: int = 50) -> tuple[pd.DataFrame, int]:
         """One page of the list (ID numbers masked) and how many rows match."""
         f = WAGE_DRAFT_LIST.check(filters)
-        page = _whole_number(page, "页码", MAX_PAGE)
-        page_size = _whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
+        page = whole_number(page, "页码", MAX_PAGE)
+        page_size = whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
         unit_id = self._unit_id()
         with self._ctx.store.read() as con:
             df, total = repo.query_page(con, unit_id, self.kind, self.way, f, page=page, page_size=page_size)
@@ -282,7 +281,7 @@ class WageDraft:
             name_part = ""
         if not isinstance(name_part, str) or len(name_part) > 50:
             raise ValidationError("请填写姓名", field="姓名")
-        limit = _whole_number(limit, "条数", 1000)
+        limit = whole_number(limit, "条数", 1000)
         unit_id = self._unit_id()
         with self._ctx.store.read() as con:
             table = repo.roster_wages(con, unit_id, self.way, name_part=name_part.strip(), limit=limit)
@@ -701,8 +700,8 @@ class WageRecordService:
               page_size: int = 50) -> tuple[pd.DataFrame, int]:
         """One page of the records (newest first) and how many match."""
         f = WAGE_RECORD_LIST.check(filters)
-        page = _whole_number(page, "页码", MAX_PAGE)
-        page_size = _whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
+        page = whole_number(page, "页码", MAX_PAGE)
+        page_size = whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
         unit_id = self._unit_id()
         with self.ctx.store.read() as con:
             return repo.query_records(con, unit_id, f, page=page, page_size=page_size)
