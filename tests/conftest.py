@@ -44,6 +44,14 @@ Each belongs to one test area, so areas running in the same session cannot distu
     U000030, U000031, U000032  fee declarations (社保费申报): bureau tests (tests/integration/
                                test_bureau_declarations.py) and the client side next; U000031 is a
                                builder with 工程项目, U000032 is in 深圳 (every item 税务代征)
+    U000033, U000034           declaration client: services and integration (declare, submit)
+    U000035, U000036, U000037  declaration pages and Chromium; U000036 builds, U000037 is in 深圳
+    U000038, U000039           申报记录 / 申报明细 / 工程项目申报记录; U000039 builds
+    U000040                    测算 (trial calculation) against the bureau's preprocessing
+    U000041, U000042           到账信息 and 首页 待办 / 异常提醒
+    U000043, U000044           the bureau's 征收子系统: arrears, payments, vouchers
+    U000045, U000046           the bureau's agreements, certificates and refunds
+    U000047                    printouts (vouchers, certificates); U000048 (深圳) is free
 
 Even on its own spare, a test should start with `bureau.reset_unit(unit_id)` (or use `logged_in`).
 """

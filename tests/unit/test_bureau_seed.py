@@ -169,7 +169,7 @@ def test_shanghai_offers_only_the_employer_module_with_one_small_unit(seeded):
     assert shanghai[0]["module"] == "employer" and 0 < shanghai[0]["employees"] <= 50
     # The units of the first release keep their IDs; new ones come after them.
     assert [u["unit_id"] for u in summary["units"]][:19] == [f"U{n:06d}" for n in range(1, 20)]
-    assert [u["unit_id"] for u in summary["units"]] == [f"U{n:06d}" for n in range(1, 33)]
+    assert [u["unit_id"] for u in summary["units"]] == [f"U{n:06d}" for n in range(1, 49)]
     assert all(u["role"] == "spare" for u in summary["units"][19:])
     residents = conn.execute("SELECT DISTINCT region FROM residents ORDER BY 1").fetchall()
     assert residents == [("330100",), ("440300",)]
