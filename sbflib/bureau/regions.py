@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sbflib.domain.industry_classes import INDUSTRY_RISK_CLASSES
+
 SELF_DECLARED = "税务自主"
 ASSESSED = "税务代征"
 
@@ -31,24 +33,8 @@ ITEMS: tuple[InsuredItem, ...] = (
 
 
 # 征收子目 (manual 2.2.2 六, 职工参保明细). 工伤保险费 is collected at the rate of the unit's industry
-# risk class (行业风险类别, one to eight); the demo units' industries map to these classes.
-INDUSTRY_RISK_CLASSES: dict[str, int] = {
-    "软件和信息技术服务业": 1,
-    "国家机构": 1,
-    "教育": 1,
-    "商务服务业": 2,
-    "批发业": 2,
-    "餐饮业": 2,
-    "文化艺术业": 2,
-    "物业管理": 2,
-    "居民服务业": 2,
-    "仓储业": 3,
-    "道路运输业": 3,
-    "计算机、通信和其他电子设备制造业": 3,
-    "通用设备制造业": 4,
-    "建筑安装业": 5,
-    "建筑装饰和其他建筑业": 5,
-}
+# risk class (行业风险类别, one to eight); the demo units' industries map to these classes in
+# sbflib.domain.industry_classes (the client finds its class there too).
 _CLASS_NUMERALS = "一二三四五六七八"
 MEDICAL_SUBITEM_DETAIL = "职工基本医疗保险（单位及个人）"
 
