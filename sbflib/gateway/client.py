@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from sbflib.gateway.arrivals import ArrivalsApi
 from sbflib.gateway.audit import CallHook
 from sbflib.gateway.demo import DemoApi
 from sbflib.gateway.http import (
@@ -99,6 +100,7 @@ class BureauClient:
         self.wages = WagesApi(self._http)
         self.payables = PayablesApi(self._http)
         self.registrations = RegistrationsApi(self._http)
+        self.arrivals = ArrivalsApi(self._http)
 
     @property
     def base_url(self) -> str:
