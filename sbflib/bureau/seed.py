@@ -487,6 +487,7 @@ def seed(
                 for reg, notes in _NOTICES.items() for day, title, body in notes])
             _insert_employees(cur, [s for s in specs if s.employees], staged, now)
             _insert_residents(cur, residents, rng)
+            _seed_agreements(cur)
             sample = cur.execute("SELECT id_number FROM employees LIMIT 200").fetchall()
             cur.execute("INSERT OR REPLACE INTO meta VALUES ('seed', ?), ('seeded_at', ?)",
                         [str(seed), now.isoformat()])
@@ -531,3 +532,10 @@ def _first_initial(spec: UnitSpec) -> str:
     """The initial password a clerk would type: from the first unit number, or the taxpayer ID."""
     numbers = [n for n, _ in spec.numbers]
     return min(initial_passwords(spec.module, spec.taxpayer_id, numbers[:1]))
+
+
+def _seed_agreements(cur: Any) -> None:
+    """三方协议 of the demo units (H7: `bureau/agreements.py`): two per employer unit, set-based cheap."""
+    from .agreements import seed_demo
+
+    seed_demo(cur)
