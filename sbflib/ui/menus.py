@@ -183,6 +183,7 @@ PAGES: dict[str, str] = {
     "EMP-19": "sbflib.ui.pages.insurance_registrations:InsuranceRegistrationsPage",
     "EMP-25": "sbflib.ui.pages.projects:ProjectsPage",
     "EMP-21": "sbflib.ui.pages.payables:PayablesPage",
+    "EMP-22": "sbflib.ui.pages.arrivals:ArrivalsPage",
     "SET-1": "sbflib.ui.pages.network:NetworkPage",
     "SET-2": "sbflib.ui.pages.backup:BackupPage",
     "SET-3": "sbflib.ui.pages.local_password:LocalPasswordPage",

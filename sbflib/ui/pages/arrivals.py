@@ -1,0 +1,108 @@
+"""社保费到账信息查询 (manual 2.22): whether the fees paid have reached the fund. Entering the page
+fetches the 到账日期 range of the form from the bureau (manual 2.22 二: "进入此页面，系统将自动从管理
+子系统查询单位社保费到账数据"), as 更新 does; 查询 / 重置 filter what is held (重置 puts the form back to the
+last year up to today); 导出 saves every row of the query as .xlsx. Under the list: how many rows and
+what they add up to.
+
+Columns: 序号, 到账日期, 缴款日期, 应征凭证序号, 单位编号, 征收项目, 缴费对象, 费款所属期起止, 实缴金额, 滞纳金,
+到账金额合计, 缴费渠道, 主管税务机关.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import ipywidgets as w
+
+from sbflib.employer.arrivals import CHANNELS, ArrivalFilter
+from sbflib.ui.components.cells import date_text, money_text
+from sbflib.ui.components.html import escape
+from sbflib.ui.context import Ui
+from sbflib.ui.pages.roster import DateRange
+from sbflib.ui.stored_list_page import StoredListPage
+
+ALL = "全部"
+COLUMNS = {
+    "arrived_on": "到账日期", "paid_on": "缴款日期", "voucher_no": "应征凭证序号", "unit_number": "单位编号",
+    "item_name": "征收项目", "payer": "缴费对象", "period_range": "费款所属期起止", "amount": "实缴金额",
+    "late_fee": "滞纳金", "total": "到账金额合计", "channel": "缴费渠道", "tax_authority": "主管税务机关",
+}
+# At 1366 px the figures, dates and the voucher number stay whole; the tax office's long name gives way.
+WIDTHS = {"序号": 48, "到账日期": 96, "缴款日期": 96, "应征凭证序号": 176, "单位编号": 110, "征收项目": 120,
+          "缴费对象": 72, "费款所属期起止": 150, "实缴金额": 100, "滞纳金": 80, "到账金额合计": 110, "缴费渠道": 90,
+          "主管税务机关": 200}
+MIN_WIDTHS = {"序号": 44, "到账日期": 92, "缴款日期": 92, "应征凭证序号": 100, "单位编号": 56, "征收项目": 80,
+              "缴费对象": 64, "费款所属期起止": 140, "实缴金额": 90, "滞纳金": 64, "到账金额合计": 100, "缴费渠道": 72,
+              "主管税务机关": 80}
+
+
+def _day(value: object) -> dt.date | None:
+    return value if isinstance(value, dt.date) else None
+
+
+class ArrivalsPage(StoredListPage):
+    menu_id = "EMP-22"
+    title = "社保费到账信息查询"
+    export_name = "社保费到账信息"
+    fetching_label = "正在获取社保费到账信息，请稍候……"
+
+    def __init__(self, ui: Ui) -> None:
+        service = ui.wb.employer.arrivals
+        default = service.reset()
+        self.arrived = DateRange()
+        self.arrived.value = (_day(default.arrived_from), _day(default.arrived_to))
+        self.item = w.Text(placeholder="支持模糊查询，如：养老")
+        self.item.add_class("sbf-q-item")
+        self.voucher = w.Text(placeholder="支持模糊查询")
+        self.voucher.add_class("sbf-q-voucher")
+        self.channel = w.Dropdown(options=[ALL, *CHANNELS], value=ALL)
+        self.channel.add_class("sbf-q-channel")
+        self.period = w.Text(placeholder="年-月，如2026-01")
+        self.period.add_class("sbf-q-period")
+        self.totals_line = w.HTML("")
+        self.totals_line.add_class("sbf-arrivals-totals")
+        self.totals_line.add_class("sbf-hint")
+        self.synced = False
+        fields = [("到账日期", self.arrived), ("征收项目", self.item), ("凭证序号", self.voucher),
+                  ("缴费渠道", self.channel), ("所属期", self.period)]
+        super().__init__(ui, service, COLUMNS, fields, table_key="arrivals", css="sbf-arrivals-page",
+                         formatters={"arrived_on": date_text, "paid_on": date_text, "amount": money_text,
+                                     "late_fee": money_text, "total": money_text},
+                         widths=WIDTHS, min_widths=MIN_WIDTHS)
+        self.update_button.add_class("sbf-arrivals-update")
+        self.export_button.add_class("sbf-arrivals-export")
+        card = self.children[-1]
+        card.children = (*card.children, self.totals_line)
+
+    # ---- list --------------------------------------------------------------------------------
+    def filters(self) -> ArrivalFilter:
+        start, end = self.arrived.value
+        return ArrivalFilter(
+            arrived_from=start, arrived_to=end,
+            item_name=(self.item.value or "").strip(), voucher_no=(self.voucher.value or "").strip(),
+            channel="" if self.channel.value == ALL else str(self.channel.value),
+            period=(self.period.value or "").strip(),
+        )
+
+    def query(self) -> None:
+        ok, _ = self.ui.call(self.table.refresh, 1)
+        if not ok:
+            self.totals_line.value = ""
+            return
+        ok, totals = self.ui.call(self.service.totals, self.filters())
+        self.totals_line.value = escape(totals.text) if ok and totals is not None else ""
+
+    def load(self) -> None:
+        """Entering the page (and each visit) fetches the form's 到账日期 range (manual 2.22 二)."""
+        self.update()
+
+    # ---- 更新 ----------------------------------------------------------------------------------
+    def update(self) -> None:
+        start, end = self.arrived.value
+        self.run_call(self.service.sync, start, end, on_done=self._updated, title="更新",
+                      label=self.fetching_label)
+
+    def _updated(self, held: Any) -> None:
+        self.synced = True
+        super()._updated(held)
