@@ -11,6 +11,7 @@ import httpx
 import pandas as pd
 
 from sbflib.employer.arrivals import ArrivalService
+from sbflib.employer.declarations import DeclarationService
 from sbflib.employer.groups import GroupService
 from sbflib.employer.payables import PayableService
 from sbflib.employer.registrations import InsuranceRegistrationService, ProjectService
@@ -55,6 +56,7 @@ class EmployerServices:
         self.wage_records: WageRecordService = wage_records  # 缴费工资申报记录 (EMP-7)
         self.insurance_registrations: InsuranceRegistrationService  # 单位参保信息查询 (EMP-19)
         self.projects: ProjectService  # 工程项目参保信息查询 (EMP-25)
+        self.declarations: DeclarationService  # 社保费申报 (EMP-8, 9, 23, 27)
         self.trial: TrialService  # 社保费测算 (EMP-29, beyond the manual)
         self.arrivals: ArrivalService  # 社保费到账信息查询 (EMP-22)
         self.payables: PayableService = payables or PayableService(wages.ctx)  # 社保费应缴信息查询 (EMP-21)
@@ -115,6 +117,7 @@ class Workbench:
                                          WageService(self.ctx), WageRecordService(self.ctx))
         self.employer.insurance_registrations = InsuranceRegistrationService(self.ctx)
         self.employer.projects = ProjectService(self.ctx)
+        self.employer.declarations = DeclarationService(self.ctx)
         self.employer.trial = TrialService(self.ctx)
         self.employer.arrivals = ArrivalService(self.ctx)
         self.collector = CollectorServices(self.unit_info)
