@@ -117,7 +117,8 @@ class Workbench:
                                          WageService(self.ctx), WageRecordService(self.ctx))
         self.employer.insurance_registrations = InsuranceRegistrationService(self.ctx)
         self.employer.projects = ProjectService(self.ctx)
-        self.employer.declarations = DeclarationService(self.ctx)
+        self.employer.declarations = DeclarationService(
+            self.ctx, trial_inputs=lambda months: self.employer.trial.check_inputs(months))
         self.employer.trial = TrialService(self.ctx)
         self.employer.arrivals = ArrivalService(self.ctx)
         self.collector = CollectorServices(self.unit_info)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import duckdb
@@ -55,6 +55,7 @@ from sbflib.domain.months import is_month
 from sbflib.domain.rules import CONTRIBUTION, PAYERS, ContributionRules, merge_documents
 from sbflib.errors import StateError, ValidationError, service_edge
 from sbflib.io import xlsx
+from sbflib.store import declarations as declare_repo
 from sbflib.store import units as units_repo
 from sbflib.store.frames import arrow
 from sbflib.system.context import Context
@@ -85,9 +86,6 @@ LINE_LABELS = {
 NO_RULES = "本地没有本地区的缴费规则文件，无法测算。请在参数设置中心的申报管理中点击【更新】获取规则文件后再试"
 NO_PREPROCESSING = "尚未获取社保费申报的预处理信息，无法核对。请先打开日常申报页面（或点击【刷新】）获取后再核对"
 _INJURY = re.compile(r"（([一二三四五六七八])类行业）")
-
-Preprocessing = Callable[[str], pd.DataFrame]
-
 
 # --- what the client keeps: repository-style reads of the caller's unit of work ------------------
 # (kept here until a store module owns them; each takes the connection of one read())
@@ -223,18 +221,16 @@ def _with_names(df: pd.DataFrame, items: dict[str, str]) -> pd.DataFrame:
 
 @service_edge
 class TrialService:
-    """`wb.employer.trial` (社保费测算). `preprocessing(channel) -> DataFrame` gives the bureau's rows
-    the client keeps (the declaration pages' store); without it the rows are fetched from the bureau."""
+    """`wb.employer.trial` (社保费测算). The bureau's preprocessing is the one the declaration pages
+    keep (`sbflib.store.declarations`, fetched on entering 日常申报 or on 刷新); its per-employee lines
+    are downloaded once and kept there too."""
 
     TRIAL_COLUMNS = TRIAL_COLUMNS
     COMPARE_LABELS = COMPARE_LABELS
     LINE_LABELS = LINE_LABELS
 
-    def __init__(self, ctx: Context, preprocessing: Preprocessing | None = None,
-                 lines: Callable[[str, list[str]], pd.DataFrame] | None = None) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._preprocessing_source = preprocessing
-        self._lines_source = lines
 
     def _unit_id(self) -> str:
         return self.ctx.require_unit("employer").unit_id
@@ -302,36 +298,54 @@ class TrialService:
 
     # -- the bureau's preprocessing ---------------------------------------------------------------
     def _preprocessing(self, channel: str) -> pd.DataFrame:
-        if self._preprocessing_source is not None:
-            rows = self._preprocessing_source(channel)
-        else:
-            from sbflib.gateway.http import path, unit_part  # until the declaration store serves it
+        """The page's rows as kept (money Decimal); refused in Chinese when never fetched."""
+        unit_id = self._unit_id()
+        with self.ctx.store.read() as con:
+            if declare_repo.loaded_at(con, unit_id, channel) is None:
+                raise StateError(NO_PREPROCESSING)
+            return declare_repo.query_all(con, unit_id, channel)
 
-            data = self.ctx.client._http.get_json(path("units", unit_part(self._unit_id()), "preprocessing"),
-                                                  params={"channel": channel})
-            rows = _preprocessing_frame(data)
-        if rows is None or len(rows) == 0:
-            raise StateError(NO_PREPROCESSING)
-        return rows
+    def loaded(self, channel: str = "daily") -> bool:
+        """Whether the declaration page's preprocessing was ever fetched (核对 needs it)."""
+        unit_id = self._unit_id()
+        with self.ctx.store.read() as con:
+            return declare_repo.loaded_at(con, unit_id, channel) is not None
 
-    def compare(self, channel: str = "daily", months: list[str] | None = None) -> pd.DataFrame:
+    def _bureau_lines(self, prep_ids: list[str]) -> pd.DataFrame:
+        """The per-employee lines of the rows, downloaded (once, kept) when not held."""
+        unit_id = self._unit_id()
+        with self.ctx.store.read() as con:
+            held = declare_repo.held_lines(con, unit_id, prep_ids)
+        missing = [p for p in prep_ids if p not in held]
+        if missing:
+            lines = self.ctx.client.declarations.preprocessing_lines(unit_id, missing)
+            with self.ctx.store.work() as con:
+                declare_repo.store_lines(con, unit_id, missing, lines)
+        with self.ctx.store.read() as con:
+            return declare_repo.lines_frame(con, unit_id, prep_ids)
+
+    def compare(self, channel: str = "daily", months: list[str] | None = None, *,
+                include_declared: bool = False) -> pd.DataFrame:
         """核对: every row (unit number, item, payer, month) where the trial and the bureau's 税务自主
         preprocessing differ in amount, headcount or base total, or that only one side has. Months:
-        those of the preprocessing's 01 rows (the current month and back pay) unless given.
-        COMPARE_COLUMNS with item_name and payer_name; `difference` = preprocessing − trial (Decimal)."""
+        those of the preprocessing's 01 rows (the current month and back pay) unless given. Rows
+        already declared (申报中 / 已申报) keep the figures they were declared with and are left out
+        unless `include_declared`. COMPARE_COLUMNS with item_name and payer_name; `difference` =
+        preprocessing − trial (Decimal)."""
         prep = self._preprocessing(channel)
         own = prep[prep["source_code"].astype(object) == TAX_OFFICE] if "source_code" in prep else prep
         wanted = _months(months) if months is not None else sorted(
             {str(m) for m in own["period_start"]} if len(own) else {clock.current_month()})
         trial = self.trial(wanted)
         diff = compare_with_preprocessing(trial.rows, own, months=wanted)
+        if not include_declared and "status" in own:
+            declared = set(own.loc[own["status"].isin((declare_repo.DECLARING, declare_repo.DECLARED)), "prep_id"])
+            diff = diff[~diff["prep_id"].isin(declared)].reset_index(drop=True)
         return self._named(diff, list(COMPARE_COLUMNS))
 
     def compare_employees(self, channel: str = "daily", prep_ids: list[str] | None = None) -> pd.DataFrame:
         """The per-employee lines where the trial and the preprocessing's lines differ (LINE_COMPARE_COLUMNS
         with name, item_name, payer_name), for the given 01 rows (default: every 01 row that differs)."""
-        if self._lines_source is None:
-            raise StateError("暂不能按职工核对：预处理的缴费人员明细尚未获取")
         prep = self._preprocessing(channel)
         own = prep[prep["source_code"].astype(object) == TAX_OFFICE]
         if prep_ids is None:
@@ -346,7 +360,7 @@ class TrialService:
         lines = trial.lines.to_pandas()
         mine = lines[[k in keys for k in zip(lines["unit_number"], lines["item_code"], lines["payer"], lines["month"],
                                              strict=True)]]
-        bureau = self._lines_source(channel, list(chosen["prep_id"]))
+        bureau = self._bureau_lines([str(p) for p in chosen["prep_id"]])
         diff = compare_lines(mine, bureau)
         unit_id = self._unit_id()
         with self.ctx.store.read() as con:
@@ -414,22 +428,4 @@ class TrialService:
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
-
-
-def _preprocessing_frame(data: Any) -> pd.DataFrame:
-    """The bureau's preprocessing rows (JSON) as a DataFrame with Decimal money (never float)."""
-    from decimal import Decimal
-
-    if not isinstance(data, list):
-        raise StateError("税务局返回的预处理信息格式不正确", detail="preprocessing: not a list")
-    rows = []
-    for item in data:
-        row = dict(item)
-        for key in ("base_total", "amount"):
-            row[key] = Decimal(str(row[key])).quantize(Decimal("0.01")) if row.get(key) is not None else None
-        row["rate"] = Decimal(str(row["rate"])) if row.get("rate") is not None else None
-        row["headcount"] = int(row.get("headcount") or 0)
-        rows.append(row)
-    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=["prep_id", "source_code", "unit_number", "item_code",
-                                                                  "payer", "period_start", "period_end", "amount"])
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 import httpx
-import pandas as pd
 import pytest
 
 from sbflib.domain import clock
@@ -71,6 +70,9 @@ def test_after_a_wage_filing_the_trial_equals_the_preprocessing_row_by_row(unit_
     assert month in months and add_months(month, -2) in months  # the back-pay month is offered too
 
     trial = wb.employer.trial.trial(months)
+    with pytest.raises(StateError, match="尚未获取"):  # 核对 needs the page's preprocessing
+        wb.employer.trial.compare("daily")
+    assert wb.employer.declarations.channel("daily").load() > 0
     got = {(r["unit_number"], r["item_code"], r["payer"], r["month"]): r for r in trial.rows.to_dict("records")}
     want = {(r["unit_number"], r["item_code"], r["payer"], r["period_start"]): r for r in prep}
     assert set(got) == set(want)
@@ -110,6 +112,8 @@ def test_after_a_wage_filing_the_trial_equals_the_preprocessing_row_by_row(unit_
 def test_a_locally_changed_base_is_listed_with_its_difference_and_d003_fires(unit_wb, bureau):
     wb = unit_wb
     month = clock.current_month()
+    daily = wb.employer.declarations.channel("daily")
+    daily.load()
     assert wb.employer.trial.compare("daily", [month]).empty
     with wb.store.read() as con:
         target = frame(con, """SELECT employee_id, base FROM employee_items WHERE unit_id = ? AND item_code = '10202'
@@ -128,10 +132,13 @@ def test_a_locally_changed_base_is_listed_with_its_difference_and_d003_fires(uni
     assert set(diff["reason"]) == {"应缴费额不同、缴费基数合计不同"}
     assert set(diff["item_name"]) == {"失业保险费"} and set(diff["payer_name"]) == {"单位", "个人"}
 
-    prep = pd.DataFrame(_preprocessing(wb, bureau))
-    for col in ("amount", "base_total"):
-        prep[col] = prep[col].map(Decimal)
-    now = prep[prep["period_start"] == month]
+    # Per employee: the one line that differs, from the preprocessing's lines (downloaded, kept).
+    people = wb.employer.trial.compare_employees("daily")
+    assert set(people["employee_id"]) == {target["employee_id"]} and list(people["difference"]) == [gap, gap]
+    assert people["name"].notna().all() and set(people["reason"]) == {"应缴费额不同、缴费基数不同"}
+
+    prep = daily.frame()
+    now = prep[(prep["period_start"] == month) & (prep["source_code"] == "01")]
     group = now[now["item_code"] == "10202"]
     inputs = wb.employer.trial.check_inputs([month])
     assert inputs is not None and set(inputs) == {"trial", "insured", "wages"}
@@ -139,6 +146,9 @@ def test_a_locally_changed_base_is_listed_with_its_difference_and_d003_fires(uni
     d003 = [f for f in report.findings if f.code == "D003"]
     assert {f.row for f in d003} == set(group["prep_id"]) and {f.difference for f in d003} == {gap}
     assert "测算" in d003[0].message and not report.blocked
+    # The declaration page's own check runs the trial (wired in the workbench).
+    page_report = daily.check(list(group["prep_id"]))
+    assert {f.row for f in page_report.findings if f.code == "D003"} == set(group["prep_id"])
     # Another item, same inputs: nothing to say.
     pension = now[now["item_code"] == "10201"]
     assert not [f for f in check_selection(now, set(pension["prep_id"]), current_month=month, **inputs).findings
