@@ -11,8 +11,12 @@ from . import declarations
 from .errors import install_handlers, refusals
 from .middleware import FaultInjection, FaultPlan, Idempotency, RequestGuard
 from .roster import FullRosterCache
+from .routes import agreements as agreement_routes
+from .routes import certificates as certificate_routes
+from .routes import collection as collection_routes
 from .routes import declarations as declaration_routes
 from .routes import demo, public, roster, sessions, units
+from .routes import refunds as refund_routes
 from .routes import wages as wage_routes
 from .security import ensure_demo_secret
 from .store import BureauStore
@@ -50,7 +54,8 @@ def create_app(store: BureauStore, *, demo_mode: bool = False, demo_secret: str 
     app.state.wage_settings = FeedbackSettings(feedback_delay_s)
     # Every call may meet the request guards: an address that is not UTF-8 (400), a body over 1 MB (413).
     api = APIRouter(prefix=API_PREFIX, responses=refusals(400, 413))
-    for module in (public, units, sessions, roster, wage_routes, declaration_routes, demo):
+    for module in (public, units, sessions, roster, wage_routes, declaration_routes, collection_routes,
+                   agreement_routes, certificate_routes, refund_routes, demo):
         api.include_router(module.router)
     api.include_router(demo.faults_router)
     api.include_router(demo.settings_router)

@@ -901,12 +901,17 @@ def _payable(r: dict[str, Any]) -> dict[str, Any]:
 
 
 def mark_payment(store: BureauStore, unit_id: str, declaration_id: str, state: str) -> dict[str, Any]:
-    """Demo: the declaration is paid (已缴费, its 应缴信息 销账) or put on a debit list."""
+    """Demo: the declaration is paid (已缴费, its 应缴信息 销账: what is left unpaid of it is recorded as paid
+    in another channel, with its arrivals) or put on a debit list."""
     decide_due(store, unit_id)
     with store.writing() as cur:
         rec = _one(cur, unit_id, declaration_id)
         if rec["status"] not in (rules.DECLARED, rules.VOIDING):
             raise Refusal(409, "DECLARATION_NOT_PAYABLE", f"该申报记录的状态为{rec['status']}，不能缴费")
+        if state == rules.PAID:
+            from .collection import settle_declaration  # the 征收子系统 records the payment and its arrivals
+
+            settle_declaration(cur, unit_id, declaration_id)
         cur.execute("UPDATE declarations SET pay_status = ? WHERE declaration_id = ?", [state, declaration_id])
         return _one(cur, unit_id, declaration_id)
 
@@ -948,7 +953,10 @@ def projects(store: BureauStore, unit_id: str) -> list[dict[str, Any]]:
 
 def clear_unit(store: BureauStore, unit_id: str) -> None:
     """Forget the unit's declarations and the office's assessments (demo reset); they are generated
-    again on the next read."""
+    again on the next read. Its payments, vouchers and arrivals go too."""
+    from .collection import clear_unit as clear_collection
+
+    clear_collection(store, unit_id)
     with store.writing() as cur:
         for table in ("declaration_lines", "declaration_rows"):
             cur.execute(f"DELETE FROM {table} WHERE declaration_id IN "
