@@ -61,6 +61,7 @@ EMPLOYER_MENUS: tuple[MenuGroup, ...] = (
         ("EMP-9", "特殊缴费申报"),
         ("EMP-27", "社保费申报（核定）"),
         ("EMP-10", "申报记录"),
+        ("EMP-29", "社保费测算"),
     ),
     _g(
         "费款缴纳",
@@ -184,6 +185,7 @@ PAGES: dict[str, str] = {
     "EMP-9": "sbflib.ui.pages.declare:SpecialDeclarePage",
     "EMP-27": "sbflib.ui.pages.declare:AssessedDeclarePage",
     "EMP-23": "sbflib.ui.pages.declare:ProjectDeclarePage",
+    "EMP-29": "sbflib.ui.pages.trial:TrialPage",  # 社保费测算 (beyond the manual)
     "EMP-19": "sbflib.ui.pages.insurance_registrations:InsuranceRegistrationsPage",
     "EMP-25": "sbflib.ui.pages.projects:ProjectsPage",
     "EMP-21": "sbflib.ui.pages.payables:PayablesPage",
