@@ -13,7 +13,6 @@ import pandas as pd
 from sbflib.employer.arrivals import ArrivalService
 from sbflib.employer.declarations import DeclarationService
 from sbflib.employer.declaration_records import DeclarationRecordService, DeclaredLineService
-from sbflib.employer.declarations import DeclarationService
 from sbflib.employer.groups import GroupService
 from sbflib.employer.payables import PayableService
 from sbflib.employer.registrations import InsuranceRegistrationService, ProjectService
@@ -58,7 +57,6 @@ class EmployerServices:
         self.wage_records: WageRecordService = wage_records  # 缴费工资申报记录 (EMP-7)
         self.insurance_registrations: InsuranceRegistrationService  # 单位参保信息查询 (EMP-19)
         self.projects: ProjectService  # 工程项目参保信息查询 (EMP-25)
-        self.declarations: DeclarationService  # 社保费申报 (EMP-8, 9, 23, 27)
         self.declaration_records: DeclarationRecordService  # 申报记录 (EMP-10); .project: EMP-24
         self.declared_lines: DeclaredLineService  # 社保费申报明细查询 (EMP-20)
         self.declarations: DeclarationService  # 社保费申报 (EMP-8, 9, 23, 27)
@@ -122,7 +120,6 @@ class Workbench:
                                          WageService(self.ctx), WageRecordService(self.ctx))
         self.employer.insurance_registrations = InsuranceRegistrationService(self.ctx)
         self.employer.projects = ProjectService(self.ctx)
-        self.employer.declarations = DeclarationService(self.ctx)
         self.employer.declaration_records = DeclarationRecordService(self.ctx)
         self.employer.declared_lines = DeclaredLineService(self.ctx)
         self.employer.declarations = DeclarationService(

@@ -23,7 +23,6 @@ import httpx
 
 from sbflib.gateway.arrivals import ArrivalsApi
 from sbflib.gateway.audit import CallHook
-from sbflib.gateway.declarations import DeclarationsApi
 from sbflib.gateway.declaration_records import DeclarationRecordsApi
 from sbflib.gateway.declarations import DeclarationsApi
 from sbflib.gateway.demo import DemoApi
@@ -103,7 +102,6 @@ class BureauClient:
         self.wages = WagesApi(self._http)
         self.payables = PayablesApi(self._http)
         self.registrations = RegistrationsApi(self._http)
-        self.declarations = DeclarationsApi(self._http)
         self.declaration_records = DeclarationRecordsApi(self._http)
         self.declarations = DeclarationsApi(self._http)
         self.arrivals = ArrivalsApi(self._http)
