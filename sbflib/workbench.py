@@ -14,6 +14,7 @@ from sbflib.employer.arrivals import ArrivalService
 from sbflib.employer.declarations import DeclarationService
 from sbflib.employer.declaration_records import DeclarationRecordService, DeclaredLineService
 from sbflib.employer.groups import GroupService
+from sbflib.employer.home import HomeService
 from sbflib.employer.payables import PayableService
 from sbflib.employer.registrations import InsuranceRegistrationService, ProjectService
 from sbflib.employer.roster import RosterService, SyncResult
@@ -62,6 +63,7 @@ class EmployerServices:
         self.declarations: DeclarationService  # 社保费申报 (EMP-8, 9, 23, 27)
         self.trial: TrialService  # 社保费测算 (EMP-29, beyond the manual)
         self.arrivals: ArrivalService  # 社保费到账信息查询 (EMP-22)
+        self.home: HomeService  # 首页 待办事项 / 异常提醒 (EMP-1)
         self.payables: PayableService = payables or PayableService(wages.ctx)  # 社保费应缴信息查询 (EMP-21)
 
 
@@ -126,6 +128,7 @@ class Workbench:
             self.ctx, trial_inputs=lambda months: self.employer.trial.check_inputs(months))
         self.employer.trial = TrialService(self.ctx)
         self.employer.arrivals = ArrivalService(self.ctx)
+        self.employer.home = HomeService(self.ctx, self.employer.payables)
         self.collector = CollectorServices(self.unit_info)
         # 登录密码设置 (SET-3; `locked` until given), 申报管理 (SET-5), 操作日志 (the gateway's audit hook)
         self.local_password = LocalPasswordService(self.store)

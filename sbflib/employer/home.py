@@ -1,0 +1,287 @@
+"""首页 (manual 2.1): 待办事项 and 异常提醒, each line opening the menu where it is dealt with.
+
+    h = wb.employer.home
+      .summary(fetch=True) -> HomeSummary    .todo, .alerts, .fetched_at (None: from what is held)
+      .todo() -> list[TodoItem]              待办事项
+      .alerts() -> list[Alert]               异常提醒
+
+What it reads (manual 2.1.3):
+- 待办: (一) 未申报的社保费预处理信息, per declaration page (日常申报 / 特殊缴费申报 / 工程项目社保费申报),
+  with the row count and the amount due; submissions whose answer never came (提交中, the declaration
+  pages' store) so they are sent again; (二) 社保费欠费: declarations 申报成功 and 未缴费, with the total.
+- 异常提醒: (一) employees paying now with no contribution wage (缴费基数 empty) on a 税务自主 item, from
+  the held roster; (二) several periods (属期) of one page's preprocessing still undeclared; (三)
+  arrears past their pay-by date (缴费期限).
+
+One bureau call: the unit's 应缴信息 (`GET /units/{id}/payables`, via `PayableService.sync`, so
+社保费应缴信息查询 shows the same), at most once a minute (`FRESH_S`); every other figure comes from the
+store. When the bureau cannot be reached, `summary(fetch=False)` gives the same from what is held.
+
+Pay-by dates: a row declared from 征集信息 / 特殊缴费 / 工程项目 must be paid by its 征集有效日期 (when the
+declaration pages hold it); a 税务机关 row by the region's pay-by date of its period
+(`sbflib.domain.deadlines.pay_by_date`: the rule file's `collection` block, moved past holidays; the
+defaults, the 15th of the next month, when the kept rule files have no block).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+from sbflib.domain import clock
+from sbflib.domain.deadlines import CollectionRule, pay_by_date
+from sbflib.domain.errors import RuleViolation
+from sbflib.employer.payables import PayableService
+from sbflib.errors import service_edge
+from sbflib.store import home as repo
+from sbflib.system.context import Context
+
+__all__ = ["CHANNEL_MENUS", "Alert", "HomeService", "HomeSummary", "TodoItem"]
+
+#: Seconds a fetched summary stays fresh (todo() then alerts() make one bureau call, not two).
+FRESH_S = 60.0
+
+#: The page where each declaration channel's rows are declared: (menu ID, Chinese name).
+CHANNEL_MENUS = {
+    "daily": ("EMP-8", "日常申报"),
+    "special": ("EMP-9", "特殊缴费申报"),
+    "assessed": ("EMP-27", "社保费申报（核定）"),
+    "project": ("EMP-23", "工程项目社保费申报"),
+}
+PAY_MENU = "EMP-11"          # 缴费
+PAYABLES_MENU = "EMP-21"     # 社保费应缴信息查询 (where arrears are seen while 缴费 is not built)
+WAGE_MENU = "EMP-3"          # 日常缴费工资申报-按职工
+ROSTER_MENU = "EMP-2"        # 职工参保信息更新
+
+_ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    """One 待办事项: `text` in Chinese, `count` rows / declarations, `amount` their total, `menu_id` the
+    menu that deals with it (`fallback_menu_id` while that menu is not built)."""
+
+    kind: str                      # undeclared | resend | unpaid
+    text: str
+    count: int
+    amount: Decimal
+    menu_id: str
+    fallback_menu_id: str | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One 异常提醒 (same fields as TodoItem; `amount` may be None)."""
+
+    kind: str                      # no_wage | periods | overdue
+    text: str
+    count: int
+    menu_id: str
+    fallback_menu_id: str | None = None
+    amount: Decimal | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True)
+class HomeSummary:
+    todo: list[TodoItem] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    fetched_at: dt.datetime | None = None   # when the 应缴信息 came from the bureau; None: held only
+
+
+def channel_of(prep_id: str, source_code: str | None) -> str:
+    """The declaration page of a preprocessing row (docs/api.md: 01 and 03 征集信息 → 日常申报, 02 →
+    特殊缴费申报, PGC- → 工程项目社保费申报).
+
+    >>> channel_of("P01N-330108700935-10201-U-202611", "01"), channel_of("P02-1-10201-U", "02")
+    ('daily', 'special')
+    >>> channel_of("PGC-202611010000000001", "03"), channel_of("P03-2-10205-U", "03")
+    ('project', 'daily')
+    """
+    if prep_id.startswith("PGC-"):
+        return "project"
+    if source_code == "02" or prep_id.startswith("P02-"):
+        return "special"
+    return "daily"
+
+
+def _yuan(amount: Decimal) -> str:
+    return f"{amount:,.2f}元"
+
+
+def _periods_text(periods: list[tuple[str, str]]) -> str:
+    shown = ["{}至{}".format(*p) if p[0] != p[1] else p[0] for p in periods[:3]]
+    more = "等" if len(periods) > 3 else ""
+    return "、".join(shown) + more
+
+
+@service_edge
+class HomeService:
+    """`wb.employer.home` (首页 待办事项 / 异常提醒)."""
+
+    def __init__(self, ctx: Context, payables: PayableService | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.ctx = ctx
+        self.payables = payables or PayableService(ctx)
+        self._monotonic = monotonic
+        self._lock = threading.Lock()
+        self._last: tuple[str, float, HomeSummary] | None = None
+
+    def _unit(self) -> tuple[str, str]:
+        unit = self.ctx.require_unit("employer")
+        return unit.unit_id, unit.region
+
+    # ---- the one door ------------------------------------------------------------------------
+    def summary(self, fetch: bool = True) -> HomeSummary:
+        """待办 and 异常提醒. `fetch`: get the 应缴信息 from the bureau first (unless fetched for this
+        unit within FRESH_S seconds); False: from what the store holds (no bureau call)."""
+        unit_id, region = self._unit()
+        with self._lock:
+            last = self._last
+            if fetch and last and last[0] == unit_id and self._monotonic() - last[1] < FRESH_S:
+                return last[2]
+            fetched_at = None
+            if fetch:
+                self.payables.sync()
+                fetched_at = clock.now()
+            result = self._build(unit_id, region, fetched_at)
+            if fetch:
+                self._last = (unit_id, self._monotonic(), result)
+            return result
+
+    def todo(self) -> list[TodoItem]:
+        """待办事项 (fetches the 应缴信息 when not fetched within a minute)."""
+        return self.summary().todo
+
+    def alerts(self) -> list[Alert]:
+        """异常提醒 (fetches the 应缴信息 when not fetched within a minute)."""
+        return self.summary().alerts
+
+    def forget(self) -> None:
+        """Drop the remembered summary (the next call fetches again)."""
+        with self._lock:
+            self._last = None
+
+    # ---- building ----------------------------------------------------------------------------
+    def _build(self, unit_id: str, region: str, fetched_at: dt.datetime | None) -> HomeSummary:
+        payables = self.payables.frame()
+        today = clock.today()
+        month = clock.current_month()
+        with self.ctx.store.read() as con:
+            pending = repo.pending_submissions(con, unit_id)
+            no_wage = repo.employees_without_wage(con, unit_id, month) if repo.roster_loaded(con, unit_id) else 0
+            block = repo.collection_block(con, region)
+            unpaid = payables[payables["status"] == "申报成功"] if len(payables) else payables
+            valid = repo.valid_until(con, unit_id, unpaid["prep_id"]) if len(unpaid) else {}
+        undeclared = payables[payables["status"] == "初始"].copy() if len(payables) else payables
+        if len(undeclared):
+            undeclared["channel"] = [channel_of(str(p), s) for p, s in
+                                     zip(undeclared["prep_id"], undeclared["source_code"], strict=True)]
+        todo: list[TodoItem] = []
+        alerts: list[Alert] = []
+        todo += self._undeclared(undeclared)
+        todo += self._resend(pending)
+        todo += self._unpaid(unpaid)
+        if no_wage:
+            alerts.append(Alert("no_wage", f"有{no_wage}名正常缴费的职工缴费工资为空，请为其申报缴费工资", no_wage,
+                                WAGE_MENU, ROSTER_MENU))
+        alerts += self._periods(undeclared)
+        overdue = self._overdue(unpaid, valid, block, today)
+        if overdue is not None:
+            alerts.append(overdue)
+        return HomeSummary(todo, alerts, fetched_at)
+
+    @staticmethod
+    def _undeclared(rows: pd.DataFrame) -> list[TodoItem]:
+        out = []
+        for channel in ("daily", "special", "project"):
+            mine = rows[rows["channel"] == channel] if len(rows) else rows
+            if not len(mine):
+                continue
+            amount = sum(mine["amount"], _ZERO)
+            menu, name = CHANNEL_MENUS[channel]
+            out.append(TodoItem(
+                "undeclared", f"{name}：有{len(mine)}条社保费预处理信息未申报，应缴费额合计{_yuan(amount)}，请及时申报",
+                len(mine), amount, menu, channel=channel))
+        return out
+
+    @staticmethod
+    def _resend(pending: list[tuple[str, int]]) -> list[TodoItem]:
+        out = []
+        for channel, rows in pending:
+            if channel not in CHANNEL_MENUS:
+                continue
+            menu, name = CHANNEL_MENUS[channel]
+            out.append(TodoItem(
+                "resend", f"{name}：有{rows}条预处理信息已提交但未收到税务局的答复，请进入页面再次提交以获取结果",
+                rows, _ZERO, menu, channel=channel))
+        return out
+
+    @staticmethod
+    def _unpaid(rows: pd.DataFrame) -> list[TodoItem]:
+        if not len(rows):
+            return []
+        declarations = rows["declaration_id"].nunique()
+        amount = sum(rows["amount"], _ZERO)
+        if amount <= 0:
+            return []
+        return [TodoItem("unpaid", f"社保费欠费信息已生成：{declarations}张申报表申报成功但未缴费，应缴费额合计{_yuan(amount)}，"
+                         "可以进行社保费缴费", declarations, amount, PAY_MENU, PAYABLES_MENU)]
+
+    @staticmethod
+    def _periods(rows: pd.DataFrame) -> list[Alert]:
+        out = []
+        for channel in ("daily", "special", "project"):
+            mine = rows[rows["channel"] == channel] if len(rows) else rows
+            if not len(mine):
+                continue
+            periods = sorted({(str(a), str(b)) for a, b in zip(mine["period_start"], mine["period_end"], strict=True)})
+            if len(periods) < 2:
+                continue
+            menu, name = CHANNEL_MENUS[channel]
+            out.append(Alert(
+                "periods", f"{name}：有{len(periods)}个属期（{_periods_text(periods)}）的预处理信息未申报，"
+                "可能会超出申报期限", len(periods), menu, amount=sum(mine["amount"], _ZERO), channel=channel))
+        return out
+
+    @staticmethod
+    def _overdue(rows: pd.DataFrame, valid: dict[str, dt.date], block: dict[str, object] | None,
+                 today: dt.date) -> Alert | None:
+        if not len(rows):
+            return None
+        try:
+            rule = CollectionRule.from_block(block)
+        except RuleViolation:
+            rule = CollectionRule()
+        late: dict[str, Decimal] = {}
+        earliest: dt.date | None = None
+        for declaration_id, prep_id, source, period_end, amount in zip(
+                rows["declaration_id"], rows["prep_id"], rows["source_code"], rows["period_end"], rows["amount"],
+                strict=True):
+            prep = str(prep_id)
+            if prep in valid:
+                pay_by: dt.date | None = valid[prep]
+            elif source == "01" and prep.startswith("P01"):
+                try:
+                    pay_by = pay_by_date(str(period_end)[:7], rule)
+                except RuleViolation:
+                    pay_by = None
+            else:
+                pay_by = None  # 征集信息 etc. are due by their 征集有效日期, not held here
+            if pay_by is None or pay_by >= today:
+                continue
+            late[str(declaration_id)] = late.get(str(declaration_id), _ZERO) + amount
+            earliest = pay_by if earliest is None else min(earliest, pay_by)
+        if not late or earliest is None:
+            return None
+        amount = sum(late.values(), _ZERO)
+        return Alert("overdue", f"有{len(late)}张申报表的欠费已超出缴费期限（最早于{earliest:%Y-%m-%d}到期），"
+                     f"应缴费额合计{_yuan(amount)}，请及时缴费，逾期将按日加收滞纳金", len(late), PAY_MENU,
+                     PAYABLES_MENU, amount=amount)

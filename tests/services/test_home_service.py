@@ -1,0 +1,246 @@
+"""首页 待办事项 / 异常提醒 (manual 2.1.3) over MockTransport and a temporary store: undeclared
+preprocessing per declaration page with counts and totals, arrears ready to pay, employees without a
+contribution wage, several periods undeclared, arrears past their pay-by date; one bureau call per
+minute; what is held when the bureau is down."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from sbflib.domain import clock
+from sbflib.employer.home import FRESH_S, HomeService, channel_of
+from sbflib.errors import ConnectionFailed
+from sbflib.gateway.client import BureauClient
+from sbflib.store.db import Store
+from sbflib.system.context import Context, CurrentUnit
+
+UNIT = "U000001"
+TODAY = "2026-11-27"
+
+
+def _row(prep_id: str, status: str, amount: str, period: tuple[str, str] = ("2026-11", "2026-11"),
+         source: str = "01", declaration_id: str | None = None) -> dict[str, Any]:
+    return {"payable_id": f"{declaration_id}-{prep_id}" if declaration_id else prep_id, "prep_id": prep_id,
+            "declaration_id": declaration_id, "created_on": "2026-11-20", "status": status, "source_code": source,
+            "source_name": "税务机关", "kind": "应缴社保费", "unit_number": "1234", "item_code": "10201",
+            "item_name": "基本养老保险费", "payer": "unit", "period_start": period[0], "period_end": period[1],
+            "headcount": 3, "base_total": "15000.00", "rate": "0.16", "amount": amount}
+
+
+ROWS = [
+    # 日常申报: this month's 01 rows and a 征集信息 row, undeclared
+    _row("P01N-1234-10201-U-202611", "初始", "2400.00"),
+    _row("P01N-1234-10201-P-202611", "初始", "1200.00"),
+    _row("P03-202611010000000001-10205-U", "初始", "100.50", source="03"),
+    # 特殊缴费申报: three periods, undeclared
+    _row("P02-A-10201-U", "初始", "300.00", ("2025-09", "2025-11"), source="02"),
+    _row("P02-B-10202-U", "初始", "200.00", ("2026-05", "2026-07"), source="02"),
+    _row("P02-C-10201-U", "初始", "100.00", ("2024-11", "2025-01"), source="02"),
+    # 工程项目
+    _row("PGC-202611010000000009", "初始", "999.99", source="03"),
+    # declared, unpaid: a back-pay month (pay-by 2026-09-15, past) and this month (pay-by 2026-12-15)
+    _row("P01B-1234-10201-U-202608", "申报成功", "500.00", ("2026-08", "2026-08"), declaration_id="SB1"),
+    _row("P01N-1234-10202-U-202611", "申报成功", "80.00", declaration_id="SB2"),
+    _row("P03-202611010000000002-10205-U", "申报成功", "20.00", source="03", declaration_id="SB3"),
+    # paid and pending: not 待办
+    _row("P01N-1234-10203-U-202611", "销账", "70.00", declaration_id="SB0"),
+    _row("P01N-1234-10204-U-202611", "申报中", "60.00", declaration_id="SB4"),
+]
+
+
+class Bureau:
+    def __init__(self) -> None:
+        self.rows = list(ROWS)
+        self.calls = 0
+        self.down = False
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        self.calls += 1
+        assert request.url.path == f"/api/v1/units/{UNIT}/payables"
+        return httpx.Response(200, json=self.rows)
+
+
+class Ticker:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def env(tmp_path):
+    clock.set_today(TODAY)
+    bureau = Bureau()
+    client = BureauClient("http://bureau.test", transport=httpx.MockTransport(bureau), sleep=lambda s: None,
+                          retries=1)
+    store = Store(tmp_path / "client" / "sbf.duckdb")
+    ctx = Context(store, client)
+    ctx.unit = CurrentUnit(UNIT, "91330100MA0000000X", "测试单位", "employer", "330100")
+    ticker = Ticker()
+    yield bureau, HomeService(ctx, monotonic=ticker), store, ticker
+    client.close()
+    store.close()
+    clock.reset()
+
+
+def _by_kind(items: list[Any], kind: str) -> list[Any]:
+    return [i for i in items if i.kind == kind]
+
+
+def test_undeclared_preprocessing_per_page_with_counts_and_totals(env):
+    _bureau, home, _store, _t = env
+    todo = home.todo()
+    undeclared = _by_kind(todo, "undeclared")
+    assert [(t.channel, t.count, t.amount, t.menu_id) for t in undeclared] == [
+        ("daily", 3, Decimal("3700.50"), "EMP-8"),
+        ("special", 3, Decimal("600.00"), "EMP-9"),
+        ("project", 1, Decimal("999.99"), "EMP-23"),
+    ]
+    assert undeclared[0].text == "日常申报：有3条社保费预处理信息未申报，应缴费额合计3,700.50元，请及时申报"
+    assert all(isinstance(t.amount, Decimal) for t in todo)
+
+
+def test_arrears_ready_to_pay_are_the_declared_unpaid_declarations(env):
+    _bureau, home, _store, _t = env
+    [unpaid] = _by_kind(home.todo(), "unpaid")
+    assert (unpaid.count, unpaid.amount) == (3, Decimal("600.00"))
+    assert (unpaid.menu_id, unpaid.fallback_menu_id) == ("EMP-11", "EMP-21")
+    assert "3张申报表申报成功但未缴费" in unpaid.text and "600.00元" in unpaid.text
+
+
+def test_nothing_to_do_when_everything_is_paid(env):
+    bureau, home, _store, _t = env
+    bureau.rows = [ROWS[-2]]
+    summary = home.summary()
+    assert summary.todo == [] and summary.alerts == []
+
+
+def test_one_bureau_call_a_minute_and_none_from_what_is_held(env):
+    bureau, home, _store, ticker = env
+    home.todo()
+    home.alerts()
+    assert bureau.calls == 1
+    ticker.now += FRESH_S + 1
+    home.alerts()
+    assert bureau.calls == 2
+    held = home.summary(fetch=False)
+    assert bureau.calls == 2 and held.fetched_at is None and len(held.todo) == 4
+
+
+def test_when_the_bureau_is_down_the_held_summary_is_still_there(env):
+    bureau, home, _store, ticker = env
+    home.summary()
+    bureau.down = True
+    ticker.now += FRESH_S + 1
+    with pytest.raises(ConnectionFailed) as failed:
+        home.summary()
+    assert "无法连接" in str(failed.value)
+    assert len(home.summary(fetch=False).todo) == 4
+
+
+def test_several_periods_undeclared_per_page(env):
+    _bureau, home, _store, _t = env
+    [periods] = _by_kind(home.alerts(), "periods")
+    assert (periods.channel, periods.count, periods.menu_id) == ("special", 3, "EMP-9")
+    assert periods.text == ("特殊缴费申报：有3个属期（2024-11至2025-01、2025-09至2025-11、2026-05至2026-07）的预处理信息未申报，"
+                            "可能会超出申报期限")
+
+
+def test_arrears_past_the_pay_by_date(env):
+    _bureau, home, _store, _t = env
+    [overdue] = _by_kind(home.alerts(), "overdue")
+    # SB1's back-pay month 2026-08 was due on 2026-09-15; SB2 (2026-11) is due on 2026-12-15; SB3
+    # (征集信息) is due by its 征集有效日期, which nothing holds here
+    assert (overdue.count, overdue.amount, overdue.menu_id, overdue.fallback_menu_id) == (
+        1, Decimal("500.00"), "EMP-11", "EMP-21")
+    assert "最早于2026-09-15到期" in overdue.text
+
+
+def test_pay_by_follows_the_kept_rule_file_and_holidays(env):
+    bureau, home, store, ticker = env
+    bureau.rows = [_row("P01N-1234-10201-U-202610", "申报成功", "10.00", ("2026-10", "2026-10"), declaration_id="SB9")]
+    clock.set_today("2026-11-17")   # 2026-11-15 is a Sunday: due on Monday 11-16, so late on the 17th
+    assert _by_kind(home.alerts(), "overdue")
+    doc = {"kind": "contribution", "region": "330100", "updated": "2026-11-01",
+           "collection": {"pay_by": {"day": 20, "months_after": 1}}}
+    with store.work() as con:
+        con.execute("INSERT INTO rule_files VALUES ('330100', 'c.json', '1', '2026-11-01', ?)", [json.dumps(doc)])
+    ticker.now += FRESH_S + 1
+    assert not _by_kind(home.alerts(), "overdue")  # due on the 20th now
+
+
+def test_employees_paying_now_without_a_contribution_wage(env):
+    _bureau, home, store, ticker = env
+    assert not _by_kind(home.alerts(), "no_wage")
+    with store.work() as con:
+        con.execute("INSERT INTO units (unit_id, module, taxpayer_id, name, region, added_at, roster_cursor) "
+                    "VALUES (?, 'employer', '91330100MA0000000X', '测试单位', '330100', now(), 5)", [UNIT])
+        for emp, start, stop in (("E1", "2020-01", None), ("E2", "2020-01", None), ("E3", "2020-01", "2026-01"),
+                                 ("E4", "2027-01", None), ("E5", "2020-01", None)):
+            con.execute("INSERT INTO employees (unit_id, employee_id, name, start_month, stop_month) "
+                        "VALUES (?, ?, '职工', ?, ?)", [UNIT, emp, start, stop])
+        items = [("E1", "10201", None, "税务自主"), ("E1", "10202", Decimal(0), "税务自主"),
+                 ("E2", "10201", Decimal(5000), "税务自主"), ("E3", "10201", None, "税务自主"),
+                 ("E4", "10201", None, "税务自主"), ("E5", "10205", None, "税务代征"),
+                 ("E5", "10201", Decimal("0.00"), "税务自主")]
+        for emp, item, base, mode in items:
+            con.execute("INSERT INTO employee_items (unit_id, employee_id, item_code, base, start_month, "
+                        "collection_mode) VALUES (?, ?, ?, ?, '2020-01', ?)", [UNIT, emp, item, base, mode])
+    ticker.now += FRESH_S + 1
+    [alert] = _by_kind(home.alerts(), "no_wage")
+    assert alert.count == 2  # E1 and E5; E2 has a wage, E3 stopped, E4 not started, E5's 代征 item does not count
+    assert (alert.menu_id, alert.fallback_menu_id) == ("EMP-3", "EMP-2")
+    assert alert.text == "有2名正常缴费的职工缴费工资为空，请为其申报缴费工资"
+
+
+def _has(store: Store, table: str) -> bool:
+    with store.read() as con:
+        return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]).fetchall()[0][0])
+
+
+def test_collected_rows_are_due_by_their_notice_date_when_the_pages_hold_it(env):
+    _bureau, home, store, _t = env
+    if not _has(store, "declare_rows"):
+        pytest.skip("the declaration pages' store (migration 008) is not here yet")
+    with store.work() as con:
+        con.execute("""INSERT INTO declare_rows (unit_id, channel, pos, prep_id, group_key, source_code, valid_until,
+                       status, fetched_at) VALUES (?, 'daily', 1, 'P03-202611010000000002-10205-U', 'g', '03',
+                       DATE '2026-11-26', '已申报', now())""", [UNIT])
+    [overdue] = _by_kind(home.alerts(), "overdue")
+    assert (overdue.count, overdue.amount) == (2, Decimal("520.00"))
+
+
+def test_submissions_without_an_answer_are_to_be_sent_again(env):
+    _bureau, home, store, _t = env
+    if not _has(store, "declare_submissions"):
+        pytest.skip("the declaration pages' store (migration 008) is not here yet")
+    with store.work() as con:
+        con.execute("""INSERT INTO declare_submissions (unit_id, submit_key, channel, body, total_due, rows, headcount,
+                       state, created_at) VALUES (?, 'k1', 'special', '{}', 1.00, 2, 3, '提交中', now())""", [UNIT])
+    [resend] = _by_kind(home.todo(), "resend")
+    assert (resend.channel, resend.count, resend.menu_id) == ("special", 2, "EMP-9")
+    assert "已提交但未收到税务局的答复" in resend.text
+
+
+def test_channel_of_each_kind_of_row():
+    assert channel_of("P01B-1234-10201-U-202608", "01") == "daily"
+    assert channel_of("P03-1-10205-U", "03") == "daily"
+    assert channel_of("P02-1-10201-U", "02") == "special"
+    assert channel_of("PGC-1", "03") == "project"
+
+
+def test_texts_have_no_catalogue_ids_or_english(env):
+    _bureau, home, _store, _t = env
+    summary = home.summary()
+    for item in [*summary.todo, *summary.alerts]:
+        assert "EMP" not in item.text and not any("a" <= c.lower() <= "z" for c in item.text), item.text
+    assert isinstance(summary.fetched_at, dt.datetime)
