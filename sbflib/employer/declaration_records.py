@@ -218,13 +218,12 @@ class DeclarationRecordService:
 
     # ---- 获取反馈 ------------------------------------------------------------------------------
     def feedback(self) -> int:
-        """获取反馈: fetch the records held as 待反馈 or 作废中 again; returns how many are decided now."""
+        """获取反馈: fetch the records declared today and those held as 待反馈 or 作废中 (a declaration
+        just submitted is among today's); returns how many of the held ones are decided now."""
         unit_id = self._unit_id()
         with self.ctx.store.read() as con:
             waiting = repo.ids_with_status(con, unit_id, self.kind, (PENDING, VOIDING))
-        if not waiting:
-            return 0
-        start = min(at for _id, at in waiting).date()
+        start = min([clock.today(), *(at.date() for _id, at in waiting)])
         records = self.ctx.client.declaration_records.list(unit_id, start, None, self.kind)  # type: ignore[arg-type]
         with self.ctx.store.work() as con:
             repo.upsert_records(con, unit_id, [r.as_row() for r in records])
