@@ -34,7 +34,7 @@ from sbflib.ui.pages.declare_dialogs import CheckDialog, LinesDialog, ResultDial
 from sbflib.ui.pages.wages_dialogs import CountdownDialog
 
 COLUMNS = {"source_name": "数据来源", "unit_number": "单位编号", "agency": "社保经办机构", "notice_no": "征集通知流水号",
-           "item_name": "征收项目", "payer": "缴费对象", "period_start": "费款所属期起", "period_end": "费款所属期止",
+           "item_name": "征收项目", "payer_name": "缴费对象", "period_start": "费款所属期起", "period_end": "费款所属期止",
            "headcount": "缴费人数", "base_total": "缴费基数（元）", "rate": "费率", "amount": "应缴费额（元）",
            "status": "申报状态"}
 AGENCY = "杭州市滨江区社会保险管理服务中心"
@@ -46,7 +46,7 @@ def _row(prep_id: str, source: str, item: tuple[str, str], payer: str, amount: s
     row = {"prep_id": prep_id, "source_code": source, "source_name": {"01": "税务机关", "02": "社保部门",
                                                                       "03": "社保部门核定征收"}[source],
            "unit_number": unit_number, "agency": AGENCY, "notice_no": notice, "item_code": item[0],
-           "item_name": item[1], "payer": payer, "period_start": period, "period_end": period,
+           "item_name": item[1], "payer": payer, "payer_name": {"unit": "单位", "personal": "个人"}[payer], "period_start": period, "period_end": period,
            "headcount": headcount, "base_total": Decimal("21866.00"), "rate": Decimal("0.16"),
            "amount": Decimal(amount), "status": status, "declaration_id": None, "valid_until": None}
     row["group_key"] = (f"01|{unit_number}|{item[0]}|{period}|{period}" if source == "01"
@@ -77,10 +77,6 @@ class StubDeclareList:
     @property
     def columns(self) -> dict[str, str]:
         return dict(COLUMNS)
-
-    def load(self) -> int:
-        self.calls.append(("load",))
-        return len(self.rows)
 
     def frame(self, filters: Any = None) -> pd.DataFrame:
         df = pd.DataFrame(self.rows)
@@ -114,17 +110,23 @@ class StubDeclareList:
         return SimpleNamespace(submission_id="SS1", declarations=[(f"SB{i}", s, "待反馈")
                                                                   for i, s in enumerate(sources, 1)])
 
-    def feedback(self, submission_id: str) -> list[dict[str, Any]]:
-        self.calls.append(("feedback", submission_id))
-        out = []
+    def result(self, submission_id: str) -> Any:
+        """The declarations of the submission as decided now (the bureau decides on read)."""
+        self.calls.append(("result", submission_id))
+        out, reasons = [], []
         for i, s in enumerate(sorted({r["source_name"] for r in self.rows if r["status"] == "申报中"}), 1):
             status = self.decide.get(s, "申报成功")
-            out.append({"declaration_id": f"SB{i}", "source_name": s, "status": status,
-                        "reason": "征集信息已超过征集有效日期" if status == "申报失败" else ""})
-        for r in self.rows:
+            out.append((f"SB{i}", s, status))
+            if status == "申报失败":
+                reasons.append((f"SB{i}", "征集信息已超过征集有效日期"))
+        return SimpleNamespace(submission_id=submission_id, declarations=tuple(out), reasons=tuple(reasons))
+
+    def load(self) -> int:
+        self.calls.append(("load",))
+        for r in self.rows:  # the bureau's decision shows in the rows fetched again
             if r["status"] == "申报中":
                 r["status"] = "已申报" if self.decide.get(r["source_name"], "申报成功") == "申报成功" else "未申报"
-        return out
+        return len(self.rows)
 
     def lines(self, prep_id: str) -> pd.DataFrame:
         self.lines_fetched[prep_id] = self.lines_fetched.get(prep_id, 0) + 1
@@ -195,6 +197,15 @@ def _dialog(ui: Ui) -> Any:
     d = ui.dialogs.current
     assert d is not None
     return d
+
+
+def _close_messages(ui: Ui) -> list[str]:
+    """Close the message boxes on top (e.g. a prompt after loading); their texts."""
+    texts = []
+    while ui.dialogs.current is not None and "sbf-message-dialog" in ui.dialogs.current._dom_classes:
+        texts.append(ui.dialogs.current.text)
+        ui.dialogs.current.dismiss()
+    return texts
 
 
 # ---- registration and labels ----------------------------------------------------------------------
@@ -289,9 +300,9 @@ def test_submit_check_summary_countdown_and_results(ui, daily):
     assert isinstance(ui.current, type(ui.pages["EMP-10"]))
     result = _dialog(ui)
     assert isinstance(result, ResultDialog) and "2份申报成功" in result.text
-    assert ("feedback", "SS1") in daily.declare.calls
+    assert ("result", "SS1") in daily.declare.calls
     cd.tick()  # a late tick after 立即获取 fetches nothing more
-    assert daily.declare.calls.count(("feedback", "SS1")) == 1
+    assert daily.declare.calls.count(("result", "SS1")) == 1
     page = ui.navigate("EMP-8")
     assert page.table.grid.data.iloc[0]["申报状态"] == "已申报"
     assert page.table.grid.data.iloc[0][UNTICKED] == ""
@@ -377,3 +388,197 @@ def test_empty_special_page_says_why(ui):
 def test_project_page_has_the_manuals_query_fields(ui):
     page = ui.navigate("EMP-23")
     assert [label for label, _w in page.form.fields] == ["单位编号", "社保经办机构", "工程项目编号", "征集通知流水号"]
+
+
+# ---- against a real workbench (the demo bureau on loopback) ------------------------------------------
+DAILY_UNIT = "U000035"  # 杭州: 税务自主 items and 生育保险费 as 征集信息
+BUILDER = "U000036"  # 工程项目
+SHENZHEN = "U000037"  # every item 税务代征: 征集信息 with notice numbers
+
+
+@pytest.fixture
+def real(logged_in, bureau):
+    """`real(unit_id)` → a Ui on a workbench logged in to the unit (countdown 0, bureau deciding at once)."""
+    made: list[Any] = []
+
+    def make(unit_id: str) -> Ui:
+        wb = logged_in(unit_id)
+        wb.gateway.demo_secret = bureau.demo_secret
+        wb.gateway.demo.set_feedback_delay(0)
+        wb.employer.wage_records.feedback_wait_s = 0
+        made.append(wb)
+        ui = Ui(wb, sync=True)
+        pages: dict[str, Any] = {}
+
+        def navigate(menu_id: str) -> Any:
+            if menu_id not in pages:
+                cls = page_class(menu_id)
+                pages[menu_id] = cls(ui) if cls is not None else RecordsPage(ui)
+            else:
+                pages[menu_id].on_show()
+            ui.current = pages[menu_id]  # type: ignore[attr-defined]
+            return pages[menu_id]
+
+        ui.navigate = navigate
+        ui.pages = pages  # type: ignore[attr-defined]
+        return ui
+
+    yield make
+    for wb in made:
+        wb.gateway.demo.set_feedback_delay(5)
+
+
+def _tick_all_and_submit(ui: Ui, page: DeclarePage) -> SummaryDialog:
+    """Tick every group, 提交申报, pass the 核对 prompt (or confirm the warnings): the summary dialog."""
+    page.table.click_header(UNTICKED)
+    page.submit_button.click()
+    d = _dialog(ui)
+    if isinstance(d, CheckDialog):
+        assert not d.blocked, d.text
+        d.button("继续申报").click()
+    else:
+        assert "核对" in d.text
+        d.button("确定").click()
+    summary = _dialog(ui)
+    assert isinstance(summary, SummaryDialog)
+    return summary
+
+
+def test_real_daily_page_groups_lines_submit_and_results(real):
+    ui = real(DAILY_UNIT)
+    page = ui.navigate("EMP-8")
+    assert _close_messages(ui) == []
+    frame = page.table.frame
+    assert page.table.total == len(frame) > 0 and set(frame["status"]) == {"未申报"}
+    # one box per group: 01 rows of one item (单位 + 个人) share one; the 征集信息 of 生育保险费 has its own
+    data = page.table.grid.data
+    groups = frame["group_key"].tolist()
+    boxes = [i for i, g in enumerate(groups) if i == 0 or groups[i - 1] != g]
+    assert [i for i, v in enumerate(data[UNTICKED]) if v == UNTICKED] == boxes
+    assert len(boxes) == frame["group_key"].nunique() < len(frame)
+    assert "社保部门核定征收" in set(frame["source_name"]) and "税务机关" in set(frame["source_name"])
+    notice = frame[frame["source_name"] == "社保部门核定征收"].iloc[0]["notice_no"]
+    assert notice and len(str(notice)) == 18
+    page.table.click(1, UNTICKED)  # the second row of the first group ticks the whole group
+    assert page.table.selected_ids() == frame[frame["group_key"] == groups[0]]["prep_id"].tolist()
+    page.table.click(1, UNTICKED)
+    # 缴费人数: the lines, downloaded once and then kept
+    client = page.wb.ctx.client.declarations
+    calls: list[Any] = []
+    real_lines = client.preprocessing_lines
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real_lines(*args, **kwargs)
+
+    client.preprocessing_lines = counted
+    try:
+        page.table.click(0, "缴费人数")
+        d = _dialog(ui)
+        assert isinstance(d, LinesDialog) and d.table.total == int(frame.iloc[0]["headcount"])
+        assert all("*" in v for v in d.table.grid.data["证件号码"])
+        assert sum(d.lines["amount"]) == frame.iloc[0]["amount"]
+        d.dismiss()
+        page.table.click(0, "缴费人数")
+        assert _dialog(ui).table.total == int(frame.iloc[0]["headcount"])
+        _dialog(ui).dismiss()
+        assert len(calls) == 1
+    finally:
+        client.preprocessing_lines = real_lines
+    # query / reset
+    page.q_item_name.value = "失业保险费"
+    page.form.query_button.click()
+    assert page.table.total == 2 and set(page.table.frame["item_name"]) == {"失业保险费"}
+    page.form.reset_button.click()
+    assert page.table.total == len(frame)
+    # 提交申报: checks → summary (rows, total) → 立即提交 → (wait 0) results, the record page
+    summary = _tick_all_and_submit(ui, page)
+    total = sum(frame["amount"])
+    assert summary.rows == len(frame) and summary.total_due == total
+    assert f"{total:,.2f}元" in summary.text
+    summary.button("立即提交").click()
+    result = _dialog(ui)
+    assert isinstance(result, ResultDialog), result.text
+    assert sorted(r["source_name"] for r in result.results) == ["社保部门核定征收", "税务机关"]
+    assert {r["status"] for r in result.results} == {"申报成功"}, result.results
+    assert "2份申报成功" in result.text
+    assert ui.current is ui.pages["EMP-10"]
+    page = ui.navigate("EMP-8")
+    assert set(page.table.frame["status"]) == {"已申报"}
+    assert set(page.table.grid.data[UNTICKED]) == {""}  # declared rows have no box
+
+
+def test_real_partial_group_and_expired_notice_are_blocked(real):
+    ui = real(SHENZHEN)
+    page = ui.navigate("EMP-9")
+    _close_messages(ui)
+    frame = page.table.frame
+    expired = frame[frame["special_type"] == "政策性补缴"].index.tolist()
+    assert expired
+    page.table.click(expired[0], UNTICKED)
+    page.submit_button.click()
+    d = _dialog(ui)
+    assert isinstance(d, CheckDialog) and d.blocked and [b.description for b in d.buttons] == ["关闭"]
+    assert "征集有效日期" in d.text and f"第{expired[0] + 1}行" in d.text and "重新核定" in d.text
+    d.button("关闭").click()
+    # a group ticked in part (a stale page): refused with the rows of the group
+    page.table.tick_all(False)
+    ok = [i for i in range(len(frame)) if i not in expired]
+    page.table.ticked = [ok[0]]
+    page.submit_button.click()
+    d = _dialog(ui)
+    assert isinstance(d, CheckDialog) and d.blocked and "须一并申报" in d.text
+    assert f"第{ok[0] + 1}、{ok[1] + 1}行" in d.text
+    d.button("关闭").click()
+    assert set(page.wb.employer.declarations.channel("special").frame()["status"]) == {"未申报"}
+
+
+def test_real_shenzhen_daily_page_groups_by_notice(real):
+    ui = real(SHENZHEN)
+    page = ui.navigate("EMP-8")
+    frame = page.table.frame
+    assert set(frame["source_name"]) == {"社保部门核定征收"}
+    assert frame["notice_no"].notna().all()
+    per_notice = frame.groupby(["unit_number", "notice_no"]).size()
+    assert len(page.table.box_rows()) == len(per_notice) and (per_notice > 1).all()
+    first = frame.iloc[0]
+    page.q_notice_no.value = str(first["notice_no"])
+    page.form.query_button.click()
+    assert page.table.total == int(per_notice.loc[(first["unit_number"], first["notice_no"])])
+    assert page.table.box_rows() == [0]
+
+
+def test_real_assessed_page_declares_each_source_apart(real):
+    ui = real(DAILY_UNIT)
+    page = ui.navigate("EMP-27")
+    frame = page.table.frame
+    assert set(frame["source_name"]) == {"社保部门", "社保部门核定征收"}
+    summary = _tick_all_and_submit(ui, page)
+    assert summary.rows == len(frame)
+    summary.button("立即提交").click()
+    result = _dialog(ui)
+    assert isinstance(result, ResultDialog)
+    assert sorted(r["source_name"] for r in result.results) == ["社保部门", "社保部门核定征收"]
+    assert {r["status"] for r in result.results} == {"申报成功"}
+    assert "本次提交生成2份申报表" in result.text
+    assert ui.current is ui.pages["EMP-10"]
+
+
+def test_real_project_page_declares_and_opens_the_project_records(real):
+    ui = real(BUILDER)
+    page = ui.navigate("EMP-23")
+    frame = page.table.frame
+    assert len(frame) >= 2 and frame["project_no"].notna().all()
+    assert "缴费人数" not in list(page.table.grid.data.columns)
+    assert [label for label, _w in page.form.fields] == ["单位编号", "社保经办机构", "工程项目编号", "征集通知流水号"]
+    page.table.click(0, UNTICKED)
+    page.submit_button.click()
+    _dialog(ui).button("确定").click()
+    summary = _dialog(ui)
+    assert summary.rows == 1 and summary.total_due == frame.iloc[0]["amount"]
+    summary.button("立即提交").click()
+    result = _dialog(ui)
+    assert isinstance(result, ResultDialog) and result.results[0]["status"] == "申报成功"
+    assert ui.current is ui.pages["EMP-24"]
+    page = ui.navigate("EMP-23")
+    assert page.table.frame.iloc[0]["status"] == "已申报" and page.table.frame.iloc[1]["status"] == "未申报"

@@ -29,7 +29,7 @@ import pandas as pd
 from ipydatagrid import TextRenderer, VegaExpr
 
 from sbflib.domain import clock
-from sbflib.ui.components.cells import money_text, rate_text, text_of
+from sbflib.ui.components.cells import date_text, money_text, rate_text, text_of
 from sbflib.ui.components.html import text_html
 from sbflib.ui.components.query_form import QueryForm
 from sbflib.ui.components.table import FONT, PagedTable
@@ -49,7 +49,9 @@ Channel = Literal["daily", "special", "assessed", "project"]
 
 ALL = "全部"
 NOT_DECLARED = "未申报"
-STATUSES = ("未申报", "申报中", "已申报")
+SENDING = "提交中"  # sent, the answer lost: ticked and submitted again, it re-sends the same body and key
+TICKABLE = (NOT_DECLARED, SENDING)
+STATUSES = ("未申报", "提交中", "申报中", "已申报")
 GROUP_KEY = "_group_no"
 GROUP_LABEL = "组"
 HEADCOUNT = "headcount"
@@ -122,7 +124,7 @@ class GroupTickTable(TickTable):
         for pos, (key, status) in enumerate(zip(keys, statuses, strict=True)):
             no = numbers.setdefault(text_of(key) or f"#{pos}", len(numbers) + 1)
             self.group_no.append(no)
-            if text_of(status) == NOT_DECLARED:
+            if text_of(status) in TICKABLE:
                 self.members.setdefault(no, []).append(pos)
 
     @property
@@ -236,7 +238,8 @@ class DeclarePage(Page):
 
         columns = {k: v for k, v in self.declare.columns.items() if k not in HIDDEN}
         formatters: dict[str, Callable[[Any], str]] = {k: money_text for k in MONEY_KEYS if k in columns}
-        formatters |= {k: f for k, f in (("rate", rate_text), ("payer", payer_text)) if k in columns}
+        formatters |= {k: f for k, f in (("rate", rate_text), ("payer", payer_text), ("payer_name", payer_text),
+                                         ("valid_until", date_text)) if k in columns}
         links = {HEADCOUNT: self.show_lines} if HEADCOUNT in columns and self.channel != "project" else {}
         labels = [GROUP_LABEL, *columns.values()]
         self.table = GroupTickTable(self._fetch, columns, links=links, table_key=f"declare_{self.channel}",
@@ -254,18 +257,24 @@ class DeclarePage(Page):
         self.load()
 
     def form_fields(self) -> list[tuple[str, str]]:
-        """(filter key, label) of the query form, as the manual's pages have them."""
+        """(filter key, label) of the query form, as the manual's pages have them (only the fields the
+        service's filter knows)."""
         if self.channel == "project":  # manual 2.23: 单位编号, 社保经办机构, 工程项目编号, 征集通知流水号
-            return [("unit_number", "单位编号"), ("agency", "社保经办机构"), ("project_no", "工程项目编号"),
-                    ("notice_no", "征集通知流水号")]
-        out = [("unit_number", "单位编号"), ("agency", "社保经办机构")]
-        if self.channel == "assessed":
-            out.append(("source_name", "数据来源"))
-        if self.channel == "special":
-            out.append(("special_type", "特殊缴费类型"))
-        out += [("item_name", "征收项目"), ("notice_no", "征集通知流水号"), ("period", "费款所属期"),
-                ("status", "申报状态")]
-        return out
+            out = [("unit_number", "单位编号"), ("agency", "社保经办机构"), ("project_no", "工程项目编号"),
+                   ("notice_no", "征集通知流水号")]
+        else:
+            out = [("unit_number", "单位编号"), ("agency", "社保经办机构")]
+            if self.channel == "assessed":
+                out.append(("source_name", "数据来源"))
+            if self.channel == "special":
+                out.append(("special_type", "特殊缴费类型"))
+            out += [("item_name", "征收项目"), ("notice_no", "征集通知流水号"), ("period", "费款所属期"),
+                    ("status", "申报状态")]
+        known = _filter_fields(self._filter_type())
+        return [(k, label) for k, label in out if known is None or k in known]
+
+    def _filter_type(self) -> Any:
+        return getattr(self.declare, "filter_type", None) or _filter_class()
 
     # ---- load and query ----------------------------------------------------------------------
     def on_show(self) -> None:
@@ -319,15 +328,11 @@ class DeclarePage(Page):
     def filters(self) -> Any:
         """The service's filter (only the fields it knows), or None when nothing is chosen."""
         values = {k: v for k, v in self._filter_values().items() if v}
-        make = getattr(self.declare, "filter_type", None)
-        if make is None:
-            make = _filter_class()
+        make = self._filter_type()
         if make is None:
             return values or None
-        if dataclasses.is_dataclass(make):
-            known = {f.name for f in dataclasses.fields(make)}
-            values = {k: v for k, v in values.items() if k in known}
-        return make(**values)
+        known = _filter_fields(make)
+        return make(**{k: v for k, v in values.items() if known is None or k in known})
 
     def _fetch(self, page: int, size: int) -> tuple[pd.DataFrame, int]:
         df, total = self.declare.query(self.filters(), page=page, page_size=size)
@@ -420,7 +425,7 @@ class DeclarePage(Page):
             return
         self.summary_dialog = SummaryDialog(
             getattr(summary, "rows", len(ids)), getattr(summary, "headcount", None),
-            getattr(summary, "total_due", 0), text_of(getattr(summary, "text", "")),
+            getattr(summary, "total_due", 0), "",
             lambda: self.submit(ids, confirmed), groups=self.table.ticked_groups() or None)
         self.ui.dialogs.show(self.summary_dialog)
 
@@ -431,10 +436,7 @@ class DeclarePage(Page):
     def _submitted(self, receipt: Any) -> None:
         self.receipt = receipt
         self.refresh()
-        try:
-            seconds = int(self.ui.wb.employer.wage_records.feedback_wait_s)
-        except (AttributeError, TypeError, ValueError):
-            seconds = 20
+        seconds = self._wait_s()
         if seconds <= 0:
             self.fetch_results()
             return
@@ -443,6 +445,16 @@ class DeclarePage(Page):
                 else "申报已提交，反馈结果将在倒计时结束后自动获取。")
         self.countdown = CountdownDialog(text, seconds, self.fetch_results, sync=self.ui.tasks.sync)
         self.ui.dialogs.show(self.countdown)
+
+    def _wait_s(self) -> int:
+        """The countdown after 提交申报: the wage filings' setting (20 s by default)."""
+        employer = self.ui.wb.employer
+        for owner in (getattr(employer, "declarations", None), getattr(employer, "wage_records", None)):
+            try:
+                return int(owner.feedback_wait_s)  # type: ignore[union-attr]
+            except (AttributeError, TypeError, ValueError):
+                continue
+        return 20
 
     def fetch_results(self) -> None:
         """After the countdown or 立即获取: ask the bureau what became of each declaration, then open the
@@ -469,18 +481,25 @@ class DeclarePage(Page):
         return records
 
     def _results(self, receipt: Any) -> list[dict[str, Any]]:
-        """Runs off the kernel's thread: the records of today (so the record page has them), the
-        rows' new statuses, and the status of each declaration of the submission."""
+        """Runs off the kernel's thread: the status of each declaration of the submission as the
+        bureau decided it, the records of today (so the record page has them) and the rows' new
+        statuses."""
+        results = [dict(d) for d in declarations_of(receipt)]
+        own = getattr(self.declare, "result", None)
+        if callable(own):
+            fetched: list[dict[str, Any]] = []
+            for sid in getattr(receipt, "submission_ids", None) or (receipt.submission_id,):
+                answer = own(sid)
+                reasons = {text_of(d): text_of(r) for d, r in getattr(answer, "reasons", ()) or ()}
+                for d in declarations_of(answer):
+                    d.setdefault("reason", reasons.get(text_of(d.get("declaration_id")), ""))
+                    fetched.append(d)
+            results = fetched or results
         records = self._records()
         if records is not None and callable(getattr(records, "sync", None)):
             today = clock.today()
             records.sync(today, today)
-        results = [dict(d) for d in declarations_of(receipt)]
-        own = getattr(self.declare, "feedback", None)
-        if callable(own):
-            fetched = own(getattr(receipt, "submission_id", None))
-            results = [dict(d) for d in (_as_dicts(fetched) or results)]
-        elif records is not None and callable(getattr(records, "frame", None)):
+        if not callable(own) and records is not None and callable(getattr(records, "frame", None)):
             frame = records.frame(None)
             if frame is not None and "declaration_id" in frame.columns:
                 by_id = frame.set_index(frame["declaration_id"].astype(str))
@@ -576,6 +595,12 @@ def _item_names(frame: pd.DataFrame) -> dict[str, str]:
     if "item_code" in frame.columns and "item_name" in frame.columns:
         return {text_of(c): text_of(n) for c, n in zip(frame["item_code"], frame["item_name"], strict=False)}
     return {}
+
+
+def _filter_fields(make: Any) -> set[str] | None:
+    if make is not None and dataclasses.is_dataclass(make):
+        return {f.name for f in dataclasses.fields(make)}
+    return None
 
 
 def _filter_class() -> Any:

@@ -119,7 +119,7 @@ class SummaryDialog(Dialog):
 
 # ---- 预处理明细 --------------------------------------------------------------------------------------
 LINE_COLUMNS = {"name": "姓名", "id_type": "证件类型", "id_number": "证件号码", "person_number": "个人编号",
-                "item_name": "征收项目", "payer": "缴费对象", "month": "费款所属期", "base": "缴费基数（元）",
+                "item_name": "征收项目", "payer_name": "缴费对象", "month": "费款所属期", "base": "缴费基数（元）",
                 "rate": "费率", "amount": "应缴费额（元）"}
 LINE_WIDTHS = {"序号": 52, "姓名": 72, "证件类型": 90, "证件号码": 150, "个人编号": 110, "征收项目": 130,
                "缴费对象": 70, "费款所属期": 86, "缴费基数（元）": 110, "费率": 64, "应缴费额（元）": 110}
@@ -143,6 +143,8 @@ class LinesDialog(Dialog):
         if "item_name" not in df.columns and "item_code" in df.columns:
             names = dict(item_names or {})
             df["item_name"] = [names.get(text_of(c), text_of(c)) for c in df["item_code"].tolist()]
+        if "payer_name" not in df.columns and "payer" in df.columns:
+            df["payer_name"] = [payer_text(v) for v in df["payer"].tolist()]
         self.lines = df
         columns = {k: v for k, v in LINE_COLUMNS.items() if k in df.columns}
         if "person_number" in columns and not any(text_of(v) for v in df["person_number"].tolist()):
@@ -153,8 +155,7 @@ class LinesDialog(Dialog):
 
         self.table = TickTable(fetch, columns, table_key="declare_lines", settings=settings or MemorySettings(),
                                height="360px", ticks=False,
-                               formatters={"base": money_text, "amount": money_text, "rate": rate_text,
-                                           "payer": payer_text},
+                               formatters={"base": money_text, "amount": money_text, "rate": rate_text},
                                default_widths=LINE_WIDTHS, min_widths=LINE_MIN_WIDTHS)
         self.table.refresh(1)
         close = w.Button(description="关闭", button_style="primary")
