@@ -4,8 +4,9 @@
 
 Rows by 到账（入库）日期 (`arrived_on`); money as decimal128(18, 2) from its text, so nothing passes
 through float. A column the bureau leaves out that is not needed to tell an arrival apart
-(`late_fee`, `unit_number`, `tax_authority`, `declaration_id`) comes as null or zero; anything else
-malformed is BAD_RESPONSE.
+(`late_fee`, `declaration_id`, `unit_number`, `agency`, `subitem_name`, `tax_authority`) comes as
+null or zero, `status` as 已到账; a `total` that is not `amount + late_fee`, or anything else
+malformed, is BAD_RESPONSE.
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ ARRIVAL_SCHEMA = pa.schema([
     ("voucher_no", pa.string()),        # 应征凭证序号
     ("declaration_id", pa.string()),
     ("unit_number", pa.string()),
+    ("agency", pa.string()),            # 社保经办机构
     ("item_code", pa.string()),
     ("item_name", pa.string()),
+    ("subitem_name", pa.string()),      # 征收品目
     ("payer", pa.string()),             # unit | personal
     ("period_start", pa.string()),
     ("period_end", pa.string()),
@@ -39,10 +42,11 @@ ARRIVAL_SCHEMA = pa.schema([
     ("arrived_on", pa.date32()),
     ("channel", pa.string()),
     ("tax_authority", pa.string()),
+    ("status", pa.string()),            # 到账状态
 ])
 
 _TEXT = ("arrival_id", "voucher_no", "item_code", "item_name", "payer", "period_start", "period_end", "channel")
-_OPTIONAL_TEXT = ("declaration_id", "unit_number", "tax_authority")
+_OPTIONAL_TEXT = ("declaration_id", "unit_number", "agency", "subitem_name", "tax_authority", "status")
 _CENT = Decimal("0.01")
 
 
@@ -77,6 +81,9 @@ def arrivals_table(data: Any) -> pa.Table:
                 raise ValueError(f"payer {row['payer']!r}")
             row["amount"] = _money(item["amount"])
             row["late_fee"] = _money(item.get("late_fee") or "0")
+            if item.get("total") is not None and _money(item["total"]) != row["amount"] + row["late_fee"]:
+                raise ValueError(f"total {item['total']!r} is not amount + late_fee")
+            row["status"] = row["status"] or "已到账"
             row["paid_on"] = _date(item["paid_on"]) if item.get("paid_on") else None
             row["arrived_on"] = _date(item["arrived_on"])
             rows.append(row)

@@ -56,7 +56,9 @@ ARRIVAL_COLUMNS = {
     "paid_on": "缴款日期",
     "voucher_no": "应征凭证序号",
     "unit_number": "单位编号",
+    "agency": "社保经办机构",
     "item_name": "征收项目",
+    "subitem_name": "征收品目",
     "payer": "缴费对象",
     "period_start": "费款所属期起",
     "period_end": "费款所属期止",
@@ -65,6 +67,7 @@ ARRIVAL_COLUMNS = {
     "total": "到账金额合计",
     "channel": "缴费渠道",
     "tax_authority": "主管税务机关",
+    "status": "到账状态",
 }
 
 ARRIVAL_LIST: ListSpec[ArrivalFilter] = ListSpec(
@@ -85,11 +88,12 @@ ARRIVAL_LIST: ListSpec[ArrivalFilter] = ListSpec(
 _PAYERS_SQL = "MAP {" + ", ".join(f"'{k}': '{v}'" for k, v in PAYERS.items()) + "}"
 
 _SELECT = """
-    SELECT a.arrival_id, a.voucher_no, a.declaration_id, a.unit_number, a.item_code, a.item_name,
+    SELECT a.arrival_id, a.voucher_no, a.declaration_id, a.unit_number, a.agency, a.item_code, a.item_name,
+           a.subitem_name,
            a.payer AS payer_code, coalesce(map_extract_value({payers}, a.payer), a.payer) AS payer,
            a.period_start, a.period_end, a.period_start || ' 至 ' || a.period_end AS period_range,
            a.amount, a.late_fee, CAST(a.amount + a.late_fee AS DECIMAL(18,2)) AS total,
-           a.paid_on, a.arrived_on, a.channel, a.tax_authority
+           a.paid_on, a.arrived_on, a.channel, a.tax_authority, a.status
     FROM arrivals a WHERE {where}
     ORDER BY a.arrived_on DESC, a.voucher_no DESC, a.arrival_id
 """
@@ -106,11 +110,12 @@ def replace_range(con: Con, unit_id: str, start: dt.date | None, end: dt.date | 
     con.register("incoming_arrivals", rows)
     try:
         con.execute("""
-            INSERT INTO arrivals (unit_id, arrival_id, voucher_no, declaration_id, unit_number, item_code,
-                item_name, payer, period_start, period_end, amount, late_fee, paid_on, arrived_on, channel,
-                tax_authority, fetched_at)
-            SELECT ?, arrival_id, voucher_no, declaration_id, unit_number, item_code, item_name, payer,
-                period_start, period_end, amount, late_fee, paid_on, arrived_on, channel, tax_authority, ?
+            INSERT INTO arrivals (unit_id, arrival_id, voucher_no, declaration_id, unit_number, agency, item_code,
+                item_name, subitem_name, payer, period_start, period_end, amount, late_fee, paid_on, arrived_on,
+                channel, tax_authority, status, fetched_at)
+            SELECT ?, arrival_id, voucher_no, declaration_id, unit_number, agency, item_code, item_name,
+                subitem_name, payer, period_start, period_end, amount, late_fee, paid_on, arrived_on, channel,
+                tax_authority, status, ?
             FROM incoming_arrivals
         """, [unit_id, clock.now().replace(tzinfo=None)])
     finally:

@@ -29,7 +29,10 @@ def _row(arrival_id: str, arrived_on: str, item: str = "基本养老保险费", 
     return {"arrival_id": arrival_id, "voucher_no": voucher, "declaration_id": "SB0001", "item_code": "10201",
             "item_name": item, "payer": payer, "period_start": period, "period_end": period, "amount": amount,
             "late_fee": late_fee, "paid_on": arrived_on, "arrived_on": arrived_on, "channel": channel,
-            "tax_authority": "国家税务总局杭州市滨江区税务局"}
+            "tax_authority": "国家税务总局杭州市滨江区税务局", "unit_number": "330108700935",
+            "agency": "杭州市滨江区社会保险管理服务中心", "subitem_name": "企业职工基本养老保险费",
+            "payer_name": "单位" if payer == "unit" else "个人", "total": str(Decimal(amount) + Decimal(late_fee)),
+            "status": "已到账", "record_id": "PR1"}
 
 
 ROWS = [
@@ -83,6 +86,8 @@ def test_sync_stores_every_row_newest_first_with_decimal_money(env):
     assert df.loc[0, "arrived_on"] == dt.date(2026, 11, 20) and df.loc[0, "paid_on"] == dt.date(2026, 11, 20)
     assert df.loc[0, "payer"] == "单位" and df.loc[1, "payer"] == "个人" and df.loc[1, "payer_code"] == "personal"
     assert df.loc[2, "period_range"] == "2026-09 至 2026-09"
+    assert df.loc[0, "agency"] == "杭州市滨江区社会保险管理服务中心" and df.loc[0, "subitem_name"] == "企业职工基本养老保险费"
+    assert df.loc[0, "status"] == "已到账" and df.loc[0, "unit_number"] == "330108700935"
     assert sum(service.frame()["amount"]) == Decimal("2433.43")
 
 
@@ -100,7 +105,7 @@ def test_sync_of_a_range_replaces_only_that_range(env):
     bureau, service = env
     service.sync()
     bureau.rows = [r for r in bureau.rows if r["arrival_id"] != "A4"]
-    bureau.rows[0] = {**bureau.rows[0], "amount": "44.44"}
+    bureau.rows[0] = {**bureau.rows[0], "amount": "44.44", "total": "44.44"}
     assert service.sync("2026-11-01", dt.date(2026, 11, 30)) == 1
     assert bureau.requests[-1].url.params["from"] == "2026-11-01"
     assert bureau.requests[-1].url.params["to"] == "2026-11-30"
@@ -158,6 +163,7 @@ def test_bad_filters_are_refused_in_chinese(env, filters, field):
     [{**ROWS[0], "amount": "NaN"}],
     [{**ROWS[0], "payer": "boss"}],
     [{**ROWS[0], "arrived_on": "yesterday"}],
+    [{**ROWS[0], "total": "1200.01"}],      # not amount + late_fee
 ])
 def test_bad_answer_is_a_protocol_error_and_keeps_what_was_held(env, answer):
     bureau, service = env
@@ -173,12 +179,13 @@ def test_bad_answer_is_a_protocol_error_and_keeps_what_was_held(env, answer):
 
 def test_optional_columns_may_be_left_out(env):
     bureau, service = env
-    row = {k: v for k, v in ROWS[0].items() if k not in ("late_fee", "tax_authority", "declaration_id", "paid_on")}
+    row = {k: v for k, v in ROWS[0].items()
+           if k not in ("late_fee", "tax_authority", "declaration_id", "paid_on", "status", "total", "agency")}
     bureau.rows = [row]
     assert service.sync() == 1
     df = service.frame()
     assert df.loc[0, "late_fee"] == Decimal("0.00") and pd.isna(df.loc[0, "tax_authority"])
-    assert pd.isna(df.loc[0, "paid_on"])
+    assert pd.isna(df.loc[0, "paid_on"]) and df.loc[0, "status"] == "已到账"
 
 
 def test_export_has_the_chinese_headers_and_every_matching_row(env):

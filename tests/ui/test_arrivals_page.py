@@ -31,7 +31,7 @@ def _row(arrival_id: str, arrived_on: str, item: str, amount: str, channel: str 
             "unit_number": "330108700935", "item_code": "10201", "item_name": item, "payer": "unit",
             "period_start": "2026-10", "period_end": "2026-10", "amount": amount, "late_fee": late_fee,
             "paid_on": arrived_on, "arrived_on": arrived_on, "channel": channel,
-            "tax_authority": "国家税务总局杭州市滨江区税务局"}
+            "tax_authority": "国家税务总局杭州市滨江区税务局", "status": "已到账"}
 
 
 class Bureau:
@@ -79,7 +79,7 @@ def test_registered_and_entering_fetches_the_last_year_from_the_bureau(page):
     assert page.table.total == 2
     cols = list(page.table.grid.data.columns)
     for label in ("到账日期", "缴款日期", "应征凭证序号", "征收项目", "缴费对象", "费款所属期起止", "实缴金额", "滞纳金",
-                  "到账金额合计", "缴费渠道", "主管税务机关"):
+                  "到账金额合计", "缴费渠道", "到账状态", "主管税务机关"):
         assert label in cols
     assert "arrival_id" not in cols and not any("EMP" in c for c in cols) and "EMP" not in page.title
     first = page.table.grid.data.iloc[0]

@@ -5,9 +5,11 @@ CREATE TABLE arrivals (
     arrival_id VARCHAR NOT NULL,
     voucher_no VARCHAR,                 -- 应征凭证序号
     declaration_id VARCHAR,
-    unit_number VARCHAR,
+    unit_number VARCHAR,                -- 单位编号
+    agency VARCHAR,                     -- 社保经办机构
     item_code VARCHAR,
     item_name VARCHAR,                  -- 征收项目
+    subitem_name VARCHAR,               -- 征收品目
     payer VARCHAR,                      -- unit | personal
     period_start VARCHAR,               -- 费款所属期起
     period_end VARCHAR,                 -- 费款所属期止
@@ -17,5 +19,6 @@ CREATE TABLE arrivals (
     arrived_on DATE NOT NULL,           -- 到账日期
     channel VARCHAR,                    -- 缴费渠道
     tax_authority VARCHAR,              -- 主管税务机关
+    status VARCHAR,                     -- 到账状态 (已到账)
     fetched_at TIMESTAMP NOT NULL
 );

@@ -5,7 +5,7 @@ last year up to today); 导出 saves every row of the query as .xlsx. Under the 
 what they add up to.
 
 Columns: 序号, 到账日期, 缴款日期, 应征凭证序号, 单位编号, 征收项目, 缴费对象, 费款所属期起止, 实缴金额, 滞纳金,
-到账金额合计, 缴费渠道, 主管税务机关.
+到账金额合计, 缴费渠道, 到账状态, 主管税务机关 (the export adds 社保经办机构 and 征收品目).
 """
 
 from __future__ import annotations
@@ -26,15 +26,16 @@ ALL = "全部"
 COLUMNS = {
     "arrived_on": "到账日期", "paid_on": "缴款日期", "voucher_no": "应征凭证序号", "unit_number": "单位编号",
     "item_name": "征收项目", "payer": "缴费对象", "period_range": "费款所属期起止", "amount": "实缴金额",
-    "late_fee": "滞纳金", "total": "到账金额合计", "channel": "缴费渠道", "tax_authority": "主管税务机关",
+    "late_fee": "滞纳金", "total": "到账金额合计", "channel": "缴费渠道", "status": "到账状态",
+    "tax_authority": "主管税务机关",
 }
 # At 1366 px the figures, dates and the voucher number stay whole; the tax office's long name gives way.
 WIDTHS = {"序号": 48, "到账日期": 96, "缴款日期": 96, "应征凭证序号": 176, "单位编号": 110, "征收项目": 120,
           "缴费对象": 72, "费款所属期起止": 150, "实缴金额": 100, "滞纳金": 80, "到账金额合计": 110, "缴费渠道": 90,
-          "主管税务机关": 200}
+          "到账状态": 80, "主管税务机关": 200}
 MIN_WIDTHS = {"序号": 44, "到账日期": 92, "缴款日期": 92, "应征凭证序号": 100, "单位编号": 56, "征收项目": 80,
               "缴费对象": 64, "费款所属期起止": 140, "实缴金额": 90, "滞纳金": 64, "到账金额合计": 100, "缴费渠道": 72,
-              "主管税务机关": 80}
+              "到账状态": 72, "主管税务机关": 80}
 
 
 def _day(value: object) -> dt.date | None:
