@@ -142,13 +142,17 @@ def _money(value: Any) -> Decimal:
 
 def _headcount(rows: pd.DataFrame) -> int:
     """缴费人数 of a selection when the lines are not held: the employees of one unit number pay on
-    every item and both parts, so per unit number (per project for 工程项目) the largest row's count."""
+    every 01 item and 03 征集信息 and on both parts, so there the largest row's count per unit number;
+    a 特殊缴费 notice and a 工程项目 are people of their own, counted per notice and per project."""
     if rows.empty:
         return 0
-    who = rows["project_no"].astype(object).where(rows["project_no"].notna(), rows["unit_number"].astype(object))
-    per = pd.DataFrame({"who": who.map(str), "source": rows["source_code"].astype(object),
-                        "n": rows["headcount"].fillna(0).astype(int)})
-    return int(per.groupby(["source", "who"])["n"].max().sum())
+    unit = rows["unit_number"].astype(object).map(str)
+    notice = rows["notice_no"].astype(object).map(str)
+    project = rows["project_no"].astype(object)
+    who = ("U|" + unit).where(rows["source_code"] != "02", "S|" + unit + "|" + notice)
+    who = who.where(project.isna(), "P|" + project.map(str))
+    per = pd.DataFrame({"who": who, "n": rows["headcount"].fillna(0).astype(int)})
+    return int(per.groupby("who")["n"].max().sum())
 
 
 @service_edge
