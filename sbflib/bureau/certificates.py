@@ -68,6 +68,7 @@ def _check_months(month_from: str | None, month_to: str | None) -> None:
 
 def issuable(store: BureauStore, unit_id: str, month_from: str | None, month_to: str | None) -> list[dict[str, Any]]:
     """开具 list: one row per 电子税票 whose items' 费款所属期 meet the months, issued or not."""
+    treasury.prepare(store, unit_id)
     _check_months(month_from, month_to)
     with store.reading() as cur:
         facts = treasury.unit_facts(cur, unit_id)
@@ -121,6 +122,7 @@ def _printed(rec: dict[str, Any], reissue: bool) -> dict[str, Any]:
 def issue(store: BureauStore, unit_id: str, voucher_no: str) -> dict[str, Any]:
     """开具: the certificate of one 电子税票, once. Refused when nothing of it is in the treasury, or when it
     was issued already (then 补开)."""
+    treasury.prepare(store, unit_id)
     now = clock.now()
     with store.writing() as cur:
         facts = treasury.unit_facts(cur, unit_id)
@@ -206,6 +208,7 @@ def check(store: BureauStore, fields: dict[str, Any]) -> dict[str, Any]:
 
 def unit_proof(store: BureauStore, unit_id: str, month_from: str, month_to: str) -> dict[str, Any]:
     """单位缴费证明: per unit number, item, payer and period, what is paid and in the treasury."""
+    treasury.prepare(store, unit_id)
     _check_months(month_from, month_to)
     with store.reading() as cur:
         treasury.unit_facts(cur, unit_id)
@@ -226,6 +229,7 @@ def unit_proof(store: BureauStore, unit_id: str, month_from: str, month_to: str)
 def employee_proof(store: BureauStore, unit_id: str, month_from: str, month_to: str, *, name: str | None,
                    id_type: str | None, id_number: str | None) -> dict[str, Any]:
     """职工缴费证明: per employee, item and month paid and in the treasury, unit and personal parts."""
+    treasury.prepare(store, unit_id)
     _check_months(month_from, month_to)
     name, id_number = (name or "").strip() or None, (id_number or "").strip() or None
     if name is None and id_number is None:

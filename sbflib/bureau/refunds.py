@@ -106,6 +106,7 @@ def candidates(store: BureauStore, unit_id: str, kind: str, month_from: str | No
                name: str | None = None, id_number: str | None = None) -> dict[str, Any]:
     """What may be refunded: lines of `kind` (ticket / employee) whose period meets the months, each with
     paid_amount, asked (by earlier applications) and refundable; at most 5,000 (`truncated` says more)."""
+    treasury.prepare(store, unit_id)
     if month_from and month_to and month_from > month_to:
         raise Refusal(422, "PERIOD_INVALID", "费款所属期起不能晚于费款所属期止")
     name, id_number = (name or "").strip() or None, (id_number or "").strip() or None
@@ -160,6 +161,7 @@ def apply(store: BureauStore, unit_id: str, body: dict[str, Any], delay_s: float
     """提交申请: checked in this order, nothing kept when one fails: the account (户名, 银行, 8-32 digit
     账号), the refund type and reason, the lines (known lines of the kind, no repeats, each amount above 0
     and at most what is refundable), and the total (the lines' sum)."""
+    treasury.prepare(store, unit_id)
     account_name = body["account_name"].strip()
     bank_name = body["bank_name"].strip()
     account_no = body["account_no"].strip()
