@@ -54,6 +54,7 @@ from sbflib.io.fonts import CJK_FONT_PATH
 __all__ = [
     "FIXED_CREATION_DATE",
     "FONT",
+    "Cell",
     "Column",
     "ColumnKind",
     "PdfDocument",
@@ -61,6 +62,7 @@ __all__ = [
     "format_cell",
     "format_percent",
     "is_blank",
+    "label_cell",
 ]
 
 FIXED_CREATION_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
@@ -70,6 +72,22 @@ ColumnKind = Literal["text", "money", "number", "percent"]
 _HEADER_FILL = (235, 235, 235)
 _MARGIN = 12.0  # mm
 _ALIGN = {"text": "LEFT", "money": "RIGHT", "number": "RIGHT", "percent": "RIGHT"}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a form grid (`PdfDocument.grid`): its text, how many columns it spans, its
+    alignment, and whether it is a printed label (shaded, centred by default)."""
+
+    text: str
+    colspan: int = 1
+    align: Literal["LEFT", "CENTER", "RIGHT"] | None = None
+    label: bool = False
+
+
+def label_cell(text: str, colspan: int = 1) -> Cell:
+    """A printed label cell of a form grid ("纳税人识别号")."""
+    return Cell(text, colspan, label=True)
 
 
 @dataclass(frozen=True)
@@ -141,6 +159,23 @@ def format_cell(value: Any, kind: ColumnKind = "text") -> str:
 # Tables fpdf2 drops when it embeds a TrueType font (fpdf.output, "dropping some tables"): taking
 # them out once makes each document's subsetting cheaper and changes no byte of the output.
 _DROPPED_TABLES = ("GDEF", "GPOS", "GSUB")
+# Tables read once and handed to each document as copies (the subsetter replaces their dicts and
+# never changes a value in place; each copy gets its own dicts all the same): fewer objects made
+# per document, so less time and fewer full garbage collections. `glyf` is read per document:
+# the subsetter rewrites component glyphs in place.
+_SHARED_TABLES = ("cmap", "hmtx", "vmtx")
+
+
+def _copy_table(table: Any) -> Any:
+    new = copy.copy(table)
+    if hasattr(table, "metrics"):  # hmtx, vmtx: glyph name -> (advance, side bearing), tuples shared
+        new.metrics = dict(table.metrics)
+    if hasattr(table, "tables"):  # cmap: its subtables, each with its own code -> glyph name dict
+        new.tables = [copy.copy(sub) for sub in table.tables]
+        for sub in new.tables:
+            if isinstance(getattr(sub, "cmap", None), dict):
+                sub.cmap = dict(sub.cmap)
+    return new
 
 
 class _FontCache:
@@ -166,6 +201,11 @@ class _FontCache:
                 template = TTFFont(FPDF(), io.BytesIO(self._data), FONT, "")  # type: ignore[arg-type]
                 template.ttffile = CJK_FONT_PATH  # what fpdf2 would hold (text shaping opens it)
                 self._glyph_order = tuple(template.ttfont.getGlyphOrder())
+                for tag in _SHARED_TABLES:
+                    if tag in template.ttfont:
+                        table = template.ttfont[tag]  # reading it decompiles it
+                        if hasattr(table, "ensureDecompiled"):  # cmap: every subtable too
+                            table.ensureDecompiled(recurse=True)
                 self._template = template
             return self._template
 
@@ -175,6 +215,9 @@ class _FontCache:
         font = copy.copy(template)  # shares the read-only widths, cmap and glyph ids
         font.ttfont = ttLib.TTFont(io.BytesIO(self._data), recalcTimestamp=False, lazy=True)
         font.ttfont.setGlyphOrder(list(self._glyph_order))
+        for tag in _SHARED_TABLES:
+            if tag in template.ttfont:
+                font.ttfont.tables[tag] = _copy_table(template.ttfont[tag])
         font.i = len(pdf.fonts) + 1
         font.subset = SubsetMap(font)
         font.missing_glyphs = []
@@ -300,6 +343,50 @@ class PdfDocument:
                 for column in columns[first:]:
                     row.cell(format_cell(totals.get(column.key), column.kind) if column.key in totals else "")
         pdf.ln(2)
+
+    def grid(self, rows: Sequence[Sequence[Cell | str]], widths: Sequence[float], *,
+             row_heights: Mapping[int, float] | None = None, font_size: float | None = None,
+             v_align: Literal["TOP", "MIDDLE"] = "MIDDLE") -> None:
+        """A ruled form grid, as the official forms print their header and signature blocks:
+        `rows` of cells (text, or `Cell` for a label, a span or an alignment), `widths` relative
+        column widths filling the line, `row_heights` a minimum height in mm by row index (room
+        for a seal; with `v_align="TOP"` the text sits at the top of a tall cell). Text wraps at
+        any character inside its cell.
+        """
+        pdf = self.pdf
+        size = font_size or self.font_size
+        pdf.set_font(FONT, size=size)
+        label_style = FontFace(fill_color=_HEADER_FILL)
+        heights = row_heights or {}
+        with pdf.table(col_widths=list(widths), first_row_as_headings=False, text_align="LEFT",
+                       borders_layout=TableBordersLayout.ALL, wrapmode=WrapMode.CHAR,
+                       line_height=size * 0.6, padding=(1.2, 1.5), v_align=v_align,
+                       cell_fill_mode=TableCellFillMode.NONE) as table:
+            for number, cells in enumerate(rows):
+                row = table.row(min_height=heights.get(number))
+                for cell in cells:
+                    if isinstance(cell, str):
+                        cell = Cell(cell)
+                    row.cell(cell.text, colspan=cell.colspan,
+                             align=cell.align or ("CENTER" if cell.label else "LEFT"),
+                             style=label_style if cell.label else None)
+
+    def line(self, left: str, right: str = "", *, size: float | None = None, height: float = 6.0) -> None:
+        """One line with `left` at the left margin and `right` at the right one (a number and a
+        date above a form)."""
+        pdf = self.pdf
+        pdf.set_font(FONT, size=size or self.font_size)
+        y = pdf.get_y()
+        pdf.cell(0, height, left, align="L")
+        if right:
+            pdf.set_xy(pdf.l_margin, y)
+            pdf.cell(0, height, right, align="R")
+        pdf.set_xy(pdf.l_margin, y + height)
+
+    def keep_together(self, height_mm: float) -> None:
+        """Starts a new page unless `height_mm` more fit on this one (a block that must not break)."""
+        if self.pdf.will_page_break(height_mm):
+            self.pdf.add_page()
 
     def text(self, text: str, *, align: Literal["LEFT", "CENTER", "RIGHT", "JUSTIFY"] = "LEFT",
              size: float | None = None, height: float = 5.5) -> None:
