@@ -261,10 +261,11 @@ def treasury_items(cur: duckdb.DuckDBPyConnection, unit_id: str, date_from: dt.d
     """Items of the unit paid into the treasury (入库) between the two days by 入库日期 (both included;
     either may be None), for 税收完税证明: `arrival_id, item_code, item_name, subitem_name, payer,
     period_start, period_end, amount, late_fee, paid_on, arrived_on, voucher_no (应征凭证序号),
-    declaration_id, unit_number, channel, tax_authority`, oldest first. Runs in the caller's unit of work."""
+    declaration_id (null for a payment made elsewhere), unit_number, agency, channel, tax_authority`,
+    oldest first. Runs in the caller's unit of work."""
     return cur.sql("""
         SELECT arrival_id, item_code, item_name, subitem_name, payer, period_start, period_end, amount, late_fee,
-               paid_on, arrived_on, voucher_no, declaration_id, unit_number, channel, tax_authority
+               paid_on, arrived_on, voucher_no, declaration_id, unit_number, agency, channel, tax_authority
         FROM arrivals WHERE unit_id = ? AND (?::DATE IS NULL OR paid_on >= ?::DATE)
           AND (?::DATE IS NULL OR paid_on <= ?::DATE)
         ORDER BY paid_on, arrival_id

@@ -865,7 +865,10 @@ def payables(store: BureauStore, unit_id: str, date_from: dt.date | None, date_t
     with store.reading() as cur:
         offer = _offer(cur, unit_id, clock.current_month(), clock.today())
         declared = cur.sql(f"""
-            SELECT r.*, d.status AS d_status, d.pay_status, d.submitted_at::DATE AS created_on
+            SELECT r.*, d.status AS d_status, d.pay_status, d.submitted_at::DATE AS created_on,
+                   EXISTS (SELECT 1 FROM payment_items i JOIN payment_records p USING (record_id)
+                           WHERE i.declaration_id = r.declaration_id AND i.prep_id = r.prep_id
+                             AND p.status = '缴费成功') AS row_paid
             FROM declaration_rows r JOIN declarations d USING (declaration_id)
             WHERE d.unit_id = ? AND d.status IN ('{"', '".join(_LIVE)}')
         """, params=[unit_id]).to_arrow_table().to_pylist()
@@ -877,7 +880,7 @@ def payables(store: BureauStore, unit_id: str, date_from: dt.date | None, date_t
     for r in declared:
         if r["d_status"] == rules.PENDING:
             status = "申报中"
-        elif r["pay_status"] == rules.PAID:
+        elif r["pay_status"] == rules.PAID or r["row_paid"]:  # a 可缓缴 item may be paid apart
             status = "销账"
         elif r["pay_status"] == rules.IN_DEBIT_LIST:
             status = rules.IN_DEBIT_LIST

@@ -119,7 +119,8 @@ def _wire(head: dict[str, Any], today: dt.date) -> dict[str, Any]:
     return head
 
 
-def _one(cur: duckdb.DuckDBPyConnection, unit_id: str, voucher_no: str) -> dict[str, Any]:
+def one(cur: duckdb.DuckDBPyConnection, unit_id: str, voucher_no: str) -> dict[str, Any]:
+    """One voucher of the unit with its items, in the caller's unit of work."""
     rows = cur.sql(f"SELECT {_HEAD} FROM bank_vouchers WHERE unit_id = ? AND voucher_no = ?",
                    params=[unit_id, voucher_no]).to_arrow_table().to_pylist()
     if not rows:
@@ -141,7 +142,7 @@ def _wire_item(item: dict[str, Any]) -> dict[str, Any]:
 def voucher(store: BureauStore, unit_id: str, voucher_no: str) -> dict[str, Any]:
     """One voucher with its items (查看)."""
     with store.reading() as cur:
-        return _one(cur, unit_id, voucher_no)
+        return one(cur, unit_id, voucher_no)
 
 
 def list_vouchers(store: BureauStore, unit_id: str, period_from: str | None, period_to: str | None,
@@ -171,20 +172,20 @@ def void(store: BureauStore, unit_id: str, voucher_no: str, key: str | None) -> 
             raise Refusal(404, "VOUCHER_NOT_FOUND", f"未找到银行端缴费凭证{voucher_no}")
         status, void_key = found
         if status == VOIDED and key is not None and void_key == key:
-            return _one(cur, unit_id, voucher_no)
+            return one(cur, unit_id, voucher_no)
         if status == VOIDED:
             raise Refusal(409, "VOUCHER_VOIDED", "该缴费凭证已作废，不能重新打印或再次作废，请在缴费页面重新发起缴费")
         if status == PAID:
             raise Refusal(409, "VOUCHER_PAID", "该缴费凭证已缴费，不能作废")
         cur.execute("UPDATE bank_vouchers SET status = ?, voided_at = ?, void_key = ? WHERE voucher_no = ?",
                     [VOIDED, clock.now(), key, voucher_no])
-        return _one(cur, unit_id, voucher_no)
+        return one(cur, unit_id, voucher_no)
 
 
 def bank_pays(store: BureauStore, unit_id: str, voucher_no: str) -> dict[str, Any]:
     """Demo: the bank counter takes the money for a valid unpaid voucher."""
     with store.writing() as cur:
-        head = _one(cur, unit_id, voucher_no)
+        head = one(cur, unit_id, voucher_no)
         if head["status"] == VOIDED:
             raise Refusal(409, "VOUCHER_VOIDED", "该缴费凭证已作废，不能缴款")
         if head["status"] == PAID:
@@ -193,4 +194,4 @@ def bank_pays(store: BureauStore, unit_id: str, voucher_no: str) -> dict[str, An
             raise Refusal(409, "VOUCHER_EXPIRED",
                           f"该缴费凭证已超过税款缴款日期（{head['valid_until']:%Y-%m-%d}），逾期必须重新打印后才能缴款")
         _paid_at_bank(cur, unit_id, voucher_no, clock.now())
-        return _one(cur, unit_id, voucher_no)
+        return one(cur, unit_id, voucher_no)

@@ -118,3 +118,317 @@ def test_the_demo_payment_of_a_declaration_makes_its_arrivals(make_api):
     payables = [p for p in api.get("/payables") if p["declaration_id"] == ids[0]]
     assert payables and {p["status"] for p in payables} == {"销账"}
     assert api.get("/arrivals", **{"from": (today + dt.timedelta(days=1)).isoformat()}) == []
+
+
+def _agreement(api: Api, *, verify: bool = True, tail: str = "6700") -> str:
+    """A 三方协议 of the unit (a fresh 账号 ending `tail`: agreements outlive a demo reset), verified
+    unless told otherwise: its ID."""
+    from sbflib.bureau.agreements import banking_regions, banks, branches
+
+    account = f"6222{uuid.uuid4().int % 10**8:08d}{tail}"
+
+    region = next(r for r in banking_regions() if r["region_name"].startswith("浙江省杭州市"))["region_code"]
+    bank = banks(region)[0]["bank_code"]
+    body = {"allow_debit": False, "tax_authority": api.get("/registration")["tax_authority"],
+            "region_code": region, "bank_code": bank, "branch_no": branches(region, bank)[0]["branch_no"],
+            "account_name": "测试单位", "account_no": account}
+    resp = api.post("/agreements", body)
+    assert resp.status_code == 201, resp.text
+    agreement_id = resp.json()["agreement_id"]
+    if verify:
+        resp = api.post(f"/agreements/{agreement_id}/verify")
+        assert resp.status_code == 200 and resp.json()["status"] == "验证通过", resp.text
+    return agreement_id
+
+
+def _total(arrears: list[dict[str, Any]]) -> str:
+    return f"{sum((Decimal(a['total']) for a in arrears), Decimal('0.00')):.2f}"
+
+
+def _pay(api: Api, arrears: list[dict[str, Any]], method: str = "agreement", *, agreement_id: str | None = None,
+         password: str | None = None, key: str | None = None, total: str | None = None,
+         payer: dict[str, str] | None = None, timeout: float = 60) -> httpx.Response:
+    body: dict[str, Any] = {"arrear_ids": [a["arrear_id"] for a in arrears], "method": method,
+                            "total": total or _total(arrears)}
+    if agreement_id:
+        body["agreement_id"] = agreement_id
+    if payer:
+        body["payer"] = payer
+    return api.http.post(f"/units/{api.unit}/payments", json=body, timeout=timeout,
+                         headers={"Idempotency-Key": key or uuid.uuid4().hex,
+                                  "X-Sbf-Password": password or api.password})
+
+
+def _bank(api: Api, outcome: str, reason: str | None = None, unlock: str = "success",
+          unlock_reason: str | None = None) -> None:
+    resp = api.demo(f"/units/{api.unit}/bank", {"outcome": outcome, "reason": reason, "unlock_outcome": unlock,
+                                                 "unlock_reason": unlock_reason})
+    assert resp.status_code == 200, resp.text
+
+
+def test_arrears_have_pay_by_dates_days_left_and_a_late_fee_preview(make_api):
+    from sbflib.bureau.collection import collection_rule
+    from sbflib.domain.deadlines import days_left, late_fee, next_working_day, pay_by_date
+
+    api = make_api(PLAIN)
+    assert api.get("/arrears") == []
+    ids = api.declare_daily()
+    declared = [r for d in ids for r in api.get(f"/declarations/{d}")["rows"] if Decimal(r["amount"]) > 0]
+    arrears = api.get("/arrears")
+    assert len(arrears) == len(declared)
+    rule = collection_rule("330100")
+    today = clock.today()
+    month = clock.current_month()
+    for a in arrears:
+        row = next(r for r in declared if f"{a['declaration_id']}-{r['prep_id']}" == a["arrear_id"])
+        due = (next_working_day(dt.date.fromisoformat(row["valid_until"])) if row["valid_until"]
+               else pay_by_date(month, rule))
+        assert a["pay_by"] == due.isoformat() and a["days_left"] == days_left(due, today)
+        assert a["late_fee"] == "0.00" and a["total"] == a["amount"]
+        assert a["deferrable"] is False and a["operation"] == "正常缴费" and a["status"] == "未缴费"
+    # Preview: paying ten days after the latest pay-by date costs the unit share 0.05 % a day.
+    late = max(dt.date.fromisoformat(a["pay_by"]) for a in arrears) + dt.timedelta(days=10)
+    preview = api.get("/arrears", pay_date=late.isoformat())
+    for a in preview:
+        due = dt.date.fromisoformat(a["pay_by"])
+        expected = late_fee(Decimal(a["amount"]), due, late, rule, a["payer"])
+        assert Decimal(a["late_fee"]) == expected
+        assert (Decimal(a["late_fee"]) > 0) == (a["payer"] == "unit" and Decimal(a["amount"]) >= 1)
+        assert Decimal(a["total"]) == Decimal(a["amount"]) + expected
+    resp = api.http.get(f"/units/{api.unit}/arrears", params={"pay_date": (today - dt.timedelta(days=1)).isoformat()})
+    assert resp.status_code == 422 and resp.json()["code"] == "VALIDATION"
+
+
+def test_deferrable_unit_shares_are_flagged_and_paid_apart(make_api):
+    api = make_api(DEFERRING)
+    ids = api.declare_daily()
+    arrears = api.get("/arrears")
+    deferrable = [a for a in arrears if a["deferrable"]]
+    assert {(a["item_code"], a["payer"]) for a in deferrable} <= {("10201", "unit"), ("10202", "unit"),
+                                                                    ("10204", "unit")}
+    assert deferrable and all(a["operation"] == "可缓缴" for a in deferrable)
+    plain = [a for a in arrears if not a["deferrable"]]
+    assert min(a["pay_by"] for a in deferrable) > max(a["pay_by"] for a in plain if a["source_code"] == "01")
+    agreement = _agreement(api)
+    # The items of one 应征凭证序号 that are not deferrable go together.
+    resp = _pay(api, plain[:1], agreement_id=agreement)
+    assert resp.status_code == 422 and resp.json()["code"] == "ARREARS_INCOMPLETE", resp.text
+    assert "可缓缴的除外" in resp.json()["message"]
+    resp = _pay(api, plain, agreement_id=agreement)
+    assert resp.status_code == 201 and resp.json()["status"] == "缴费成功", resp.text
+    left = api.get("/arrears")
+    assert {a["arrear_id"] for a in left} == {a["arrear_id"] for a in deferrable}
+    # Paid rows are 销账 while their declaration still owes the deferred ones.
+    payables = {f"{p['declaration_id']}-{p['prep_id']}": p["status"] for p in api.get("/payables")
+                if p["declaration_id"] in ids}
+    assert {payables[a["arrear_id"]] for a in plain} == {"销账"}
+    assert {payables[a["arrear_id"]] for a in deferrable} == {"申报成功"}
+    # The deferred ones alone later: the declaration is then 已缴费.
+    resp = _pay(api, deferrable[:1], agreement_id=agreement)
+    assert resp.status_code == 201, resp.text
+    resp = _pay(api, deferrable[1:], agreement_id=agreement)
+    assert resp.status_code == 201, resp.text
+    assert api.get("/arrears") == []
+    assert {api.get(f"/declarations/{d}")["record"]["pay_status"] for d in ids} == {"已缴费"}
+
+
+def test_agreement_payment_succeeds_and_makes_records_and_arrivals(make_api):
+    api = make_api(PLAIN)
+    ids = api.declare_daily()
+    arrears = api.get("/arrears")
+    agreement = _agreement(api)
+    resp = _pay(api, arrears, agreement_id=agreement)
+    assert resp.status_code == 201, resp.text
+    paid = resp.json()
+    assert paid["status"] == "缴费成功" and paid["method"] == "agreement" and paid["total"] == _total(arrears)
+    assert paid["account_masked"] == "****6700" and paid["voucher"] is None
+    assert {r["voucher_no"] for r in paid["records"]} == {a["voucher_no"] for a in arrears}
+    assert all(r["status"] == "缴费成功" and r["channel"] == "三方协议" and r["bank_serial"] for r in paid["records"])
+    assert api.get("/arrears") == []
+    assert {api.get(f"/declarations/{d}")["record"]["pay_status"] for d in ids} == {"已缴费"}
+    today = clock.today().isoformat()
+    arrived = api.get("/arrivals", **{"from": today, "to": today})
+    assert len(arrived) == len(arrears) and {a["channel"] for a in arrived} == {"三方协议"}
+    assert sum(Decimal(a["amount"]) for a in arrived) == sum(Decimal(a["amount"]) for a in arrears)
+    # 缴费记录 by period: this payment's records, and the history made in other channels.
+    month = clock.current_month()
+    records = api.get("/payments", **{"from": month, "to": month})
+    assert {r["record_id"] for r in records} == {r["record_id"] for r in paid["records"]}
+    one = api.get(f"/payments/{records[0]['record_id']}")
+    assert one["items"] and one["voucher_no"] == records[0]["voucher_no"]
+    history = api.get("/payments")
+    assert {r["channel"] for r in history} == {"三方协议", "其他渠道", "银行端凭证"}
+    # Nothing is left to pay: the same arrears again are unknown.
+    resp = _pay(api, arrears, agreement_id=agreement)
+    assert resp.status_code == 422 and resp.json()["code"] == "ARREARS_NOT_FOUND"
+
+
+def test_refusals_before_paying(make_api):
+    api = make_api(PLAIN)
+    api.declare_daily()
+    arrears = api.get("/arrears")
+    unverified = _agreement(api, verify=False)
+    resp = _pay(api, arrears, agreement_id=unverified)
+    assert resp.status_code == 409 and resp.json()["code"] == "AGREEMENT_NOT_USABLE", resp.text
+    agreement = _agreement(api, tail="6711")
+    resp = _pay(api, arrears, agreement_id=agreement, password="Wrong#2026")
+    assert resp.status_code == 401 and resp.json()["code"] == "PASSWORD_WRONG"
+    resp = _pay(api, arrears, agreement_id=agreement, total="1.00")
+    assert resp.status_code == 409 and resp.json()["code"] == "ARREARS_CHANGED"
+    assert "1.00元" in resp.json()["message"]
+    resp = _pay(api, [{"arrear_id": "SB1-P01N-1"}], agreement_id=agreement, total="0.00")
+    assert resp.status_code == 422 and resp.json()["code"] == "ARREARS_NOT_FOUND"
+    resp = _pay(api, arrears, agreement_id=None)
+    assert resp.status_code == 422 and resp.json()["code"] == "VALIDATION"
+    assert len(api.get("/arrears")) == len(arrears)
+
+
+def test_bank_failure_keeps_the_arrears_with_the_reason(make_api):
+    api = make_api(PLAIN)
+    api.declare_daily()
+    arrears = api.get("/arrears")
+    agreement = _agreement(api)
+    _bank(api, "failure", "账户余额不足")
+    resp = _pay(api, arrears, agreement_id=agreement)
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["status"] == "缴费失败"
+    assert {(r["status"], r["reason"]) for r in resp.json()["records"]} == {("缴费失败", "账户余额不足")}
+    assert {a["status"] for a in api.get("/arrears")} == {"未缴费"}
+    assert api.get("/arrivals", **{"from": clock.today().isoformat()}) == []
+    _bank(api, "success")
+    resp = _pay(api, arrears, agreement_id=agreement)
+    assert resp.status_code == 201 and resp.json()["status"] == "缴费成功"
+
+
+@pytest.mark.parametrize("unlock", ["success", "failure"])
+def test_a_locked_payment_blocks_the_items_until_unlocked(make_api, unlock):
+    api = make_api(PLAIN)
+    ids = api.declare_daily()
+    arrears = api.get("/arrears")
+    agreement = _agreement(api)
+    frozen = "账户已冻结" if unlock == "failure" else None
+    _bank(api, "lock", unlock=unlock, unlock_reason=frozen)
+    resp = _pay(api, arrears, agreement_id=agreement)
+    assert resp.status_code == 201 and resp.json()["status"] == "锁定", resp.text
+    records = resp.json()["records"]
+    assert {r["status"] for r in records} == {"锁定"}
+    assert {a["status"] for a in api.get("/arrears")} == {"锁定"}
+    _bank(api, "success", unlock=unlock, unlock_reason=frozen)  # new payments would pass; the lock stays
+    again = _pay(api, arrears, agreement_id=agreement)
+    assert again.status_code == 409 and again.json()["code"] == "ARREAR_LOCKED"
+    assert "请先在缴费记录中解锁" in again.json()["message"]
+    # 解锁 asks for the password first.
+    wrong = api.http.post(f"/units/{api.unit}/payments/{records[0]['record_id']}/unlock",
+                          headers={"Idempotency-Key": uuid.uuid4().hex, "X-Sbf-Password": "Wrong#2026"})
+    assert wrong.status_code == 401 and wrong.json()["code"] == "PASSWORD_WRONG"
+    for rec in records:
+        resp = api.http.post(f"/units/{api.unit}/payments/{rec['record_id']}/unlock",
+                             headers={"Idempotency-Key": uuid.uuid4().hex, "X-Sbf-Password": api.password})
+        assert resp.status_code == 200, resp.text
+        done = resp.json()
+        if unlock == "success":
+            assert (done["status"], done["unlock_result"]) == ("缴费成功", "缴费成功")
+        else:
+            assert (done["status"], done["unlock_result"]) == ("缴费失败", "扣费失败")
+            assert done["reason"] == "扣费失败：账户已冻结"
+    twice = api.http.post(f"/units/{api.unit}/payments/{records[0]['record_id']}/unlock",
+                          headers={"Idempotency-Key": uuid.uuid4().hex, "X-Sbf-Password": api.password})
+    assert twice.status_code == 409 and twice.json()["code"] == "PAYMENT_NOT_LOCKED"
+    today = clock.today().isoformat()
+    if unlock == "success":
+        assert api.get("/arrears") == []
+        assert len(api.get("/arrivals", **{"from": today})) == len(arrears)
+        assert {api.get(f"/declarations/{d}")["record"]["pay_status"] for d in ids} == {"已缴费"}
+    else:
+        assert {a["status"] for a in api.get("/arrears")} == {"未缴费"}
+        assert api.get("/arrivals", **{"from": today}) == []
+        resp = _pay(api, arrears, agreement_id=agreement)
+        assert resp.status_code == 201 and resp.json()["status"] == "缴费成功"
+
+
+def test_the_same_payment_sent_twice_is_charged_once(make_api, bureau):
+    api = make_api(PLAIN)
+    api.declare_daily()
+    arrears = api.get("/arrears")
+    agreement = _agreement(api)
+    key = uuid.uuid4().hex
+    fault = {"path_prefix": f"/api/v1/units/{api.unit}/payments", "method": "POST", "mode": "drop", "times": 1,
+             "seconds": 3}
+    assert api.demo("/faults", fault).status_code == 200
+    try:
+        with pytest.raises(httpx.HTTPError):
+            _pay(api, arrears, agreement_id=agreement, key=key, timeout=2)
+    finally:
+        httpx.delete(f"{bureau.api}/demo/faults", headers=bureau.demo_headers, timeout=10)
+    resp = _pay(api, arrears, agreement_id=agreement, key=key)
+    assert resp.status_code == 201, resp.text
+    assert resp.json()["status"] == "缴费成功"
+    # After a new login too (the payment keeps its key), still the first payment.
+    first = resp.json()["payment_id"]
+    api.relogin()
+    again = _pay(api, arrears, agreement_id=agreement, key=key)
+    assert again.status_code == 201 and again.json()["payment_id"] == first
+    month = clock.current_month()
+    records = api.get("/payments", **{"from": month, "to": month})
+    assert {r["payment_id"] for r in records} == {first}
+    assert len(records) == len({a["voucher_no"] for a in arrears})
+    arrived = api.get("/arrivals", **{"from": clock.today().isoformat()})
+    assert len(arrived) == len(arrears)
+
+
+def test_a_bank_voucher_is_issued_voided_once_and_paid_at_the_bank(make_api):
+    api = make_api(PLAIN)
+    api.declare_daily()
+    arrears = api.get("/arrears")
+    payer = {"payer_name": "杭州西湖清源环保科技有限公司", "payer_account": "6222020200106700",
+             "payer_bank": "中国工商银行杭州西湖支行"}
+    resp = _pay(api, arrears, "voucher", payer=payer)
+    assert resp.status_code == 201, resp.text
+    voucher = resp.json()["voucher"]
+    assert resp.json()["status"] == "已开具凭证" and resp.json()["records"] == []
+    assert voucher["status"] == "未缴费" and voucher["channel"] == "客户端" and len(voucher["voucher_no"]) == 19
+    assert voucher["valid_until"] == min(a["pay_by"] for a in arrears)
+    assert voucher["total"] == _total(arrears) and len(voucher["items"]) == len(arrears)
+    assert (voucher["payer_name"], voucher["payer_account"], voucher["payer_bank"]) == tuple(payer.values())
+    assert {a["status"] for a in api.get("/arrears")} == {"已开具凭证"}
+    agreement = _agreement(api)
+    refused = _pay(api, arrears, agreement_id=agreement)
+    assert refused.status_code == 409 and refused.json()["code"] == "ARREAR_ON_VOUCHER"
+    # Void, then void again refused; the items are payable again.
+    number = voucher["voucher_no"]
+    voided = api.post(f"/vouchers/{number}/void")
+    assert voided.status_code == 200 and voided.json()["status"] == "已作废", voided.text
+    again = api.post(f"/vouchers/{number}/void")
+    assert again.status_code == 409 and again.json()["code"] == "VOUCHER_VOIDED"
+    assert "不能重新打印或再次作废" in again.json()["message"]
+    assert {a["status"] for a in api.get("/arrears")} == {"未缴费"}
+    # A new voucher without a payer block, paid at the bank counter.
+    second = _pay(api, arrears, "voucher").json()["voucher"]
+    assert second["payer_name"] is None and second["voucher_no"] != number
+    paid = api.demo(f"/units/{api.unit}/vouchers/{second['voucher_no']}/pay")
+    assert paid.status_code == 200 and paid.json()["status"] == "已缴费", paid.text
+    assert api.get("/arrears") == []
+    refused = api.post(f"/vouchers/{second['voucher_no']}/void")
+    assert refused.status_code == 409 and refused.json()["code"] == "VOUCHER_PAID"
+    arrived = api.get("/arrivals", **{"from": clock.today().isoformat()})
+    assert len(arrived) == len(arrears) and {a["channel"] for a in arrived} == {"银行端凭证"}
+    month = clock.current_month()
+    listed = api.get("/vouchers", **{"from": month, "to": month})
+    assert {(v["voucher_no"], v["status"]) for v in listed} == {(number, "已作废"), (second["voucher_no"], "已缴费")}
+    records = api.get("/payments", **{"from": month, "to": month})
+    assert {r["bank_voucher_no"] for r in records} == {second["voucher_no"]}
+    assert api.get(f"/vouchers/{number}")["items"]
+    missing = api.http.get(f"/units/{api.unit}/vouchers/4000000000000000000")
+    assert missing.status_code == 404 and missing.json()["code"] == "VOUCHER_NOT_FOUND"
+
+
+def test_vouchers_and_payments_made_in_other_channels_are_there_to_sync(make_api):
+    api = make_api(DEFERRING)
+    vouchers = api.get("/vouchers")
+    assert {(v["channel"], v["status"]) for v in vouchers} == {("其他渠道", "已缴费"), ("其他渠道", "已作废")}
+    records = api.get("/payments")
+    assert {r["channel"] for r in records} == {"其他渠道", "银行端凭证"}
+    assert all(r["status"] == "缴费成功" and r["items"] for r in records)
+    older = records[-1]["period_start"]
+    assert [r["period_start"] for r in api.get("/payments", **{"from": older, "to": older})] == [older]
+    assert api.get("/vouchers", **{"from": clock.current_month()}) == []
