@@ -46,7 +46,7 @@ from sbflib.errors import (
 )
 from sbflib.gateway.declaration_records import DeclarationRecord
 from sbflib.io import xlsx
-from sbflib.io.declaration_form import DeclarationHeader, declaration_form_pdf
+from sbflib.io.declaration_form import DeclarationHeader, declaration_form_pdf, form_lines
 from sbflib.store import declaration_records as repo
 from sbflib.store import settings as settings_repo
 from sbflib.store.declaration_records import (
@@ -342,18 +342,7 @@ class DeclarationRecordService:
         rec = detail.record
         if detail.rows.empty:
             raise StateError("该申报记录没有申报明细，无法打印")
-        rows = detail.rows
-        lines = pd.DataFrame({
-            "单位编号": rows["unit_number"].fillna(""),
-            "征收项目": rows["item_name"].fillna(""),
-            "征收品目": rows["subitem_name"].fillna(""),
-            "费款所属期起": rows["period_start"].fillna(""),
-            "费款所属期止": rows["period_end"].fillna(""),
-            "缴费人数": rows["headcount"],
-            "缴费基数": rows["base_total"],
-            "费率": rows["rate"],
-            "应缴费额": rows["amount"],
-        })
+        lines = form_lines(detail.rows)
         submitted = rec["submitted_at"]
         declared_on = submitted.date() if isinstance(submitted, dt.datetime | pd.Timestamp) else clock.today()
         header = DeclarationHeader(unit.taxpayer_id, unit.name, str(rec.get("tax_authority") or ""), declared_on,

@@ -34,6 +34,7 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "DeclarationHeader",
     "declaration_form_pdf",
+    "form_lines",
 ]
 
 # Column name → (printed label, relative width, kind); display order. The first eight are required.
@@ -41,6 +42,7 @@ LINE_COLUMNS: dict[str, tuple[str, float, Any]] = {
     "单位编号": ("单位编号", 1.3, "text"),
     "征收项目": ("征收项目", 2.0, "text"),
     "征收品目": ("征收品目", 3.0, "text"),
+    "缴费对象": ("缴费对象", 0.9, "text"),
     "费款所属期起": ("费款所属期起", 1.1, "text"),
     "费款所属期止": ("费款所属期止", 1.1, "text"),
     "缴费人数": ("缴费人数", 0.9, "number"),
@@ -68,6 +70,40 @@ class DeclarationHeader:
     declared_on: dt.date      # 申报日期
     declaration_id: str = ""  # 申报序号 (the bureau's id of the declaration), printed when given
     status: str = ""          # 申报状态, printed when given (e.g. 申报成功, 已作废)
+
+
+#: The bureau's declared-row columns (docs/api.md "Fee declarations") → the form's columns.
+ROW_TO_FORM = {
+    "unit_number": "单位编号",
+    "item_name": "征收项目",
+    "subitem_name": "征收品目",
+    "payer_name": "缴费对象",
+    "period_start": "费款所属期起",
+    "period_end": "费款所属期止",
+    "headcount": "缴费人数",
+    "base_total": "缴费基数",
+    "rate": "费率",
+    "amount": "应缴费额",
+}
+
+
+def form_lines(rows: Any) -> Any:
+    """The rows of a declaration as the bureau declared them (a DataFrame with `ROW_TO_FORM`'s keys;
+    money Decimal) as the form's lines, in their order.
+
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame([{"unit_number": "1234", "item_name": "失业保险费", "subitem_name": "失业保险",
+    ...     "payer_name": "个人", "period_start": "2026-11", "period_end": "2026-11", "headcount": 3,
+    ...     "base_total": Decimal("15000.00"), "rate": Decimal("0.005"), "amount": Decimal("75.00")}])
+    >>> list(form_lines(rows).columns)[:4], form_lines(rows).loc[0, "应缴费额"]
+    (['单位编号', '征收项目', '征收品目', '缴费对象'], Decimal('75.00'))
+    """
+    present = {k: v for k, v in ROW_TO_FORM.items() if k in rows.columns}
+    out = rows[list(present)].rename(columns=present).reset_index(drop=True)
+    for column in ("单位编号", "征收项目", "征收品目", "缴费对象", "费款所属期起", "费款所属期止"):
+        if column in out.columns:
+            out[column] = out[column].fillna("")
+    return out
 
 
 def _money_column(values: Sequence[Any], column: str) -> list[Decimal | None]:

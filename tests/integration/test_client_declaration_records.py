@@ -7,6 +7,8 @@ Declarations are made through the bureau's HTTP API directly (the declare servic
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 import time
 import uuid
 from decimal import Decimal
@@ -14,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 import sbflib
 from sbflib.domain import clock
@@ -107,9 +110,14 @@ def test_sync_by_date_range_keeps_the_records_with_their_rows_and_decimal_money(
     assert records.query(RecordFilter(declared_from=today, declared_to=today))[1] == 1
     assert records.query(RecordFilter(status="已作废"))[1] == 0
 
-    # the 社会保险费申报表 of the record prints every row
+    # the 社会保险费申报表 of the record prints the taxpayer, every row and the total
     pdf = records.print_form(declaration_id)
-    assert pdf[:5] == b"%PDF-"
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    assert wb.unit.taxpayer_id in text and wb.unit.name in text
+    for r in rows:
+        assert f"{r['unit_number']}{r['item_name']}{r['subitem_name']}{r['payer_name']}" in text
+        assert f"{Decimal(r['amount']):,.2f}" in text
+    assert f"合计{sum(Decimal(r['amount']) for r in rows):,.2f}" in text
 
 
 def test_void_of_an_unpaid_record_is_decided_on_feedback_and_it_is_never_offered_for_payment(session):
