@@ -432,3 +432,96 @@ def test_vouchers_and_payments_made_in_other_channels_are_there_to_sync(make_api
     older = records[-1]["period_start"]
     assert [r["period_start"] for r in api.get("/payments", **{"from": older, "to": older})] == [older]
     assert api.get("/vouchers", **{"from": clock.current_month()}) == []
+
+
+# --- the clock moved: in-process on a seeded store (the bureau tests' way to set dates) ------------------
+
+
+@pytest.fixture(scope="module")
+def pinned_store(tmp_path_factory):
+    from sbflib.bureau.seed import seed
+    from sbflib.bureau.store import BureauStore
+
+    path = tmp_path_factory.mktemp("collection") / "bureau.duckdb"
+    clock.set_today("2026-11-27")
+    try:
+        demo = seed(path, seed=5, employees=20, residents=0)
+    finally:
+        clock.reset()
+    store = BureauStore(path)
+    yield store, next(u["password"] for u in demo["units"] if u["unit_id"] == PLAIN)
+    store.close()
+
+
+def test_the_late_fee_is_charged_once_the_pay_by_date_has_passed(pinned_store):
+    import json
+
+    from sbflib.bureau import agreements, declarations, payments, vouchers
+    from sbflib.bureau.collection import arrivals
+    from sbflib.bureau.errors import Refusal
+
+    store, password = pinned_store
+    clock.set_today("2026-11-27")
+    try:
+        rows = [r for r in declarations.preprocessing(store, PLAIN, "daily") if r["status"] == "未申报"]
+        due = sum((r["amount"] for r in rows), Decimal("0.00"))
+        body = declarations.parse_body(json.dumps({"channel": "daily", "prep_ids": [r["prep_id"] for r in rows],
+                                                   "total_due": f"{due:.2f}"}).encode())
+        declarations.submit(store, PLAIN, body, 0, uuid.uuid4().hex)
+        declarations.decide_due(store, PLAIN)
+        now = payments.arrears(store, PLAIN)
+        own = [a for a in now if a["source_code"] == "01"]
+        assert own and {a["pay_by"] for a in own} == {dt.date(2026, 12, 15)}   # a Tuesday
+        assert {a["days_left"] for a in own} == {18} and {a["late_fee"] for a in now} == {Decimal("0.00")}
+        assessed = [a for a in now if a["source_code"] == "03"]
+        assert assessed and {a["pay_by"] for a in assessed} == {dt.date(2026, 12, 31)}  # 征集有效日期, a Thursday
+        region = next(r for r in agreements.banking_regions() if r["region_name"].startswith("浙江省杭州市"))
+        bank = agreements.banks(region["region_code"])[0]["bank_code"]
+        with store.reading() as cur:
+            authority = agreements.tax_authorities(cur, PLAIN)[0]
+        made = agreements.create(store, PLAIN, {
+            "allow_debit": False, "tax_authority": authority, "region_code": region["region_code"],
+            "bank_code": bank, "branch_no": agreements.branches(region["region_code"], bank)[0]["branch_no"],
+            "account_name": "测试单位", "account_no": "6222020200106700"})
+        assert agreements.verify(store, PLAIN, made["agreement_id"])["status"] == "验证通过"
+
+        # Ten days after the pay-by date: 0.05 % a day on the unit share of the 01 rows, none on the
+        # personal share; the 征集信息 is still within its 征集有效日期.
+        clock.set_today("2026-12-25")
+        late = payments.arrears(store, PLAIN)
+        for a in late:
+            if a["source_code"] == "01" and a["payer"] == "unit":
+                hand = (a["amount"] * Decimal("0.0005") * 10).quantize(Decimal("0.01"))
+                assert a["late_fee"] == hand and a["days_left"] == -10
+            else:
+                assert a["late_fee"] == Decimal("0.00")
+        fees = sum((a["late_fee"] for a in late), Decimal("0.00"))
+        assert fees > 0
+        # An overdue voucher is valid on its day of issue only.
+        own = [a for a in late if a["source_code"] == "01"]
+        voucher = payments.pay(store, PLAIN, password=password, arrear_ids=[a["arrear_id"] for a in own],
+                               method="voucher", agreement_id=None, payer=None,
+                               total=sum((a["total"] for a in own), Decimal("0.00")), idempotency_key=None)
+        assert voucher["voucher"]["valid_until"] == dt.date(2026, 12, 25)
+        clock.set_today("2026-12-26")
+        number = voucher["voucher"]["voucher_no"]
+        assert vouchers.voucher(store, PLAIN, number)["status"] == "已过期"
+        with pytest.raises(Refusal) as info:
+            vouchers.bank_pays(store, PLAIN, number)
+        assert info.value.code == "VOUCHER_EXPIRED"
+        # Its items are payable again, with one more day of late fee.
+        late = payments.arrears(store, PLAIN)
+        assert {a["status"] for a in late} == {"未缴费"}
+        total = sum((a["total"] for a in late), Decimal("0.00"))
+        paid = payments.pay(store, PLAIN, password=password, arrear_ids=[a["arrear_id"] for a in late],
+                            method="agreement", agreement_id=made["agreement_id"], payer=None, total=total,
+                            idempotency_key=uuid.uuid4().hex)
+        assert paid["status"] == "缴费成功" and paid["total"] == total
+        eleven = sum(((a["amount"] * Decimal("0.0005") * 11).quantize(Decimal("0.01")) for a in late
+                      if a["source_code"] == "01" and a["payer"] == "unit"), Decimal("0.00"))
+        assert paid["late_fee"] == eleven == sum((r["late_fee"] for r in paid["records"]), Decimal("0.00"))
+        arrived = arrivals(store, PLAIN, dt.date(2026, 12, 26), None)
+        assert len(arrived) == len(late) and sum((a["late_fee"] for a in arrived), Decimal("0.00")) == eleven
+        assert {a["paid_on"] for a in arrived} == {dt.date(2026, 12, 26)}
+    finally:
+        clock.reset()
