@@ -1,0 +1,242 @@
+"""The 税收完税证明（非印刷）and the 职工 / 单位缴费证明 PDFs (io/certificates.py): the text read back
+with pypdf holds the number, the taxpayer, every item with its 入库日期, the total in figures and in
+capitals, and the 补开 mark only on a re-issue; the same document gives the same bytes; the Chinese
+glyphs are embedded with outlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import doctest
+import io
+import logging
+import re
+from decimal import Decimal
+
+import pytest
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+import sbflib.io.certificates
+from sbflib.domain.errors import RuleViolation
+from sbflib.io.certificates import (
+    CERTIFICATE_NOTE,
+    CERTIFICATE_TITLE,
+    EMPLOYEE_PROOF_TITLE,
+    UNIT_PROOF_TITLE,
+    CertificateItem,
+    EmployeeProofDoc,
+    ProofLine,
+    TaxCertificateDoc,
+    UnitProofDoc,
+    employee_proof_pdf,
+    tax_certificate_pdf,
+    unit_proof_pdf,
+)
+
+ITEMS = [
+    ("基本养老保险费", "职工基本养老保险(单位缴纳)"),
+    ("基本养老保险费", "职工基本养老保险(个人缴纳)"),
+    ("失业保险费", "失业保险(单位缴纳)"),
+    ("基本医疗保险费", "职工基本医疗保险(单位缴纳)"),
+    ("工伤保险费", "工伤保险"),
+]
+
+
+def _pages(data: bytes) -> list[str]:
+    return [re.sub(r"\s+", "", page.extract_text()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+def _embedded_font(data: bytes) -> TTFont:
+    page = PdfReader(io.BytesIO(data)).pages[0]
+    (ref,) = page["/Resources"]["/Font"].values()
+    descendant = ref.get_object()["/DescendantFonts"][0].get_object()
+    stream = descendant["/FontDescriptor"].get_object()["/FontFile2"].get_object()
+    return TTFont(io.BytesIO(stream.get_data()))
+
+
+def _cert_items(n: int) -> tuple[CertificateItem, ...]:
+    return tuple(
+        CertificateItem(f"3202611270001234{i:02d}", *ITEMS[i % len(ITEMS)], dt.date(2026, 10, 1),
+                        dt.date(2026, 10, 31), dt.date(2026, 11, 12 + i % 3), Decimal("3533.34") + i)
+        for i in range(n))
+
+
+def _certificate(items=None, **changes) -> TaxCertificateDoc:
+    fields = {
+        "certificate_no": "133016261100000001", "issued_on": dt.date(2026, 11, 27),
+        "tax_authority": "国家税务总局杭州市上城区税务局", "taxpayer_id": "91330100MA2H000001",
+        "taxpayer_name": "杭州示例科技有限公司", "items": _cert_items(8) if items is None else items,
+        "issuer": "社保费管理客户端",
+    }
+    fields.update(changes)
+    return TaxCertificateDoc(**fields)
+
+
+def _proof_lines(n: int) -> tuple[ProofLine, ...]:
+    return tuple(
+        ProofLine("国家税务总局杭州市上城区税务局", "杭州市社会保险事业管理局", "33010000001", *ITEMS[i % len(ITEMS)],
+                  dt.date(2026, i % 12 + 1, 1), dt.date(2026, i % 12 + 1, 28), dt.date(2026, i % 12 + 1, 15),
+                  Decimal("452.00") + i, detail_name="", base=Decimal("5650.00"))
+        for i in range(n))
+
+
+def _employee(lines=None, **changes) -> EmployeeProofDoc:
+    fields = {
+        "unit_name": "杭州示例科技有限公司", "taxpayer_id": "91330100MA2H000001", "employee_name": "张喆",
+        "id_type": "居民身份证", "id_number": "330102199001011234", "period_from": "2026-01",
+        "period_to": "2026-12", "printed_on": dt.date(2026, 11, 27),
+        "lines": _proof_lines(12) if lines is None else lines, "proof_no": "ZM2026112700001",
+    }
+    fields.update(changes)
+    return EmployeeProofDoc(**fields)
+
+
+def _unit(lines=None, **changes) -> UnitProofDoc:
+    fields = {
+        "unit_name": "杭州示例科技有限公司", "taxpayer_id": "91330100MA2H000001", "period_from": "2026-01",
+        "period_to": "2026-12", "printed_on": dt.date(2026, 11, 27),
+        "lines": _proof_lines(12) if lines is None else lines,
+    }
+    fields.update(changes)
+    return UnitProofDoc(**fields)
+
+
+# --- 税收完税证明 ---------------------------------------------------------------------------------
+
+def test_the_tax_certificate_holds_the_taxpayer_every_item_and_the_total():
+    items = _cert_items(8)
+    pages = _pages(tax_certificate_pdf(_certificate(items)))
+    text = "".join(pages)
+    assert len(pages) == 1
+    for part in (CERTIFICATE_TITLE + "（非印刷）", "填发日期：2026年11月27日No.133016261100000001",
+                 "税务机关：国家税务总局杭州市上城区税务局",
+                 "纳税人识别号91330100MA2H000001纳税人名称杭州示例科技有限公司",
+                 "原凭证号税种品目名称税款所属时期入（退）库日期实缴（退）金额",
+                 "税务机关（盖章）填票人备注社保费管理客户端", CERTIFICATE_NOTE):
+        assert part in text, part
+    for item in items:
+        row = (f"{item.voucher_no}{item.item_name}{item.sub_item_name}2026-10-01至2026-10-31"
+               f"{item.arrived_on.isoformat()}{item.amount:,.2f}")
+        assert row in text, row
+    # 8 × 3533.34 + (0 + 1 + … + 7) = 28266.72 + 28, by hand
+    assert "合计28,294.72" in text
+    assert "金额合计（大写）人民币贰万捌仟贰佰玖拾肆元柒角贰分¥28,294.72" in text
+    assert "补开" not in text
+
+
+def test_a_reissued_certificate_says_so_with_the_original_number():
+    text = "".join(_pages(tax_certificate_pdf(_certificate(reissued=True, original_no="133016261100000000"))))
+    assert CERTIFICATE_TITLE + "（非印刷）（补开）" in text
+    assert "补开，原证明编号：133016261100000000" in text
+    plain = "".join(_pages(tax_certificate_pdf(_certificate(reissued=True, note="遗失补开"))))
+    assert "备注社保费管理客户端遗失补开；补开" in plain
+
+
+def test_a_one_item_certificate_of_two_jiao():
+    item = CertificateItem("320181009000000001", "基本养老保险费", "职工基本养老保险(个人缴纳)", "2018-09",
+                           "2018-09", dt.date(2018, 10, 12), "0.20")
+    text = "".join(_pages(tax_certificate_pdf(_certificate((item,)))))
+    assert "2018-09至2018-092018-10-120.20" in text
+    assert "金额合计（大写）人民币贰角整¥0.20" in text
+
+
+def test_the_same_certificate_gives_the_same_bytes():
+    first = tax_certificate_pdf(_certificate())
+    assert tax_certificate_pdf(_certificate()) == first
+    assert tax_certificate_pdf(_certificate(reissued=True)) != first
+    assert b"/CreationDate (D:20000101000000Z" in first
+
+
+@pytest.mark.parametrize(("change", "code"), [
+    ({"items": ()}, "CERTIFICATE_EMPTY"),
+    ({"certificate_no": ""}, "CERTIFICATE_NO_MISSING"),
+    ({"total": "1.00"}, "CERTIFICATE_TOTAL_MISMATCH"),
+])
+def test_a_certificate_that_cannot_be_printed_is_refused(change, code):
+    with pytest.raises(RuleViolation) as err:
+        _certificate(**change)
+    assert err.value.code == code
+
+
+def test_a_certificate_amount_given_as_float_is_refused():
+    with pytest.raises(RuleViolation) as err:
+        CertificateItem("1", "失业保险费", "失业保险(单位缴纳)", "2026-10", "2026-10", dt.date(2026, 11, 1), 1.36)
+    assert err.value.code == "MONEY_TYPE"
+
+
+# --- 职工 / 单位缴费证明 ----------------------------------------------------------------------------
+
+def test_the_employee_proof_holds_the_employee_every_line_and_the_total():
+    lines = _proof_lines(12)
+    pages = _pages(employee_proof_pdf(_employee(lines)))
+    text = "".join(pages)
+    for part in (EMPLOYEE_PROOF_TITLE, "打印日期：2026年11月27日证明编号：ZM2026112700001",
+                 "职工姓名张喆证件类型居民身份证", "证件号码330102199001011234费款所属期2026-01至2026-12",
+                 "单位名称杭州示例科技有限公司纳税人识别号91330100MA2H000001",
+                 "兹证明张喆（居民身份证：330102199001011234）在杭州示例科技有限公司参保，2026-01至2026-12期间缴纳社会保险费情况如下：",
+                 "以上费款均已入库。特此证明。", "证明机关（盖章）："):
+        assert part in text, part
+    assert "费款征收机关社保经办机构单位编号征收项目征收品目缴费基数费款所属期起止入库日期实缴金额" in pages[0]
+    for number, line in enumerate(lines, start=1):
+        month = line.period_start.strftime("%Y-%m")
+        row = (f"{number}国家税务总局杭州市上城区税务局杭州市社会保险事业管理局33010000001{line.item_name}"
+               f"{line.sub_item_name}5,650.00{month}-01至{month}-28{month}-15{line.amount:,.2f}")
+        assert row in text, row
+    # 12 × 452.00 + (0 + 1 + … + 11) = 5424 + 66, by hand
+    assert "合计5,490.00" in text
+    assert "实缴金额合计（大写）人民币伍仟肆佰玖拾元整（小写）¥5,490.00" in text
+
+
+def test_the_unit_proof_holds_the_unit_every_line_and_the_total():
+    lines = _proof_lines(3)
+    text = "".join(_pages(unit_proof_pdf(_unit(lines))))
+    for part in (UNIT_PROOF_TITLE, "单位名称杭州示例科技有限公司纳税人识别号91330100MA2H000001",
+                 "费款所属期2026-01至2026-12",
+                 "兹证明杭州示例科技有限公司（纳税人识别号：91330100MA2H000001）2026-01至2026-12期间缴纳社会保险费情况如下：",
+                 "序号费款征收机关社保经办机构单位编号征收项目征收品目征收子目费款所属期起止入库日期实缴金额"):
+        assert part in text, part
+    assert "证明编号" not in text  # none given
+    for number, line in enumerate(lines, start=1):
+        month = line.period_start.strftime("%Y-%m")
+        row = (f"{number}国家税务总局杭州市上城区税务局杭州市社会保险事业管理局33010000001{line.item_name}"
+               f"{line.sub_item_name}{month}-01至{month}-28{month}-15{line.amount:,.2f}")
+        assert row in text, row
+    assert "5,650.00" not in text  # the unit proof has no 缴费基数
+    assert "合计1,359.00" in text  # 452 + 453 + 454
+    assert "实缴金额合计（大写）人民币壹仟叁佰伍拾玖元整（小写）¥1,359.00" in text
+
+
+def test_the_same_proof_gives_the_same_bytes():
+    assert employee_proof_pdf(_employee()) == employee_proof_pdf(_employee())
+    assert unit_proof_pdf(_unit()) == unit_proof_pdf(_unit())
+    assert unit_proof_pdf(_unit()) != unit_proof_pdf(_unit(printed_on=dt.date(2026, 11, 28)))
+
+
+def test_a_proof_with_nothing_paid_is_refused():
+    with pytest.raises(RuleViolation) as err:
+        _employee(())
+    assert err.value.code == "PROOF_EMPTY" and "职工缴费证明" in err.value.message
+    with pytest.raises(RuleViolation) as err:
+        _unit((), total="1.00")
+    assert err.value.code == "PROOF_EMPTY"
+    with pytest.raises(RuleViolation) as err:
+        _unit(total="1.00")
+    assert err.value.code == "CERTIFICATE_TOTAL_MISMATCH"
+
+
+def test_every_printout_embeds_the_chinese_glyphs_with_outlines(caplog):
+    caplog.set_level(logging.WARNING, logger="fpdf")
+    for data, wanted in ((tax_certificate_pdf(_certificate()), "中华人民共和国税收完税证明非印刷贰万捌仟"),
+                         (employee_proof_pdf(_employee()), "职工社会保险费缴费证明张喆伍仟肆佰玖拾元整"),
+                         (unit_proof_pdf(_unit()), "单位社会保险费缴费证明杭州示例科技有限公司")):
+        assert b"/FontFile2" in data
+        font = _embedded_font(data)
+        cmap, glyf = font.getBestCmap(), font["glyf"]
+        assert all(glyf[cmap[ord(c)]].numberOfContours > 0 for c in wanted), wanted
+        assert font["maxp"].numGlyphs < 400
+    assert not [r for r in caplog.records if "missing" in r.getMessage()]
+
+
+def test_the_examples_in_the_docstrings_hold():
+    result = doctest.testmod(sbflib.io.certificates)
+    assert result.failed == 0 and result.attempted > 0
