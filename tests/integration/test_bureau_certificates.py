@@ -175,3 +175,42 @@ def test_payment_proofs_list_what_is_paid_and_give_the_reason_when_nothing_is(ap
     assert unpaid["rows"] == [] and unpaid["reason"] == "职工在输入的费款所属期内未完成社保费缴纳"
     api.refused("GET", "/payment-proofs/employees", None, 422, "PROOF_EMPLOYEE_REQUIRED", **{"from": month, "to": month})
     api.refused("GET", "/payment-proofs/unit", None, 422, "PERIOD_INVALID", **{"from": later, "to": month})
+
+
+def test_the_answers_conform_to_the_openapi_document(api, bureau):
+    """Real answers of every route of agreements, certificates, proofs and refunds against /openapi.json."""
+    schemathesis = pytest.importorskip("schemathesis")
+    schema = schemathesis.openapi.from_url(f"{bureau.url}/openapi.json")
+    month = clock.current_month()
+    record = _paid(api)
+
+    def check(method: str, template: str, path: str, body: Any = None, **params: Any) -> Any:
+        resp = api.call(method, path, body, **params)
+        schema.find_operation_by_path(method, f"/api/v1/units/{{unit_id}}{template}").validate_response(resp)
+        return resp.json()
+
+    agreements = check("GET", "/agreements", "/agreements")
+    one = agreements[0]["agreement_id"]
+    check("GET", "/agreements/{agreement_id}", f"/agreements/{one}")
+    check("POST", "/agreements/{agreement_id}/void", "/agreements/99999999/void")  # 404 with the error body
+    check("GET", "/tax-certificates/issuable", "/tax-certificates/issuable", **{"from": month, "to": month})
+    cert = check("POST", "/tax-certificates", "/tax-certificates", {"voucher_no": record["voucher_no"]})
+    check("POST", "/tax-certificates", "/tax-certificates", {"voucher_no": record["voucher_no"]})  # 409
+    number = cert["certificate_no"]
+    check("GET", "/tax-certificates", "/tax-certificates")
+    check("GET", "/tax-certificates/{certificate_no}", f"/tax-certificates/{number}")
+    check("POST", "/tax-certificates/{certificate_no}/reissue", f"/tax-certificates/{number}/reissue")
+    check("GET", "/tax-certificate-checks", "/tax-certificate-checks", taxpayer_id=cert["taxpayer_id"],
+          taxpayer_name=cert["taxpayer_name"], certificate_no=number, region_code=cert["region_code"],
+          total=cert["total"])
+    check("GET", "/payment-proofs/unit", "/payment-proofs/unit", **{"from": month, "to": month})
+    lines = check("GET", "/refund-candidates", "/refund-candidates", kind="employee", **{"from": month, "to": month})
+    person = lines["lines"][0]
+    check("GET", "/payment-proofs/employees", "/payment-proofs/employees",
+          **{"from": month, "to": month, "name": person["name"]})
+    refund = check("POST", "/refunds", "/refunds", {
+        "kind": "employee", "refund_type": "多缴退费", "reason": "多缴", "account_name": "测试", "bank_name": "中国银行",
+        "account_no": "6217000011112222", "lines": [{"line_key": person["line_key"], "amount": "0.01"}],
+        "total": "0.01"})
+    check("GET", "/refunds", "/refunds")
+    check("GET", "/refunds/{refund_id}", f"/refunds/{refund['refund_id']}")
