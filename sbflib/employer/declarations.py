@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -82,6 +83,8 @@ TrialInputs = Callable[[list[str]], "dict[str, Any] | None"]
 FEEDBACK_WAIT_KEY = "wages.feedback_wait_s"
 DEFAULT_FEEDBACK_WAIT = 20
 _ZERO = Decimal("0.00")
+#: Seconds a check report stays good for 提交申报 of the same selection over unchanged rows.
+CHECK_REUSE_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -252,7 +255,18 @@ class DeclareList:
 
     def _check(self, offered: pd.DataFrame, ids: list[str]) -> CheckReport:
         """check_selection over the page's rows; rows 提交中 count as offered (submitting them again
-        re-sends their kept submission)."""
+        re-sends their kept submission). The report of the same selection over the same rows is
+        reused for a few minutes: 提交申报's check prompt and 立即提交 do not price the trial twice."""
+        state = (self.channel, tuple(ids), int(pd.util.hash_pandas_object(
+            offered[["prep_id", "status", "amount", "headcount"]].astype(str), index=False).sum()))
+        memo = self._service._checked.get(self.channel)
+        if memo is not None and memo[0] == state and time.monotonic() - memo[2] < CHECK_REUSE_S:
+            return memo[1]
+        report = self._check_now(offered, ids)
+        self._service._checked[self.channel] = (state, report, time.monotonic())
+        return report
+
+    def _check_now(self, offered: pd.DataFrame, ids: list[str]) -> CheckReport:
         rows = offered.copy()
         rows["status"] = rows["status"].where(rows["status"] != SENDING, NOT_DECLARED)
         extra: dict[str, Any] = {}
@@ -469,6 +483,8 @@ class DeclarationService:
     def __init__(self, ctx: Context, trial_inputs: TrialInputs | None = None) -> None:
         self.ctx = ctx
         self.trial_inputs = trial_inputs
+        #: channel -> (selection and rows checked, report, when): the last check, reused by submit
+        self._checked: dict[str, tuple[Any, CheckReport, float]] = {}
 
     def channel(self, channel: Channel) -> DeclareList:
         """The rows of one page: 日常申报 "daily", 特殊缴费申报 "special", 社保费申报（核定） "assessed",

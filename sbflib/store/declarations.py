@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sbflib.domain import clock
 from sbflib.domain.ids import mask_id_sql
@@ -239,25 +240,33 @@ def store_lines(con: Con, unit_id: str, prep_ids: list[str], lines: pa.Table) ->
     con.execute("DELETE FROM declare_lines WHERE unit_id = ? AND list_contains(?, prep_id)", [unit_id, prep_ids])
     con.execute("DELETE FROM declare_lines_held WHERE unit_id = ? AND list_contains(?, prep_id)",
                 [unit_id, prep_ids])
+    wanted = pa.table({"prep_id": pa.array(prep_ids, pa.string())})
+    counts = pc.value_counts(lines["prep_id"]) if lines.num_rows else pa.array([], pa.struct(
+        [("values", pa.string()), ("counts", pa.int64())]))
+    counted = pa.table({"prep_id": counts.field("values"), "n": counts.field("counts")})
     con.register("incoming_declare_lines", lines)
+    con.register("wanted_declare_lines", wanted)
+    con.register("counted_declare_lines", counted)
     try:
         con.execute("""
             INSERT INTO declare_lines (unit_id, prep_id, employee_id, name, id_type, id_number, person_number,
                 item_code, payer, month, base, rate, amount)
             SELECT ?, prep_id, employee_id, name, id_type, id_number, person_number, item_code, payer, month,
                 base, rate, amount
-            FROM incoming_declare_lines WHERE list_contains(?, prep_id)
-        """, [unit_id, prep_ids])
+            FROM incoming_declare_lines WHERE prep_id IN (SELECT prep_id FROM wanted_declare_lines)
+        """, [unit_id])
         con.execute("""
             INSERT INTO declare_lines_held (unit_id, prep_id, headcount, base_total, amount, line_count, fetched_at)
-            SELECT ?, w.prep_id, any_value(r.headcount), any_value(r.base_total), any_value(r.amount),
-                   (SELECT count(*) FROM incoming_declare_lines l WHERE l.prep_id = w.prep_id), ?
-            FROM (SELECT unnest(?) AS prep_id) w
-            LEFT JOIN declare_rows r ON r.unit_id = ? AND r.prep_id = w.prep_id
-            GROUP BY w.prep_id
-        """, [unit_id, clock.now().replace(tzinfo=None), prep_ids, unit_id])
+            SELECT ?, w.prep_id, r.headcount, r.base_total, r.amount, coalesce(c.n, 0), ?
+            FROM wanted_declare_lines w
+            LEFT JOIN (SELECT prep_id, any_value(headcount) AS headcount, any_value(base_total) AS base_total,
+                              any_value(amount) AS amount
+                       FROM declare_rows WHERE unit_id = ? GROUP BY prep_id) r ON r.prep_id = w.prep_id
+            LEFT JOIN counted_declare_lines c ON c.prep_id = w.prep_id
+        """, [unit_id, clock.now().replace(tzinfo=None), unit_id])
     finally:
-        con.unregister("incoming_declare_lines")
+        for name in ("incoming_declare_lines", "wanted_declare_lines", "counted_declare_lines"):
+            con.unregister(name)
     return lines.num_rows
 
 

@@ -315,7 +315,12 @@ def test_the_trial_is_asked_for_the_months_of_the_ticked_own_rows(tmp_path: Any)
         with pytest.raises(ValidationError) as ask:
             daily.submit(ALL[:2])
         assert ask.value.code == "WARNINGS_NOT_CONFIRMED" and "测算" in str(ask.value) and ask.value.row == 2
-        daily.check(ALL[4:])          # a 03 row alone: the trial is not asked
+        assert asked == [["2026-11"]]     # 立即提交 reuses the check of the prompt (same rows, same selection)
+        daily.check(ALL[4:])              # a 03 row alone: the trial is not asked
+        assert len(asked) == 1
+        bureau.rows["daily"][0]["amount"] = "3841.00"
+        daily.load()                      # the rows changed: checked afresh
+        daily.check(ALL[:2])
         assert len(asked) == 2
     finally:
         ctx.store.close()
