@@ -201,7 +201,10 @@ def test_the_cached_font_embeds_byte_for_byte_as_fpdf2s_add_font():
     plain.add_font("cjk", fname=str(CJK_FONT_PATH))
     cached = FPDF()
     add_cjk_font(cached)
+    glyf = cached.fonts["cjk"].ttfont.tables["glyf"]
+    assert type(glyf).__name__ == "_DocumentGlyf"  # only the used glyphs are read (the shipped font has no composites)
     assert page(cached) == page(plain)
+    assert len(glyf.glyphs) < 80  # the page's characters, the four kept glyphs: not 8,761
 
 
 def test_vouchers_made_in_threads_are_the_same_as_one_by_one():
