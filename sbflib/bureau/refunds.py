@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from sbflib.domain import clock
 
@@ -53,11 +54,18 @@ def _item_of(line_key: str) -> str:
     return line_key.split("|", 1)[0]
 
 
-def _refundable(line: dict[str, Any], asked: dict[str, Decimal]) -> tuple[Decimal, Decimal]:
+def _per_item(asked: dict[str, Decimal]) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = {}
+    for key, value in asked.items():
+        out[_item_of(key)] = out.get(_item_of(key), _ZERO) + value
+    return out
+
+
+def _refundable(line: dict[str, Any], asked: dict[str, Decimal], on_items: dict[str, Decimal]
+                ) -> tuple[Decimal, Decimal]:
     """(asked, refundable) of a line: its paid amount less what is asked on it, and never more than its
     item still holds (a ticket refund and employee refunds of one item share the item's amount)."""
-    item = _item_of(line["line_key"])
-    on_item = sum((v for k, v in asked.items() if _item_of(k) == item), _ZERO)
+    on_item = on_items.get(_item_of(line["line_key"]), _ZERO)
     on_line = asked.get(line["line_key"], _ZERO)
     left = min(line["paid_amount"] - on_line, line["item_paid"] - on_item)
     return on_line, max(left, _ZERO)
@@ -117,8 +125,9 @@ def candidates(store: BureauStore, unit_id: str, kind: str, month_from: str | No
         else:
             lines = _employee_lines(cur, unit_id, month_from, month_to, name, id_number)
         asked = _asked(cur, unit_id)
+    on_items = _per_item(asked)
     for line in lines:
-        line["asked"], line["refundable"] = _refundable(line, asked)
+        line["asked"], line["refundable"] = _refundable(line, asked, on_items)
         del line["item_paid"]
     return {"lines": lines[:MAX_CANDIDATES], "truncated": len(lines) > MAX_CANDIDATES}
 
@@ -190,6 +199,7 @@ def apply(store: BureauStore, unit_id: str, body: dict[str, Any], delay_s: float
         else:
             known = {r["line_key"]: r for r in _employee_lines(cur, unit_id, None, None, None, None, keys)}
         asked = _asked(cur, unit_id)
+        on_items = _per_item(asked)
         lines, total = [], _ZERO
         for n, want in enumerate(wanted, 1):
             line = known.get(want["line_key"])
@@ -199,12 +209,13 @@ def apply(store: BureauStore, unit_id: str, body: dict[str, Any], delay_s: float
             amount = _money(want["amount"], f"第{n}条的退费金额")
             if amount <= 0:
                 raise Refusal(422, "REFUND_AMOUNT_INVALID", f"第{n}条的退费金额须大于0")
-            on_line, refundable = _refundable(line, asked)
+            on_line, refundable = _refundable(line, asked, on_items)
             if amount > refundable:
                 raise Refusal(422, "REFUND_EXCEEDS_PAID",
                               f"第{n}条的退费金额{amount}元超过可退金额{refundable}元（实缴{line['paid_amount']}元，"
                               f"已申请退费{on_line}元）")
             asked[line["line_key"]] = on_line + amount
+            on_items[_item_of(line["line_key"])] = on_items.get(_item_of(line["line_key"]), _ZERO) + amount
             lines.append((n, line, amount))
             total += amount
         if _money(body["total"], "退费金额合计") != total:
@@ -215,11 +226,29 @@ def apply(store: BureauStore, unit_id: str, body: dict[str, Any], delay_s: float
         cur.execute(f"INSERT INTO refund_applications ({_APP_COLUMNS}) VALUES ({', '.join('?' * 16)})", [
             refund_id, unit_id, body["kind"], PENDING, body["refund_type"], reason, account_name, bank_name,
             account_no, total, now, now + dt.timedelta(seconds=delay_s), None, None, None, None])
-        cur.executemany(f"INSERT INTO refund_lines (refund_id, {_LINE_COLUMNS}) VALUES ({', '.join('?' * 15)})", [
-            (refund_id, n, line["line_key"], line["voucher_no"], line["item_code"], line["item_name"], line["payer"],
-             line["employee_id"], line["name"], line["id_type"], line["id_number"], line["period_start"],
-             line["period_end"], line["paid_amount"], amount) for n, line, amount in lines])
+        _insert_lines(cur, refund_id, lines)
         return _public(_own(cur, unit_id, refund_id))
+
+
+def _insert_lines(cur: duckdb.DuckDBPyConnection, refund_id: str,
+                  lines: list[tuple[int, dict[str, Any], Decimal]]) -> None:
+    """The application's lines in one Arrow insert (thousands of rows; `executemany` takes seconds)."""
+    text = ("line_key", "voucher_no", "item_code", "item_name", "payer", "employee_id", "name", "id_type",
+            "id_number", "period_start", "period_end")
+    money = pa.decimal128(18, 2)
+    table = pa.table({
+        "refund_id": pa.array([refund_id] * len(lines), pa.string()),
+        "seq": pa.array([n for n, _, _ in lines], pa.int32()),
+        **{col: pa.array([line[col] for _, line, _ in lines], pa.string()) for col in text},
+        "paid_amount": pa.array([line["paid_amount"] for _, line, _ in lines], money),
+        "amount": pa.array([amount for _, _, amount in lines], money),
+    })
+    cur.register("refund_lines_in", table)
+    try:
+        cur.execute(f"INSERT INTO refund_lines (refund_id, {_LINE_COLUMNS}) SELECT refund_id, {_LINE_COLUMNS} "
+                    "FROM refund_lines_in")
+    finally:
+        cur.unregister("refund_lines_in")
 
 
 def decide_due(store: BureauStore, unit_id: str | None = None) -> int:
