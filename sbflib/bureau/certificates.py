@@ -82,7 +82,8 @@ def issuable(store: BureauStore, unit_id: str, month_from: str | None, month_to:
             "voucher_no": voucher_no, "taxpayer_id": facts["taxpayer_id"], "taxpayer_name": facts["name"],
             "tax_authority": found[0]["tax_authority"] or facts["tax_authority"],
             "period_start": min(i["period_start"] for i in found), "period_end": max(i["period_end"] for i in found),
-            "items": len(found), "total": sum((i["amount"] for i in found), Decimal("0.00")),
+            "items": len(found),
+            "total": sum((i["amount"] + i.get("late_fee", Decimal("0.00")) for i in found), Decimal("0.00")),
             "paid_on": max(i["paid_on"] for i in found), "arrived_on": max(i["arrived_on"] for i in found),
             "status": "已开具" if voucher_no in issued else "未开具", "certificate_no": issued.get(voucher_no),
         })
@@ -119,6 +120,18 @@ def _printed(rec: dict[str, Any], reissue: bool) -> dict[str, Any]:
     return rec
 
 
+def _certificate_lines(found: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The certificate's lines (without seq): each item, and its 滞纳金 as a line of its own when there is one."""
+    out: list[tuple[Any, ...]] = []
+    for i in sorted(found, key=lambda i: (i["period_start"], i["item_code"], i["payer"])):
+        common = (i["voucher_no"], i["item_code"])
+        dates = (i["period_start"], i["period_end"], i["paid_on"], i["arrived_on"])
+        out.append((i["item_key"], *common, i["item_name"], i["subitem_name"], *dates, i["amount"]))
+        if i.get("late_fee"):
+            out.append((i["item_key"] + "|滞纳金", *common, "滞纳金", f"{i['item_name']}滞纳金", *dates, i["late_fee"]))
+    return out
+
+
 def issue(store: BureauStore, unit_id: str, voucher_no: str) -> dict[str, Any]:
     """开具: the certificate of one 电子税票, once. Refused when nothing of it is in the treasury, or when it
     was issued already (then 补开)."""
@@ -139,16 +152,14 @@ def issue(store: BureauStore, unit_id: str, voucher_no: str) -> dict[str, Any]:
         district = facts["district_code"]
         certificate_no = f"3{district}{now:%y}{seq:011d}"[:20]
         province = _PROVINCE_SHORT.get(district[:2], "")
-        total = sum((i["amount"] for i in found), Decimal("0.00"))
+        lines = _certificate_lines(found)
+        total = sum((line[-1] for line in lines), Decimal("0.00"))
         cur.execute(f"INSERT INTO tax_certificates ({_CERT_COLUMNS}) VALUES ({', '.join('?' * 18)})", [
             certificate_no, unit_id, facts["taxpayer_id"], facts["name"], district, facts["district_name"],
             found[0]["tax_authority"] or facts["tax_authority"], _CITY_TREASURY.get(facts["region"], "国家金库"),
             f"({now:%Y}){province}证非印", f"{seq:010d}", voucher_no, now.date(), now, ISSUER, total, NORMAL, 1, now])
         cur.executemany(f"INSERT INTO tax_certificate_items (certificate_no, {_ITEM_COLUMNS}) "
-                        f"VALUES ({', '.join('?' * 12)})", [
-            (certificate_no, n, i["item_key"], voucher_no, i["item_code"], i["item_name"], i["subitem_name"],
-             i["period_start"], i["period_end"], i["paid_on"], i["arrived_on"], i["amount"])
-            for n, i in enumerate(sorted(found, key=lambda i: (i["period_start"], i["item_code"], i["payer"])), 1)])
+                        f"VALUES ({', '.join('?' * 12)})", [(certificate_no, n, *line) for n, line in enumerate(lines, 1)])
         return _printed(_own(cur, unit_id, certificate_no), reissue=False)
 
 

@@ -81,11 +81,12 @@ def _month(value: Any) -> str:
 def items(cur: duckdb.DuckDBPyConnection, unit_id: str) -> list[dict[str, Any]]:
     """The unit's items in the treasury: item_key, declaration_id, voucher_no (应征凭证序号), tax_authority,
     unit_number, agency, item_code, item_name, subitem_name, payer, period_start, period_end (YYYY-MM),
-    amount (Decimal), paid_on, arrived_on (dates)."""
+    amount and late_fee (滞纳金) (Decimal), paid_on, arrived_on (dates)."""
     rows = _declared_rows(cur, unit_id)
     source = _collection("treasury_items")
     if source is None:
-        return [{k: v for k, v in r.items() if k != "pay_status"} for r in rows if r["pay_status"] == PAID]
+        return [{**{k: v for k, v in r.items() if k != "pay_status"}, "late_fee": Decimal("0.00")}
+                for r in rows if r["pay_status"] == PAID]
     arrived = source(cur, unit_id, _EARLIEST, _FAR)
     by_declaration: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
@@ -112,6 +113,7 @@ def items(cur: duckdb.DuckDBPyConnection, unit_id: str) -> list[dict[str, Any]]:
         rec["voucher_no"] = str(a.get("voucher_no") or rec.get("voucher_no") or "")
         rec["tax_authority"] = a.get("tax_authority") or rec.get("tax_authority") or ""
         rec["amount"] = Decimal(str(a.get("amount", rec.get("amount", "0"))))
+        rec["late_fee"] = Decimal(str(a.get("late_fee") or "0.00"))
         rec["paid_on"] = _date(a.get("paid_on")) or rec.get("paid_on")
         rec["arrived_on"] = _date(a.get("arrived_on")) or rec["paid_on"]
         seen.add(rec["item_key"])

@@ -35,7 +35,7 @@ class IssuableTicket(BaseModel):
     period_start: str = Field(description="费款所属期起 YYYY-MM")
     period_end: str
     items: int
-    total: Money = Field(description="实缴金额合计")
+    total: Money = Field(description="实缴金额合计（含滞纳金）")
     paid_on: dt.date
     arrived_on: dt.date = Field(description="入库日期")
     status: Literal["未开具", "已开具"]
