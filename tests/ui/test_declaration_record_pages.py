@@ -163,12 +163,12 @@ def test_sync_asks_the_range_then_offers_to_pay_and_opens_the_payables_while_pay
     assert ui.opened == ["EMP-11" if "EMP-11" in PAGES else "EMP-21"]
     assert page.table.total == 2
     cols = list(page.table.grid.data.columns)
-    for label in ("申报日期", "申报渠道", "申报状态", "缴费状态", "应缴费额合计（元）", "主管税务机关", "数据来源",
-                  "应征凭证序号", "操作"):
+    for label in ("申报日期", "申报渠道", "申报状态", "缴费状态", "应缴费额（元）", "费款所属期", "主管税务机关",
+                  "数据来源", "应征凭证序号", "操作"):
         assert label in cols
     _no_english(" ".join(cols))
     first = page.table.grid.data.iloc[0]
-    assert first["申报日期"] == "2026-11-20 09:30" and first["应缴费额合计（元）"] == "3,840.00"
+    assert first["申报日期"] == "2026-11-20" and first["应缴费额（元）"] == "3,840.00"
     assert first["申报渠道"] == "日常申报"
     # 缴费 and 作废 only on the unpaid successful record
     data = page.table.grid.data

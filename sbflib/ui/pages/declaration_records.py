@@ -33,7 +33,7 @@ from sbflib.employer.declaration_records import (
     RecordDetail,
     RecordFilter,
 )
-from sbflib.ui.components.cells import money_text, percent_text, text_of
+from sbflib.ui.components.cells import date_text, money_text, percent_text, text_of
 from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import escape, text_html
 from sbflib.ui.components.query_form import QueryForm
@@ -51,25 +51,29 @@ VOIDED = "已作废"
 PAY_MENU = "EMP-11"        # 缴费
 PAYABLES_MENU = "EMP-21"   # 社保费应缴信息查询
 
+# The list (the manual's columns; 缴费人数 and a failure's reason are in 查看). Widths: the row fits
+# 1366 px with 操作 in view and shrinks towards MIN_WIDTHS on 1024 px screens (headers of four
+# characters need 88 px with their filter icon).
 COLUMNS = {"submitted_at": "申报日期", "channel_name": "申报渠道", "status": "申报状态", "pay_status": "缴费状态",
-           "total_due": "应缴费额合计（元）", "headcount": "缴费人数", "period": "费款所属期",
-           "tax_authority": "主管税务机关", "source_name": "数据来源", "voucher_no": "应征凭证序号", "note": "说明"}
-WIDTHS = {"序号": 48, "申报日期": 136, "申报渠道": 128, "申报状态": 76, "缴费状态": 80, "应缴费额合计（元）": 132,
-          "缴费人数": 72, "费款所属期": 136, "主管税务机关": 220, "数据来源": 136, "应征凭证序号": 170, "说明": 200}
-MIN_WIDTHS = {"序号": 44, "申报日期": 128, "申报渠道": 76, "申报状态": 72, "缴费状态": 72, "应缴费额合计（元）": 112,
-              "缴费人数": 64, "费款所属期": 64, "主管税务机关": 60, "数据来源": 60, "应征凭证序号": 60, "说明": 60}
+           "total_due": "应缴费额（元）", "period": "费款所属期", "tax_authority": "主管税务机关",
+           "source_name": "数据来源", "voucher_no": "应征凭证序号"}
+WIDTHS = {"序号": 56, "申报日期": 100, "申报渠道": 96, "申报状态": 88, "缴费状态": 88, "应缴费额（元）": 124,
+          "费款所属期": 100, "主管税务机关": 160, "数据来源": 100, "应征凭证序号": 170}
+# on a 1024 px screen the values elide (…) so that 操作 stays in view; 查看 shows everything
+MIN_WIDTHS = {"序号": 40, "申报日期": 88, "申报渠道": 48, "申报状态": 64, "缴费状态": 60, "应缴费额（元）": 84,
+              "费款所属期": 48, "主管税务机关": 40, "数据来源": 40, "应征凭证序号": 40}
 ROW_COLUMNS = {"unit_number": "单位编号", "item_name": "征收项目", "subitem_name": "征收品目", "payer_name": "缴费对象",
-               "period_start": "费款所属期起", "period_end": "费款所属期止", "headcount": "缴费人数",
+               "period_start": "所属期起", "period_end": "所属期止", "headcount": "缴费人数",
                "base_total": "缴费基数（元）", "rate": "费率", "amount": "应缴费额（元）"}
-ROW_WIDTHS = {"序号": 48, "单位编号": 110, "征收项目": 120, "征收品目": 190, "缴费对象": 68, "费款所属期起": 100,
-              "费款所属期止": 100, "缴费人数": 70, "缴费基数（元）": 120, "费率": 60, "应缴费额（元）": 120}
-ROW_MIN_WIDTHS = {"单位编号": 60, "征收项目": 80, "征收品目": 80, "费款所属期起": 92, "费款所属期止": 92}
+ROW_WIDTHS = {"序号": 56, "单位编号": 112, "征收项目": 110, "征收品目": 150, "缴费对象": 88, "所属期起": 88,
+              "所属期止": 88, "缴费人数": 88, "缴费基数（元）": 124, "费率": 64, "应缴费额（元）": 124}
+ROW_MIN_WIDTHS = {"单位编号": 100, "征收项目": 80, "征收品目": 60, "缴费人数": 88}
 LINE_COLUMNS = {"name": "姓名", "id_type": "证件类型", "id_number": "证件号码", "item_name": "征收项目",
-                "payer_name": "缴费对象", "month": "费款所属期", "base": "缴费基数（元）", "rate": "费率",
+                "payer_name": "缴费对象", "month": "所属期", "base": "缴费基数（元）", "rate": "费率",
                 "amount": "应缴费额（元）"}
-LINE_WIDTHS = {"序号": 48, "姓名": 72, "证件类型": 100, "证件号码": 160, "征收项目": 120, "缴费对象": 68,
-               "费款所属期": 86, "缴费基数（元）": 120, "费率": 60, "应缴费额（元）": 120}
-LINE_MIN_WIDTHS = {"证件类型": 64, "征收项目": 80}
+LINE_WIDTHS = {"序号": 56, "姓名": 72, "证件类型": 100, "证件号码": 160, "征收项目": 110, "缴费对象": 88,
+               "所属期": 80, "缴费基数（元）": 124, "费率": 64, "应缴费额（元）": 124}
+LINE_MIN_WIDTHS = {"姓名": 64, "证件类型": 72, "征收项目": 80, "缴费对象": 72}
 
 
 def time_text(v: Any) -> str:
@@ -199,14 +203,15 @@ class DeclarationRecordsPage(Page):
         toolbar.add_class("sbf-toolbar")
         toolbar.add_class("sbf-wrap")
         columns = dict(COLUMNS)
+        widths = dict(WIDTHS)
         if self.kind == "project":
             columns.pop("channel_name")
-            columns.pop("headcount")
+            widths["费款所属期"] = 160  # a project's period spans months: 2026-10 至 2026-12
         self.table = RecordTable(self._fetch, columns, table_key=f"declaration_records_{self.kind}",
                                  settings=ui.wb.settings, id_column="declaration_id", height="420px", ticks=False,
                                  actions={"查看": self.view, "缴费": self.pay, "作废": self.ask_void},
-                                 formatters={"submitted_at": time_text, "total_due": money_text},
-                                 default_widths=WIDTHS, min_widths=MIN_WIDTHS)
+                                 formatters={"submitted_at": date_text, "total_due": money_text},
+                                 default_widths=widths, min_widths=MIN_WIDTHS)
         for part in (self.form, toolbar, self.table):
             part.layout.flex = "0 0 auto"
         card = w.VBox([self.form, toolbar, self.table])
@@ -400,7 +405,8 @@ class RecordDetailDialog(Dialog):
                  ("主管税务机关", text_of(rec.get("tax_authority"))), ("数据来源", text_of(rec.get("source_name")))]
         if status == "申报失败" and text_of(rec.get("reason")):
             pairs.append(("失败原因", text_of(rec.get("reason"))))
-        summary = "".join(f"<span class='sbf-kv'><b>{escape(k)}：</b>{escape(v)}</span>" for k, v in pairs if v)
+        summary = "".join(f"<span class='sbf-kv' style='display:inline-block;margin:0 20px 4px 0'>"
+                          f"<b>{escape(k)}：</b>{escape(v)}</span>" for k, v in pairs if v)
         head = w.HTML(f"<div class='sbf-record-summary'>{summary}</div>")
         settings = page.ui.wb.settings
         rows = detail.rows.reset_index(drop=True)
