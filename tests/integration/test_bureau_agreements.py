@@ -10,7 +10,9 @@ first ends the unit's live agreements (`_clean`) and works with its own.
 
 from __future__ import annotations
 
+import time
 import uuid
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -259,3 +261,41 @@ def test_usable_for_payment_answers_the_verified_agreement_or_says_why_not(tmp_p
         assert [a["status"] for a in ag.list_agreements(store, UNIT)].count(ag.VERIFIED) == 1
     finally:
         store.close()
+
+
+def test_the_payment_by_agreement_takes_only_a_usable_one(api, bureau):
+    """The wire to the 征收子系统: POST /payments with method agreement is refused for an agreement that is
+    not verified or was revoked (AGREEMENT_NOT_USABLE, our message), and paid with a verified one."""
+    httpx.post(f"{bureau.api}/demo/settings", json={"feedback_delay_s": 0}, headers=bureau.demo_headers,
+               timeout=10).raise_for_status()
+    rows = [r for r in api.ok("GET", "/preprocessing?channel=daily")
+            if r["source_code"] == "01" and r["item_code"] == "10202" and not r["back_pay"] and r["status"] == "未申报"]
+    total = sum((Decimal(r["amount"]) for r in rows), Decimal("0.00"))
+    answer = api.ok("POST", "/declarations", {"channel": "daily", "prep_ids": [r["prep_id"] for r in rows],
+                                              "total_due": f"{total:.2f}"}, status=202)
+    declaration_id = answer["declarations"][0]["declaration_id"]
+    deadline = time.monotonic() + 20
+    while api.ok("GET", f"/declarations/{declaration_id}")["record"]["status"] == "待反馈" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    arrears = [a for a in api.ok("GET", "/arrears") if a["declaration_id"] == declaration_id]
+    body = {"arrear_ids": [a["arrear_id"] for a in arrears], "method": "agreement",
+            "total": f"{sum(Decimal(a['total']) for a in arrears):.2f}"}
+
+    def pay(agreement_id: str) -> httpx.Response:
+        return api.http.post(f"/units/{api.unit}/payments", json={**body, "agreement_id": agreement_id},
+                             headers={"Idempotency-Key": uuid.uuid4().hex, "X-Sbf-Password": "Test#2026"})
+
+    unverified = api.create(_account())
+    refused = pay(unverified["agreement_id"])
+    assert refused.status_code == 409 and refused.json()["code"] == "AGREEMENT_NOT_USABLE"
+    assert "未验证" in refused.json()["message"]
+    api.ok("POST", f"/agreements/{unverified['agreement_id']}/verify")
+    api.ok("POST", f"/agreements/{unverified['agreement_id']}/revoke")
+    revoked = pay(unverified["agreement_id"])
+    assert revoked.status_code == 409 and "已撤销" in revoked.json()["message"]
+    good = api.create(_account())
+    api.ok("POST", f"/agreements/{good['agreement_id']}/verify")
+    paid = pay(good["agreement_id"])
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["status"] == "缴费成功" and paid.json()["account_masked"] == good["account_masked"]
+    api.bureau.reset_unit(api.unit)  # its declarations and payments go; the agreements stay (ended by _clean)
