@@ -64,7 +64,7 @@ ARRIVAL_COLUMNS = {
     "period_end": "费款所属期止",
     "amount": "实缴金额",
     "late_fee": "滞纳金",
-    "total": "到账金额合计",
+    "total": "到账金额",
     "channel": "缴费渠道",
     "tax_authority": "主管税务机关",
     "status": "到账状态",

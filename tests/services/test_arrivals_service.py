@@ -194,6 +194,7 @@ def test_export_has_the_chinese_headers_and_every_matching_row(env):
     book = openpyxl.load_workbook(io.BytesIO(service.export(ArrivalFilter(channel="三方协议"))))
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][:3] == ("到账日期", "缴款日期", "应征凭证序号")
-    assert "缴费渠道" in rows[0] and "滞纳金" in rows[0] and "到账金额合计" in rows[0]
+    assert "缴费渠道" in rows[0] and "滞纳金" in rows[0] and "到账金额" in rows[0]
+    assert "主管税务机关" in rows[0] and "社保经办机构" in rows[0] and "征收品目" in rows[0]
     assert len(rows) == 3
     assert "个人" not in [c for r in rows[1:] for c in r] and "单位" in rows[1]

@@ -1,11 +1,12 @@
 """社保费到账信息查询 (manual 2.22): whether the fees paid have reached the fund. Entering the page
 fetches the 到账日期 range of the form from the bureau (manual 2.22 二: "进入此页面，系统将自动从管理
 子系统查询单位社保费到账数据"), as 更新 does; 查询 / 重置 filter what is held (重置 puts the form back to the
-last year up to today); 导出 saves every row of the query as .xlsx. Under the list: how many rows and
-what they add up to.
+last year up to today); 导出 saves every row of the query as .xlsx. Beside 更新: how many rows match
+and what they add up to.
 
-Columns: 序号, 到账日期, 缴款日期, 应征凭证序号, 单位编号, 征收项目, 缴费对象, 费款所属期起止, 实缴金额, 滞纳金,
-到账金额合计, 缴费渠道, 到账状态, 主管税务机关 (the export adds 社保经办机构 and 征收品目).
+Columns: 序号, 到账日期, 应征凭证序号, 征收项目, 缴费对象, 费款所属期 (起至止), 实缴金额, 滞纳金, 到账金额
+(实缴金额 + 滞纳金), 缴费渠道, 到账状态; the export has every column (缴款日期, 单位编号, 社保经办机构, 征收品目,
+主管税务机关 too).
 """
 
 from __future__ import annotations
@@ -24,18 +25,16 @@ from sbflib.ui.stored_list_page import StoredListPage
 
 ALL = "全部"
 COLUMNS = {
-    "arrived_on": "到账日期", "paid_on": "缴款日期", "voucher_no": "应征凭证序号", "unit_number": "单位编号",
-    "item_name": "征收项目", "payer": "缴费对象", "period_range": "费款所属期起止", "amount": "实缴金额",
-    "late_fee": "滞纳金", "total": "到账金额合计", "channel": "缴费渠道", "status": "到账状态",
-    "tax_authority": "主管税务机关",
+    "arrived_on": "到账日期", "voucher_no": "应征凭证序号", "item_name": "征收项目", "payer": "缴费对象",
+    "period_range": "费款所属期", "amount": "实缴金额", "late_fee": "滞纳金", "total": "到账金额", "channel": "缴费渠道",
+    "status": "到账状态",
 }
-# At 1366 px the figures, dates and the voucher number stay whole; the tax office's long name gives way.
-WIDTHS = {"序号": 48, "到账日期": 96, "缴款日期": 96, "应征凭证序号": 176, "单位编号": 110, "征收项目": 120,
-          "缴费对象": 72, "费款所属期起止": 150, "实缴金额": 100, "滞纳金": 80, "到账金额合计": 110, "缴费渠道": 90,
-          "到账状态": 80, "主管税务机关": 200}
-MIN_WIDTHS = {"序号": 44, "到账日期": 92, "缴款日期": 92, "应征凭证序号": 100, "单位编号": 56, "征收项目": 80,
-              "缴费对象": 64, "费款所属期起止": 140, "实缴金额": 90, "滞纳金": 64, "到账金额合计": 100, "缴费渠道": 72,
-              "到账状态": 72, "主管税务机关": 80}
+# What fits at 1366 px: the date, the 20-digit voucher number and the figures stay whole; item names
+# and channels give way first. 缴款日期, 单位编号, 社保经办机构, 征收品目 and 主管税务机关 are in the export.
+WIDTHS = {"序号": 44, "到账日期": 96, "应征凭证序号": 176, "征收项目": 112, "缴费对象": 84, "费款所属期": 132,
+          "实缴金额": 100, "滞纳金": 78, "到账金额": 100, "缴费渠道": 92, "到账状态": 84}
+MIN_WIDTHS = {"序号": 44, "到账日期": 96, "应征凭证序号": 172, "征收项目": 92, "缴费对象": 84, "费款所属期": 132,
+              "实缴金额": 90, "滞纳金": 76, "到账金额": 90, "缴费渠道": 76, "到账状态": 84}
 
 
 def _day(value: object) -> dt.date | None:
@@ -68,13 +67,14 @@ class ArrivalsPage(StoredListPage):
         fields = [("到账日期", self.arrived), ("征收项目", self.item), ("凭证序号", self.voucher),
                   ("缴费渠道", self.channel), ("所属期", self.period)]
         super().__init__(ui, service, COLUMNS, fields, table_key="arrivals", css="sbf-arrivals-page",
-                         formatters={"arrived_on": date_text, "paid_on": date_text, "amount": money_text,
+                         formatters={"arrived_on": date_text, "amount": money_text,
                                      "late_fee": money_text, "total": money_text},
                          widths=WIDTHS, min_widths=MIN_WIDTHS)
         self.update_button.add_class("sbf-arrivals-update")
         self.export_button.add_class("sbf-arrivals-export")
         card = self.children[-1]
-        card.children = (*card.children, self.totals_line)
+        toolbar = card.children[1]  # [form, toolbar, table]: the totals beside 已于…更新, above the list
+        toolbar.children = (*toolbar.children, self.totals_line)
 
     # ---- list --------------------------------------------------------------------------------
     def filters(self) -> ArrivalFilter:
