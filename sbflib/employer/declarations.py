@@ -38,6 +38,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from sbflib.domain import clock
 from sbflib.domain.declaration_checks import CheckReport, Finding, check_selection
 from sbflib.domain.declarations import TAX_OFFICE, group_keys, group_label
 from sbflib.errors import (
@@ -256,8 +257,9 @@ class DeclareList:
     def _check(self, offered: pd.DataFrame, ids: list[str]) -> CheckReport:
         """check_selection over the page's rows; rows 提交中 count as offered (submitting them again
         re-sends their kept submission). The report of the same selection over the same rows is
-        reused for a few minutes: 提交申报's check prompt and 立即提交 do not price the trial twice."""
-        state = (self.channel, tuple(ids), int(pd.util.hash_pandas_object(
+        reused for a few minutes on the same day: 提交申报's check prompt and 立即提交 do not price the
+        trial twice."""
+        state = (self.channel, clock.today(), tuple(ids), int(pd.util.hash_pandas_object(
             offered[["prep_id", "status", "amount", "headcount"]].astype(str), index=False).sum()))
         memo = self._service._checked.get(self.channel)
         if memo is not None and memo[0] == state and time.monotonic() - memo[2] < CHECK_REUSE_S:
