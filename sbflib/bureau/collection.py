@@ -25,15 +25,14 @@ from functools import lru_cache
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from sbflib.domain import clock
 from sbflib.domain import declarations as decl_rules
 from sbflib.domain.contributions import contribution_amount
 from sbflib.domain.deadlines import (
     CollectionRule,
-    days_left,
     deferred_until,
-    late_fee,
     next_working_day,
     pay_by_date,
 )
@@ -106,49 +105,113 @@ _ARREARS_SQL = """
 """
 
 
+_ARREAR_ORDER = "a.period_start, a.voucher_no, a.unit_number, a.item_code, a.payer DESC, a.prep_id"
+_SOURCE_NAMES_SQL = "CASE a.source_code " + " ".join(
+    f"WHEN '{code}' THEN '{name}'" for code, name in decl_rules.SOURCES.items()) + " END"
+
+
+def _due_table(cur: duckdb.DuckDBPyConnection, unit_id: str, rule: CollectionRule, industry: str) -> pa.Table:
+    """Pay-by date and 可缓缴 per distinct (period end, 征集有效日期, item, payer) of the unit's unpaid
+    declared rows: the calendar work done once per key in Python (`sbflib.domain.deadlines`)."""
+    keys = cur.execute("""
+        SELECT DISTINCT r.period_end, r.valid_until, r.item_code, r.payer
+        FROM declaration_rows r JOIN declarations d USING (declaration_id)
+        WHERE d.unit_id = ? AND d.status = '申报成功' AND d.pay_status = '未缴费'
+    """, [unit_id]).fetchall()
+    cols: dict[str, list[Any]] = {"period_end": [], "valid_until": [], "item_code": [], "payer": [], "pay_by": [],
+                                  "deferrable": []}
+    base: dict[tuple[str, dt.date | None], dt.date] = {}
+    for period_end, valid_until, item_code, payer in keys:
+        due = base.get((period_end, valid_until))
+        if due is None:
+            due = next_working_day(valid_until) if valid_until is not None else pay_by_date(period_end, rule)
+            base[(period_end, valid_until)] = due
+        deferrable = rule.deferrable(item_code, payer, industry)
+        for name, value in (("period_end", period_end), ("valid_until", valid_until), ("item_code", item_code),
+                            ("payer", payer), ("pay_by", deferred_until(due, rule) if deferrable else due),
+                            ("deferrable", deferrable)):
+            cols[name].append(value)
+    return pa.table({"period_end": pa.array(cols["period_end"], pa.string()),
+                     "valid_until": pa.array(cols["valid_until"], pa.date32()),
+                     "item_code": pa.array(cols["item_code"], pa.string()),
+                     "payer": pa.array(cols["payer"], pa.string()),
+                     "pay_by": pa.array(cols["pay_by"], pa.date32()),
+                     "deferrable": pa.array(cols["deferrable"], pa.bool_())})
+
+
+def late_fee_sql(amount: str, pay_by: str, pay_date: str, payer: str, rule: CollectionRule) -> str:
+    """The SQL twin of `deadlines.late_fee` (tested equal): amount × daily rate × overdue days, rounded
+    half up to the fen (DuckDB rounds a DECIMAL half away from zero; amounts are not negative)."""
+    rate = format(rule.daily_rate, "f")
+    fee = (f"round({amount} * {rate}::DECIMAL(12,8) * greatest(0, date_diff('day', {pay_by}, {pay_date})), 2)"
+           "::DECIMAL(18,2)")
+    if rule.personal_share_exempt:
+        return f"CASE WHEN {payer} = 'unit' THEN {fee} ELSE 0.00::DECIMAL(18,2) END"
+    return fee
+
+
+def _arrears_sql(cur: duckdb.DuckDBPyConnection, unit_id: str, pay_date: dt.date, ids: list[str] | None,
+                 ) -> tuple[str, dict[str, Any]]:
+    """The arrears query (the due table registered as `ar_due`, unregister it after) and its parameters."""
+    facts = unit_facts(cur, unit_id)
+    rule = collection_rule(facts["region"])
+    cur.register("ar_due", _due_table(cur, unit_id, rule, facts["industry"]))
+    where = " AND list_contains($ids, d.declaration_id || '-' || r.prep_id)" if ids is not None else ""
+    fee = late_fee_sql("a.amount", "a.pay_by", "$pay_date", "a.payer", rule)
+    sql = f"""
+        WITH base AS ({_ARREARS_SQL}{where}),
+        a AS (SELECT base.*, due.pay_by, due.deferrable FROM base JOIN ar_due due
+              ON due.period_end = base.period_end AND due.valid_until IS NOT DISTINCT FROM base.valid_until
+              AND due.item_code = base.item_code AND due.payer = base.payer),
+        f AS (SELECT a.*, {fee} AS late_fee FROM a)
+        SELECT a.arrear_id, a.declaration_id, a.voucher_no, a.source_code, {_SOURCE_NAMES_SQL} AS source_name,
+               a.tax_authority, a.declared_on, a.prep_id, a.unit_number, a.agency, a.item_code, a.item_name,
+               a.subitem_name, a.payer, CASE a.payer WHEN 'unit' THEN '单位' ELSE '个人' END AS payer_name,
+               a.period_start, a.period_end, a.headcount, a.amount, a.pay_by,
+               date_diff('day', $today::DATE, a.pay_by)::INTEGER AS days_left, a.late_fee,
+               (a.amount + a.late_fee)::DECIMAL(18,2) AS total, a.deferrable,
+               CASE WHEN a.deferrable THEN '可缓缴' ELSE '正常缴费' END AS operation,
+               CASE WHEN a.locked_by IS NOT NULL THEN '锁定' WHEN a.bank_voucher_no IS NOT NULL THEN '已开具凭证'
+                    ELSE '未缴费' END AS status, a.locked_by, a.bank_voucher_no
+        FROM f a
+    """
+    params: dict[str, Any] = {"u": unit_id, "today": clock.today(), "pay_date": pay_date}
+    if ids is not None:
+        params["ids"] = ids
+    return sql, params
+
+
 def arrears_rows(cur: duckdb.DuckDBPyConnection, unit_id: str, pay_date: dt.date,
                  ids: list[str] | None = None) -> list[dict[str, Any]]:
     """The unit's arrears with pay-by date, days left and the late fee if paid on `pay_date`
     (ordered by period, 应征凭证序号, item, payer); only `ids` (arrear IDs) when given."""
-    facts = unit_facts(cur, unit_id)
-    rule = collection_rule(facts["region"])
-    today = clock.today()
-    sql = _ARREARS_SQL
-    params: dict[str, Any] = {"u": unit_id, "today": today}
-    if ids is not None:
-        sql += " AND list_contains($ids, d.declaration_id || '-' || r.prep_id)"
-        params["ids"] = ids
-    sql += " ORDER BY r.period_start, d.voucher_no, r.unit_number, r.item_code, r.payer DESC, r.prep_id"
-    rows = cur.execute(sql, params).fetchall()
-    names = [c[0] for c in cur.description or []]
-    due_cache: dict[tuple[str, dt.date | None], dt.date] = {}
-    out = []
-    for values in rows:
-        row = dict(zip(names, values, strict=True))
-        key = (row["period_end"], row["valid_until"])
-        pay_by = due_cache.get(key)
-        if pay_by is None:
-            pay_by = (next_working_day(row["valid_until"]) if row["valid_until"] is not None
-                      else pay_by_date(row["period_end"], rule))
-            due_cache[key] = pay_by
-        deferrable = rule.deferrable(row["item_code"], row["payer"], facts["industry"])
-        if deferrable:
-            pay_by = deferred_until(pay_by, rule)
-        fee = late_fee(row["amount"], pay_by, pay_date, rule, row["payer"])
-        status = LOCKED if row["locked_by"] else ("已开具凭证" if row["bank_voucher_no"] else "未缴费")
-        out.append({
-            "arrear_id": row["arrear_id"], "declaration_id": row["declaration_id"], "voucher_no": row["voucher_no"],
-            "source_code": row["source_code"], "source_name": decl_rules.SOURCES[row["source_code"]],
-            "tax_authority": row["tax_authority"], "declared_on": row["declared_on"], "prep_id": row["prep_id"],
-            "unit_number": row["unit_number"], "agency": row["agency"], "item_code": row["item_code"],
-            "item_name": row["item_name"], "subitem_name": row["subitem_name"], "payer": row["payer"],
-            "payer_name": PAYER_NAMES[row["payer"]], "period_start": row["period_start"],
-            "period_end": row["period_end"], "headcount": row["headcount"], "amount": row["amount"],
-            "pay_by": pay_by, "days_left": days_left(pay_by, today), "late_fee": fee,
-            "total": row["amount"] + fee, "deferrable": deferrable, "operation": "可缓缴" if deferrable else "正常缴费",
-            "status": status, "locked_by": row["locked_by"], "bank_voucher_no": row["bank_voucher_no"],
-        })
-    return out
+    sql, params = _arrears_sql(cur, unit_id, pay_date, ids)
+    try:
+        return cur.sql(f"{sql} ORDER BY {_ARREAR_ORDER}", params=params).to_arrow_table().to_pylist()
+    finally:
+        cur.unregister("ar_due")
+
+
+def arrears_json(cur: duckdb.DuckDBPyConnection, unit_id: str, pay_date: dt.date) -> str:
+    """The same as one JSON array, built by DuckDB (100,000 rows: no Python object per row). Money as
+    decimal strings with 2 places, dates as YYYY-MM-DD, as the `Arrear` model says."""
+    sql, params = _arrears_sql(cur, unit_id, pay_date, None)
+    money = ("amount", "late_fee", "total")
+    fields = ("arrear_id", "declaration_id", "voucher_no", "source_code", "source_name", "tax_authority",
+              "declared_on", "prep_id", "unit_number", "agency", "item_code", "item_name", "subitem_name", "payer",
+              "payer_name", "period_start", "period_end", "headcount", "amount", "pay_by", "days_left", "late_fee",
+              "total", "deferrable", "operation", "status", "locked_by", "bank_voucher_no")
+    parts = ", ".join(f"'{f}': " + (f"x.{f}::VARCHAR" if f in money else f"strftime(x.{f}, '%Y-%m-%d')"
+                                     if f in ("declared_on", "pay_by") else f"x.{f}") for f in fields)
+    try:
+        order = _ARREAR_ORDER.replace("a.", "x.")
+        rows = cur.execute(f"""
+            SELECT '[' || coalesce(string_agg(to_json({{{parts}}})::VARCHAR, ',' ORDER BY {order}), '') || ']'
+            FROM ({sql}) x
+        """, params).fetchall()
+    finally:
+        cur.unregister("ar_due")
+    return str(rows[0][0])
 
 
 # --- settling: records, items, arrivals ----------------------------------------------------------
@@ -366,3 +429,57 @@ def clear_unit(store: BureauStore, unit_id: str) -> None:
 def unknown_arrears(missing: list[str]) -> Refusal:
     return Refusal(422, "ARREARS_NOT_FOUND",
                    f"欠费信息{'、'.join(missing[:3])}不存在或已缴纳，请刷新欠费信息后重新选择")
+
+
+# --- benchmarks ---------------------------------------------------------------------------------------
+
+_BENCH_PARTS = (("10201", "基本养老保险费", "企业职工基本养老保险费", "unit", "0.16"),
+                ("10201", "基本养老保险费", "企业职工基本养老保险费", "personal", "0.08"),
+                ("10202", "失业保险费", "失业保险费", "unit", "0.005"),
+                ("10202", "失业保险费", "失业保险费", "personal", "0.005"),
+                ("10203", "基本医疗保险费", "职工基本医疗保险费", "unit", "0.095"),
+                ("10203", "基本医疗保险费", "职工基本医疗保险费", "personal", "0.02"),
+                ("10204", "工伤保险费", "工伤保险费", "unit", "0.002"))
+
+
+def seed_arrears(store: BureauStore, unit_id: str, count: int = 100_000) -> str:
+    """Demo and benchmarks: one successful unpaid declaration of the unit with `count` rows (one per
+    employee-like line: an item and payer of one of the last 120 months), so the unit has `count`
+    arrears, most of them overdue. Returns the declaration ID. Cleared by a demo reset."""
+    now = clock.now()
+    month = clock.current_month()
+    with store.writing() as cur:
+        facts = unit_facts(cur, unit_id)
+        number = first_row(cur.execute("SELECT unit_number, agency FROM unit_numbers WHERE unit_id = ? "
+                                       "ORDER BY unit_number LIMIT 1", [unit_id]))
+        if number is None:
+            raise Refusal(404, "UNIT_NOT_FOUND", f"单位{unit_id}没有单位编号")
+        seq = cur.execute("SELECT nextval('declaration_seq')").fetchall()[0][0]
+        declaration_id = f"SB{now:%Y%m%d}{seq:08d}"
+        levy = cur.execute("SELECT nextval('voucher_seq')").fetchall()[0][0]
+        cur.execute("CREATE OR REPLACE TEMP TABLE bench_parts (n INTEGER, item_code VARCHAR, item_name VARCHAR, "
+                    "subitem_name VARCHAR, payer VARCHAR, rate DECIMAL(12,6))")
+        cur.executemany("INSERT INTO bench_parts VALUES (?, ?, ?, ?, ?, ?)",
+                        [[n, *part[:4], Decimal(part[4])] for n, part in enumerate(_BENCH_PARTS)])
+        cur.execute("""
+            INSERT INTO declaration_rows
+            SELECT $d, 'PB-' || lpad(i::VARCHAR, 7, '0'), 'daily', '01', $un, $agency, NULL, NULL, NULL, NULL,
+                   p.item_code, p.item_name, p.subitem_name, p.payer, m, m, 1,
+                   (4612 + (i * 37) % 18000)::DECIMAL(18,2), p.rate,
+                   round((4612 + (i * 37) % 18000) * p.rate, 2)::DECIMAL(18,2)
+            FROM (SELECT i, strftime(($first::DATE - to_months((i // 7) % 120)::INTERVAL), '%Y-%m') AS m
+                  FROM range($count) t(i)) r
+            JOIN bench_parts p ON p.n = r.i % 7
+        """, {"d": declaration_id, "un": number[0], "agency": number[1], "count": count,
+              "first": dt.date(int(month[:4]), int(month[5:7]), 1)})
+        cur.execute("DROP TABLE bench_parts")
+        total = cur.execute("SELECT coalesce(sum(amount), 0) FROM declaration_rows WHERE declaration_id = ?",
+                            [declaration_id]).fetchall()[0][0]
+        cur.execute("""
+            INSERT INTO declarations (declaration_id, unit_id, submission_id, channel, source_code, tax_authority,
+                                      status, submitted_at, due_at, decided_at, rows, headcount, total_due,
+                                      voucher_no, pay_status)
+            VALUES (?, ?, ?, 'daily', '01', ?, '申报成功', ?, ?, ?, ?, ?, ?, ?, '未缴费')
+        """, [declaration_id, unit_id, f"SSBENCH{seq:08d}", facts["tax_authority"], now, now, now, count, count,
+              total, f"3{now:%Y%m%d}{levy:011d}"])
+    return declaration_id

@@ -75,14 +75,28 @@ def set_bank(store: BureauStore, unit_id: str, setting: dict[str, Any]) -> dict[
 # --- arrears -----------------------------------------------------------------------------------------
 
 
-def arrears(store: BureauStore, unit_id: str, pay_date: dt.date | None = None) -> list[dict[str, Any]]:
-    """欠费信息 of the unit, the late fee computed as if paid on `pay_date` (default today)."""
+def _pay_date(pay_date: dt.date | None) -> dt.date:
     today = clock.today()
     if pay_date is not None and pay_date < today:
         raise Refusal(422, "VALIDATION", f"请求参数有误：缴费日期（pay_date）不能早于今天（{today:%Y-%m-%d}）")
+    return pay_date or today
+
+
+def arrears(store: BureauStore, unit_id: str, pay_date: dt.date | None = None) -> list[dict[str, Any]]:
+    """欠费信息 of the unit, the late fee computed as if paid on `pay_date` (default today)."""
+    day = _pay_date(pay_date)
     declarations.decide_due(store, unit_id)
     with store.reading() as cur:
-        return col.arrears_rows(cur, unit_id, pay_date or today)
+        return col.arrears_rows(cur, unit_id, day)
+
+
+def arrears_json(store: BureauStore, unit_id: str, pay_date: dt.date | None = None) -> str:
+    """The same as the JSON array the route answers (built by DuckDB: 100,000 rows in well under a second
+    of CPU)."""
+    day = _pay_date(pay_date)
+    declarations.decide_due(store, unit_id)
+    with store.reading() as cur:
+        return col.arrears_json(cur, unit_id, day)
 
 
 # --- paying ------------------------------------------------------------------------------------------

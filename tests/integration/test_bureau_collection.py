@@ -167,7 +167,10 @@ def _bank(api: Api, outcome: str, reason: str | None = None, unlock: str = "succ
 
 
 def test_arrears_have_pay_by_dates_days_left_and_a_late_fee_preview(make_api):
+    from pydantic import TypeAdapter
+
     from sbflib.bureau.collection import collection_rule
+    from sbflib.bureau.routes.collection import Arrear
     from sbflib.domain.deadlines import days_left, late_fee, next_working_day, pay_by_date
 
     api = make_api(PLAIN)
@@ -176,6 +179,7 @@ def test_arrears_have_pay_by_dates_days_left_and_a_late_fee_preview(make_api):
     declared = [r for d in ids for r in api.get(f"/declarations/{d}")["rows"] if Decimal(r["amount"]) > 0]
     arrears = api.get("/arrears")
     assert len(arrears) == len(declared)
+    TypeAdapter(list[Arrear]).validate_python(arrears)  # the JSON the store builds keeps the documented model
     rule = collection_rule("330100")
     today = clock.today()
     month = clock.current_month()

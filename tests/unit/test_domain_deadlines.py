@@ -144,3 +144,30 @@ def test_every_shipped_rule_file_has_a_sourced_collection_block():
         rule = collection_rule(region)
         assert (rule.pay_by_day, rule.daily_rate, rule.personal_share_exempt) == (15, Decimal("0.0005"), True)
         assert rule.deferral_months == 3 and "物业管理" in rule.deferral_industries
+
+
+def test_the_sql_late_fee_is_the_python_one():
+    """The bureau computes late fees of 100,000 arrears in SQL (`collection.late_fee_sql`): equal to the
+    domain's `late_fee` over thousands of amounts, dates and both payers."""
+    import random
+
+    import duckdb
+
+    from sbflib.bureau.collection import late_fee_sql
+
+    rng = random.Random(7)
+    cases = []
+    for _ in range(3000):
+        amount = Decimal(rng.randrange(0, 10_000_000)) / 100
+        due = D(2026, 1, 1) + dt.timedelta(days=rng.randrange(0, 365))
+        paid = due + dt.timedelta(days=rng.randrange(-30, 800))
+        cases.append((amount, due, paid, rng.choice(["unit", "personal"])))
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (amount DECIMAL(18,2), due DATE, paid DATE, payer VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", cases)
+    for rule in (CollectionRule(), CollectionRule(personal_share_exempt=False),
+                 CollectionRule(daily_rate=Decimal("0.0003"))):
+        sql = late_fee_sql("amount", "due", "paid", "payer", rule)
+        got = [r[0] for r in con.execute(f"SELECT {sql} FROM t ORDER BY rowid").fetchall()]
+        want = [late_fee(a, d, p, rule, payer) for a, d, p, payer in cases]
+        assert got == want

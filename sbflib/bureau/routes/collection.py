@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, field_validator
 
@@ -251,9 +251,10 @@ class Arrival(BaseModel):
 @units.get("/arrears", response_model=list[Arrear], responses=_REFUSALS)
 def get_arrears(store: StoreDep, unit_id: UnitDep,
                 pay_date: Annotated[dt.date | None, Query(description="预览滞纳金的缴费日期（不早于今天）；默认今天")]
-                = None) -> list[dict[str, Any]]:
-    """欠费信息 with pay-by dates, days left and the late fee if paid on `pay_date`."""
-    return payments.arrears(store, unit_id, pay_date)
+                = None) -> Response:
+    """欠费信息 with pay-by dates, days left and the late fee if paid on `pay_date` (the JSON is built by
+    the store, as the `Arrear` model says: a unit may owe 100,000 rows)."""
+    return Response(payments.arrears_json(store, unit_id, pay_date), media_type="application/json")
 
 
 @units.post("/payments", status_code=201, response_model=PaymentAnswer,
@@ -326,6 +327,24 @@ def set_bank(store: StoreDep, unit_id: UnitIdPath, body: BankSetting) -> dict[st
 def bank_pays_voucher(store: StoreDep, unit_id: UnitIdPath, voucher_no: VoucherNo) -> dict[str, Any]:
     """The bank counter takes the money for a valid unpaid voucher (缴费记录 and arrivals follow)."""
     return vouchers.bank_pays(store, unit_id, voucher_no)
+
+
+class ArrearsSeed(BaseModel):
+    """Demo and benchmarks: how many arrears rows to give the unit."""
+
+    count: int = Field(default=100_000, ge=1, le=100_000, description="欠费行数")
+
+
+class ArrearsSeeded(BaseModel):
+    declaration_id: str
+    count: int
+
+
+@demo.post("/arrears", response_model=ArrearsSeeded)
+def seed_arrears(store: StoreDep, unit_id: UnitIdPath, body: ArrearsSeed) -> dict[str, Any]:
+    """One successful unpaid declaration of `count` rows (items and payers of the last 120 months), so
+    the unit has that many arrears (the `arrears_load_s` benchmark). Cleared by a reset."""
+    return {"declaration_id": collection.seed_arrears(store, unit_id, body.count), "count": body.count}
 
 
 router.include_router(units)
