@@ -176,6 +176,26 @@ def test_declaration_record_pages(voila: Any, bureau: Any) -> None:
             page.wait_for_function(f"() => document.querySelector('{project}').innerText.includes('共 1 条')")
             _shots(page, "project", (f"{project} .sbf-records-sync",))
             _visible_text_is_chinese(page)
+
+            # 作废 the unpaid record (second row): confirm → countdown → 获取反馈 → 作废成功
+            page.click(".sbf-menu-EMP-10")
+            page.wait_for_function(f"() => document.querySelector('{root}').innerText.includes('共 2 条')")
+            box = page.locator(f"{root} .lm-DataGrid").bounding_box()
+            x = box["x"] + box["width"] - 26 - 22
+            y = box["y"] + HEADER_H + ROW_H * 1.5
+            page.mouse.move(x, y)
+            page.mouse.click(x, y)
+            page.wait_for_selector(".sbf-confirm-dialog:has-text('确定作废')")
+            _shots(page, "void-confirm", (".sbf-confirm-dialog button:text-is('确定')",))
+            page.click(".sbf-confirm-dialog button:text-is('确定')")
+            page.wait_for_selector(".sbf-void-countdown-dialog")
+            _shots(page, "void-countdown", (".sbf-void-countdown-dialog .sbf-void-fetch-now",))
+            page.click(".sbf-void-countdown-dialog .sbf-void-fetch-now")
+            page.wait_for_selector(".sbf-message-dialog:has-text('作废成功')")
+            _shots(page, "void-done", (".sbf-message-dialog button:text-is('确定')",))
+            page.click(".sbf-message-dialog button:text-is('确定')")
+            page.wait_for_function(f"() => document.querySelector('{root}').innerText.includes('共 2 条')")
+            _visible_text_is_chinese(page)
             page.close(run_before_unload=True)
             browser.close()
     finally:
