@@ -20,7 +20,9 @@ store. When the bureau cannot be reached, `summary(fetch=False)` gives the same 
 Pay-by dates: a row declared from 征集信息 / 特殊缴费 / 工程项目 must be paid by its 征集有效日期 (when the
 declaration pages hold it); a 税务机关 row by the region's pay-by date of its period
 (`sbflib.domain.deadlines.pay_by_date`: the rule file's `collection` block, moved past holidays; the
-defaults, the 15th of the next month, when the kept rule files have no block).
+defaults, the 15th of the next month, when the kept rule files have no block), later for the unit
+share of an item the rule lets the unit's industry defer (可缓缴, `deferred_until`). The bureau's own
+arrears (with their pay-by dates) have no client call yet; when one comes it should replace this.
 """
 
 from __future__ import annotations
@@ -35,11 +37,12 @@ from decimal import Decimal
 import pandas as pd
 
 from sbflib.domain import clock
-from sbflib.domain.deadlines import CollectionRule, pay_by_date
+from sbflib.domain.deadlines import CollectionRule, deferred_until, pay_by_date
 from sbflib.domain.errors import RuleViolation
 from sbflib.employer.payables import PayableService
 from sbflib.errors import service_edge
 from sbflib.store import home as repo
+from sbflib.store import units as units_repo
 from sbflib.system.context import Context
 
 __all__ = ["CHANNEL_MENUS", "Alert", "HomeService", "HomeSummary", "TodoItem"]
@@ -178,6 +181,7 @@ class HomeService:
             pending = repo.pending_submissions(con, unit_id)
             no_wage = repo.employees_without_wage(con, unit_id, month) if repo.roster_loaded(con, unit_id) else 0
             block = repo.collection_block(con, region)
+            industry = str((units_repo.stored_profile(con, unit_id) or {}).get("industry") or "")
             unpaid = payables[payables["status"] == "申报成功"] if len(payables) else payables
             valid = repo.valid_until(con, unit_id, unpaid["prep_id"]) if len(unpaid) else {}
         undeclared = payables[payables["status"] == "初始"].copy() if len(payables) else payables
@@ -193,7 +197,7 @@ class HomeService:
             alerts.append(Alert("no_wage", f"有{no_wage}名正常缴费的职工缴费工资为空，请为其申报缴费工资", no_wage,
                                 WAGE_MENU, ROSTER_MENU))
         alerts += self._periods(undeclared)
-        overdue = self._overdue(unpaid, valid, block, today)
+        overdue = self._overdue(unpaid, valid, block, industry, today)
         if overdue is not None:
             alerts.append(overdue)
         return HomeSummary(todo, alerts, fetched_at)
@@ -253,7 +257,7 @@ class HomeService:
 
     @staticmethod
     def _overdue(rows: pd.DataFrame, valid: dict[str, dt.date], block: dict[str, object] | None,
-                 today: dt.date) -> Alert | None:
+                 industry: str, today: dt.date) -> Alert | None:
         if not len(rows):
             return None
         try:
@@ -262,9 +266,9 @@ class HomeService:
             rule = CollectionRule()
         late: dict[str, Decimal] = {}
         earliest: dt.date | None = None
-        for declaration_id, prep_id, source, period_end, amount in zip(
-                rows["declaration_id"], rows["prep_id"], rows["source_code"], rows["period_end"], rows["amount"],
-                strict=True):
+        for declaration_id, prep_id, source, period_end, item_code, payer, amount in zip(
+                rows["declaration_id"], rows["prep_id"], rows["source_code"], rows["period_end"], rows["item_code"],
+                rows["payer_code"], rows["amount"], strict=True):
             prep = str(prep_id)
             if prep in valid:
                 pay_by: dt.date | None = valid[prep]
@@ -273,6 +277,8 @@ class HomeService:
                     pay_by = pay_by_date(str(period_end)[:7], rule)
                 except RuleViolation:
                     pay_by = None
+                if pay_by is not None and rule.deferrable(str(item_code), str(payer), industry):
+                    pay_by = deferred_until(pay_by, rule)  # 可缓缴: the unit share is due later
             else:
                 pay_by = None  # 征集信息 etc. are due by their 征集有效日期, not held here
             if pay_by is None or pay_by >= today:

@@ -178,6 +178,24 @@ def test_pay_by_follows_the_kept_rule_file_and_holidays(env):
     assert not _by_kind(home.alerts(), "overdue")  # due on the 20th now
 
 
+def test_the_unit_share_of_a_deferrable_item_is_due_later(env):
+    bureau, home, store, ticker = env
+    bureau.rows = [_row("P01B-1234-10201-U-202608", "申报成功", "500.00", ("2026-08", "2026-08"), declaration_id="SB1")]
+    doc = {"kind": "contribution", "region": "330100", "updated": "2026-11-01",
+           "collection": {"pay_by": {"day": 15, "months_after": 1},
+                          "deferral": {"items": ["10201"], "payer": "unit", "months": 3, "industries": ["餐饮业"]}}}
+    with store.work() as con:
+        con.execute("INSERT INTO rule_files VALUES ('330100', 'c.json', '1', '2026-11-01', ?)", [json.dumps(doc)])
+        con.execute("INSERT INTO units (unit_id, module, taxpayer_id, name, region, added_at, profile_json) "
+                    "VALUES (?, 'employer', '91330100MA0000000X', '测试单位', '330100', now(), ?)",
+                    [UNIT, json.dumps({"industry": "餐饮业"})])
+    assert not _by_kind(home.alerts(), "overdue")  # due 2026-09-15, deferred three months: 2026-12-15
+    with store.work() as con:
+        con.execute("UPDATE units SET profile_json = ? WHERE unit_id = ?", [json.dumps({"industry": "软件业"}), UNIT])
+    ticker.now += FRESH_S + 1
+    assert _by_kind(home.alerts(), "overdue")
+
+
 def test_employees_paying_now_without_a_contribution_wage(env):
     _bureau, home, store, ticker = env
     assert not _by_kind(home.alerts(), "no_wage")
