@@ -10,6 +10,7 @@ submission, the per-employee lines and the export. The API the pages use (/work/
       .check(prep_ids) -> CheckReport
       .summary(prep_ids) -> SubmitSummary      .rows, .headcount, .total_due, .text
       .submit(prep_ids, confirmed_warnings=False) -> SubmitReceipt
+      .resend() -> SubmitReceipt | None        the page's submissions still 提交中, sent again as kept
       .result(submission_id) -> SubmitReceipt  the declarations of a submission as decided now
       .lines(prep_id) -> DataFrame             缴费人数: downloaded once and kept
       .download_lines(prep_ids=None) -> int    every row's lines not yet held, in one go
@@ -359,6 +360,19 @@ class DeclareList:
             sends.append((key, new_body))
         answers = [self._send(unit_id, key, body) for key, body in sends]
         return self._receipt(answers, summary)
+
+    def resend(self) -> SubmitReceipt | None:
+        """Send again every submission of this page still 提交中 (its answer was lost), each with its
+        kept body and key; the bureau answers with what it already made. None when there is none."""
+        unit_id = self._unit_id()
+        with self._ctx.store.read() as con:
+            pending = repo.pending_submissions(con, unit_id)
+        pending = pending[pending["channel"] == self.channel]
+        if pending.empty:
+            return None
+        answers = [self._send(unit_id, str(key), json.loads(str(body)))
+                   for key, body in zip(pending["submit_key"], pending["body"], strict=True)]
+        return self._receipt(answers, None)
 
     def _send(self, unit_id: str, key: str, body: dict[str, Any]) -> Submission:
         client = self._ctx.client

@@ -365,6 +365,40 @@ def test_a_lost_answer_and_a_restart_resend_the_kept_body_and_key(env: Any) -> N
         ctx2.client.close()
 
 
+def test_resend_sends_the_pages_kept_submissions_again(env: Any) -> None:
+    _ctx, service, bureau, _ = env
+    daily = service.channel("daily")
+    daily.load()
+    assert daily.resend() is None and bureau.posts() == []
+    bureau.lose_answers = 3
+    with pytest.raises(ConnectionFailed):
+        daily.submit(ALL[:2])
+    assert service.channel("special").resend() is None        # another page's submission is not sent
+    receipt = daily.resend()
+    assert receipt is not None and receipt.declarations == (("SB000001", "税务机关", "待反馈"),)
+    assert bureau.posts()[-1].content == bureau.posts()[0].content and len(bureau.declarations) == 1
+    assert service.pending().empty and daily.resend() is None
+
+
+def test_the_project_page_has_no_lines_and_declares_per_notice(env: Any) -> None:
+    _ctx, service, bureau, _ = env
+    bureau.rows["project"] = [_row("PGC-202611011111111111", "03", "10204", "工伤保险费", "unit", 0, "860000.00",
+                                   "0.002", "1720.00", channel="project", notice_no="202611011111111111",
+                                   project_no="GC330100001")]
+    project = service.channel("project")
+    assert project.load() == 1 and project.title == "工程项目社保费申报"
+    assert "project_no" in project.columns and "headcount" not in project.columns
+    assert project.frame()["project_no"].tolist() == ["GC330100001"]
+    with pytest.raises(ValidationError) as none:
+        project.lines("PGC-202611011111111111")
+    assert none.value.code == "NO_LINES" and project.download_lines() == 0
+    summary = project.summary(["PGC-202611011111111111"])
+    assert (summary.rows, summary.total_due) == (1, Decimal("1720.00"))
+    receipt = project.submit(["PGC-202611011111111111"], confirmed_warnings=True)
+    assert receipt.declarations == (("SB000001", "社保部门核定征收", "待反馈"),)
+    assert json.loads(bureau.posts()[0].content)["channel"] == "project"
+
+
 def test_a_refusal_offers_the_rows_again(env: Any) -> None:
     _ctx, service, bureau, _ = env
     daily = service.channel("daily")
