@@ -198,3 +198,11 @@ def test_export_has_the_chinese_headers_and_every_matching_row(env):
     assert "主管税务机关" in rows[0] and "社保经办机构" in rows[0] and "征收品目" in rows[0]
     assert len(rows) == 3
     assert "个人" not in [c for r in rows[1:] for c in r] and "单位" in rows[1]
+
+
+def test_every_public_method_is_behind_the_service_edge():
+    import inspect
+
+    for name, member in vars(ArrivalService).items():
+        if not name.startswith("_") and inspect.isfunction(member):
+            assert hasattr(member, "__wrapped__"), name

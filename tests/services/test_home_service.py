@@ -262,3 +262,11 @@ def test_texts_have_no_catalogue_ids_or_english(env):
     for item in [*summary.todo, *summary.alerts]:
         assert "EMP" not in item.text and not any("a" <= c.lower() <= "z" for c in item.text), item.text
     assert isinstance(summary.fetched_at, dt.datetime)
+
+
+def test_every_public_method_is_behind_the_service_edge():
+    import inspect
+
+    for name, member in vars(HomeService).items():
+        if not name.startswith("_") and inspect.isfunction(member):
+            assert hasattr(member, "__wrapped__"), name
