@@ -238,17 +238,26 @@ class DeclareList:
         if rows is None or len(rows) == 0:
             return pd.DataFrame(columns=columns)
         keys = rows["group_key"] if "group_key" in rows else group_keys(rows)
-        out = []
-        for key, part in rows.groupby(keys.to_numpy(), sort=False):
-            statuses = list(dict.fromkeys(part["status"].tolist())) if "status" in part else [NOT_DECLARED]
-            out.append({
-                "group_key": key, "group_label": group_label(str(key)), "prep_ids": part["prep_id"].tolist(),
-                "rows": len(part), "headcount": _headcount(part) if "headcount" in part else 0,
-                "amount": sum((_money(a) for a in part["amount"]), _ZERO) if "amount" in part else _ZERO,
-                "status": statuses[0] if len(statuses) == 1 else "部分申报",
-                "selectable": all(s in (NOT_DECLARED, SENDING) for s in statuses),
-            })
-        return pd.DataFrame(out, columns=columns)
+        work = pd.DataFrame({
+            "group_key": keys.astype(object).map(str).to_numpy(),
+            "prep_id": rows["prep_id"].astype(object).to_numpy(),
+            "headcount": (rows["headcount"].fillna(0).astype(int) if "headcount" in rows else 0),
+            "amount": (rows["amount"].astype(object) if "amount" in rows else _ZERO),
+            "status": (rows["status"].astype(object) if "status" in rows else NOT_DECLARED),
+        })
+        g = work.groupby("group_key", sort=False)
+        statuses = g["status"].agg(lambda s: list(dict.fromkeys(s)))
+        out = pd.DataFrame({
+            "prep_ids": g["prep_id"].agg(list),
+            "rows": g.size(),
+            # one group is one unit number and one period or notice: its people are on every row
+            "headcount": g["headcount"].max(),
+            "amount": g["amount"].agg(lambda s: sum((_money(a) for a in s), _ZERO)),
+            "status": statuses.map(lambda v: v[0] if len(v) == 1 else "部分申报"),
+            "selectable": statuses.map(lambda v: all(x in (NOT_DECLARED, SENDING) for x in v)),
+        }).reset_index()
+        out["group_label"] = out["group_key"].map(group_label)
+        return out[columns]
 
     # -- 校验 / 确认 -------------------------------------------------------------------------------
     def _offered(self, unit_id: str) -> pd.DataFrame:
