@@ -483,3 +483,24 @@ def seed_arrears(store: BureauStore, unit_id: str, count: int = 100_000) -> str:
         """, [declaration_id, unit_id, f"SSBENCH{seq:08d}", facts["tax_authority"], now, now, now, count, count,
               total, f"3{now:%Y%m%d}{levy:011d}"])
     return declaration_id
+
+
+def void_hold(cur: duckdb.DuckDBPyConnection, declaration_id: str) -> Refusal | None:
+    """Why a declaration cannot be voided because of its payments, if it cannot: items already paid
+    (a 可缓缴 part paid apart), a deduction 锁定, or a valid unpaid bank voucher holding its items."""
+    paid, locked = cur.execute("""
+        SELECT count(*) FILTER (WHERE p.status = '缴费成功'), count(*) FILTER (WHERE p.status = '锁定')
+        FROM payment_items i JOIN payment_records p USING (record_id) WHERE i.declaration_id = ?
+    """, [declaration_id]).fetchall()[0]
+    if paid:
+        return Refusal(409, "DECLARATION_PAID", "该申报记录已部分缴费，不能作废")
+    if locked:
+        return Refusal(409, "DECLARATION_PAYMENT_PENDING", "该申报记录有锁定的缴费，请先在缴费记录中解锁，不能作废")
+    voucher = first_row(cur.execute("""
+        SELECT v.voucher_no FROM bank_voucher_items vi JOIN bank_vouchers v USING (voucher_no)
+        WHERE vi.declaration_id = ? AND v.status = '未缴费' AND v.valid_until >= ? LIMIT 1
+    """, [declaration_id, clock.today()]))
+    if voucher is not None:
+        return Refusal(409, "DECLARATION_PAYMENT_PENDING",
+                       f"该申报记录已开具银行端缴费凭证{voucher[0]}，请先作废该凭证，再作废申报记录")
+    return None

@@ -800,6 +800,11 @@ def void(store: BureauStore, unit_id: str, declaration_id: str, delay_s: float,
             raise Refusal(409, "DECLARATION_PAID", "该申报记录已缴费，不能作废")
         if pay == rules.IN_DEBIT_LIST:
             raise Refusal(409, "DECLARATION_IN_DEBIT_LIST", "该申报记录已生成待批扣清册，不能作废")
+        from .collection import void_hold  # paid in part, a deduction 锁定, or on a bank voucher
+
+        hold = void_hold(cur, declaration_id)
+        if hold is not None:
+            raise hold
         cur.execute("UPDATE declarations SET status = ?, void_requested_at = ?, void_due_at = ?, void_key = ?, "
                     "void_decided_at = NULL, void_reason = NULL WHERE declaration_id = ?",
                     [rules.VOIDING, now, now + dt.timedelta(seconds=delay_s), idempotency_key, declaration_id])

@@ -227,6 +227,9 @@ def test_deferrable_unit_shares_are_flagged_and_paid_apart(make_api):
                 if p["declaration_id"] in ids}
     assert {payables[a["arrear_id"]] for a in plain} == {"销账"}
     assert {payables[a["arrear_id"]] for a in deferrable} == {"申报成功"}
+    refused = api.post(f"/declarations/{deferrable[0]['declaration_id']}/void")
+    assert refused.status_code == 409 and refused.json()["code"] == "DECLARATION_PAID"
+    assert "部分缴费" in refused.json()["message"]
     # The deferred ones alone later: the declaration is then 已缴费.
     resp = _pay(api, deferrable[:1], agreement_id=agreement)
     assert resp.status_code == 201, resp.text
@@ -317,6 +320,8 @@ def test_a_locked_payment_blocks_the_items_until_unlocked(make_api, unlock):
     records = resp.json()["records"]
     assert {r["status"] for r in records} == {"锁定"}
     assert {a["status"] for a in api.get("/arrears")} == {"锁定"}
+    held = api.post(f"/declarations/{ids[0]}/void")
+    assert held.status_code == 409 and held.json()["code"] == "DECLARATION_PAYMENT_PENDING", held.text
     _bank(api, "success", unlock=unlock, unlock_reason=frozen)  # new payments would pass; the lock stays
     again = _pay(api, arrears, agreement_id=agreement)
     assert again.status_code == 409 and again.json()["code"] == "ARREAR_LOCKED"
@@ -395,6 +400,8 @@ def test_a_bank_voucher_is_issued_voided_once_and_paid_at_the_bank(make_api):
     assert voucher["total"] == _total(arrears) and len(voucher["items"]) == len(arrears)
     assert (voucher["payer_name"], voucher["payer_account"], voucher["payer_bank"]) == tuple(payer.values())
     assert {a["status"] for a in api.get("/arrears")} == {"已开具凭证"}
+    held = api.post(f"/declarations/{arrears[0]['declaration_id']}/void")
+    assert held.status_code == 409 and held.json()["code"] == "DECLARATION_PAYMENT_PENDING", held.text
     agreement = _agreement(api)
     refused = _pay(api, arrears, agreement_id=agreement)
     assert refused.status_code == 409 and refused.json()["code"] == "ARREAR_ON_VOUCHER"
