@@ -4,12 +4,14 @@ of manual 2.14 (开具) and 2.15 (补开), and the 职工缴费证明 / 单位�
 - `tax_certificate_pdf(TaxCertificateDoc)`: title 中华人民共和国税收完税证明 （非印刷）, the number
   (No.), 填发日期 and the tax authority; the taxpayer; one line per item paid into the treasury (原凭证号,
   税种, 品目名称, 税款所属时期, 入（退）库日期, 实缴（退）金额); 金额合计 in capitals and in figures; the
-  tax authority's seal, 填票人 and 备注. A re-issue (`reissued=True`, 补开) says so under the title
+  tax authority's seal, 填票人 and 备注; the 票证字轨 and 票证号码, 收款国库 and the print count (第2次打印)
+  when the bureau gives them. A re-issue (`reissued=True`, 补开) says so under the title
   and in 备注 with the original number.
 - `employee_proof_pdf(EmployeeProofDoc)` and `unit_proof_pdf(UnitProofDoc)`: A4 landscape, the
   lines in the columns of the manual's 单位缴费证明 sample (序号, 费款征收机关, 社保经办机构, 单位编号,
   征收项目, 征收品目, 征收子目 / 缴费基数, 费款所属期起止, 入库日期, 实缴金额), the total in figures and
-  capitals, 特此证明 and the seal line.
+  capitals, 特此证明 and the seal line; the employee proof adds 单位缴费 and 个人缴费 when the lines
+  carry them.
 
 Money is Decimal or text (never float); totals are summed here and checked against a given one.
 The same document gives the same bytes, so a stored certificate can be compared with a fresh one.
@@ -105,8 +107,12 @@ class TaxCertificateDoc:
     items: tuple[CertificateItem, ...]
     reissued: bool = False         # 补开
     original_no: str = ""          # 原证明编号 (补开)
-    issuer: str = ""               # 填票人 (e.g. 电子税务局 / the clerk's client)
+    issuer: str = ""               # 填票人 (e.g. 单位社保费管理客户端)
     note: str = ""                 # 备注, before the 补开 note
+    ticket_track: str = ""         # 票证字轨, e.g. (2026)浙证非印, printed before No.
+    ticket_no: str = ""            # 票证号码, printed after No. (the certificate number when empty)
+    treasury: str = ""             # 收款国库
+    print_label: str = ""          # e.g. 第2次打印, printed at the right under the number
     total: Decimal | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -135,16 +141,18 @@ def tax_certificate_pdf(doc: TaxCertificateDoc, *, created: dt.datetime | None =
     subtitle = "（非印刷）（补开）" if doc.reissued else "（非印刷）"
     pdf = PdfDocument(CERTIFICATE_TITLE, subtitle=subtitle, created=created,
                       footer_note=f"证明编号：{doc.certificate_no}", font_size=9)
-    pdf.line(f"填发日期：{_date_cn(doc.issued_on)}", f"No. {doc.certificate_no}")
-    pdf.line(f"税务机关：{doc.tax_authority}")
+    number = f"{doc.ticket_track} No. {doc.ticket_no or doc.certificate_no}".strip()
+    pdf.line(f"填发日期：{_date_cn(doc.issued_on)}", number)
+    pdf.line(f"税务机关：{doc.tax_authority}", doc.print_label)
     pdf.space(1)
     pdf.grid([
         [label_cell("纳税人识别号"), doc.taxpayer_id, label_cell("纳税人名称"), doc.taxpayer_name],
+        [label_cell("电子税票号码"), doc.certificate_no, label_cell("收款国库"), doc.treasury],
     ], widths=[1.1, 2.0, 1.0, 2.8])
     columns = [
-        Column("voucher", "原凭证号", 2.0),
+        Column("voucher", "原凭证号", 2.25),
         Column("item", "税种", 1.5),
-        Column("sub", "品目名称", 2.65),
+        Column("sub", "品目名称", 2.4),
         Column("period", "税款所属时期", 2.4, align="CENTER"),
         Column("arrived", "入（退）库日期", 1.25, align="CENTER"),
         Column("amount", "实缴（退）金额", 1.2, "money"),
@@ -184,11 +192,15 @@ class ProofLine:
     amount: Decimal                # 实缴金额
     detail_name: str = ""          # 征收子目 (unit proof)
     base: Decimal | None = None    # 缴费基数 (employee proof)
+    unit_amount: Decimal | None = None      # 单位缴费 (employee proof; a column when any line has it)
+    personal_amount: Decimal | None = None  # 个人缴费 (employee proof; a column when any line has it)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "amount", to_money(self.amount, field=f"“{self.sub_item_name}”的实缴金额"))
-        if self.base is not None:
-            object.__setattr__(self, "base", to_money(self.base, field=f"“{self.sub_item_name}”的缴费基数"))
+        for name, label in (("base", "缴费基数"), ("unit_amount", "单位缴费"), ("personal_amount", "个人缴费")):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, to_money(value, field=f"“{self.sub_item_name}”的{label}"))
 
 
 def _proof_lines(lines: Sequence[ProofLine], what: str) -> tuple[ProofLine, ...]:
@@ -238,7 +250,8 @@ class UnitProofDoc:
 
 
 def _proof_pdf(title: str, proof_no: str, printed_on: dt.date, header: list[list[Cell | str]], statement: str,
-               lines: tuple[ProofLine, ...], total: Decimal, fourth: Column, created: dt.datetime | None) -> bytes:
+               lines: tuple[ProofLine, ...], total: Decimal, fourth: Column, created: dt.datetime | None,
+               parts: bool = False) -> bytes:
     pdf = PdfDocument(title, landscape=True, created=created, font_size=9,
                       footer_note=f"证明编号：{proof_no}" if proof_no else "")
     pdf.line(f"打印日期：{_date_cn(printed_on)}", f"证明编号：{proof_no}" if proof_no else "")
@@ -249,8 +262,8 @@ def _proof_pdf(title: str, proof_no: str, printed_on: dt.date, header: list[list
     pdf.space(1)
     columns = [
         Column("no", "序号", 0.6, "number", align="CENTER"),
-        Column("collector", "费款征收机关", 2.3),
-        Column("agency", "社保经办机构", 2.0),
+        Column("collector", "费款征收机关", 1.9 if parts else 2.3),
+        Column("agency", "社保经办机构", 1.7 if parts else 2.0),
         Column("unit_no", "单位编号", 1.3),
         Column("item", "征收项目", 1.6),
         Column("sub", "征收品目", 2.2),
@@ -259,11 +272,14 @@ def _proof_pdf(title: str, proof_no: str, printed_on: dt.date, header: list[list
         Column("arrived", "入库日期", 1.2, align="CENTER"),
         Column("amount", "实缴金额", 1.2, "money"),
     ]
+    if parts:  # 单位缴费 and 个人缴费 before 实缴金额
+        columns[-1:-1] = [Column("unit_part", "单位缴费", 1.1, "money"), Column("personal_part", "个人缴费", 1.1, "money")]
     rows = [{"no": n, "collector": x.collector, "agency": x.agency, "unit_no": x.unit_no, "item": x.item_name,
              "sub": x.sub_item_name, "detail": x.detail_name, "base": x.base,
+             "unit_part": x.unit_amount, "personal_part": x.personal_amount,
              "period": format_period(x.period_start, x.period_end), "arrived": x.arrived_on, "amount": x.amount}
             for n, x in enumerate(lines, start=1)]
-    pdf.table(rows, columns, totals={"amount": total}, totals_label="合计", font_size=8.5)
+    pdf.table(rows, columns, totals={"amount": total}, totals_label="合计", font_size=8 if parts else 8.5)
     pdf.keep_together(45)
     pdf.grid([[label_cell("实缴金额合计（大写）"), to_capitals(total, prefix=True, field="金额合计"),
                label_cell("（小写）"), Cell(f"¥{format_money(total)}", align="RIGHT")]],
@@ -284,8 +300,9 @@ def employee_proof_pdf(doc: EmployeeProofDoc, *, created: dt.datetime | None = N
     ]
     statement = (f"兹证明{doc.employee_name}（{doc.id_type}：{doc.id_number}）在{doc.unit_name}参保，"
                  f"{format_cell(doc.period_from)}至{format_cell(doc.period_to)}期间缴纳社会保险费情况如下：")
+    parts = any(x.unit_amount is not None or x.personal_amount is not None for x in doc.lines)
     return _proof_pdf(EMPLOYEE_PROOF_TITLE, doc.proof_no, doc.printed_on, header, statement, doc.lines,
-                      doc.total or Decimal("0.00"), Column("base", "缴费基数", 1.15, "money"), created)
+                      doc.total or Decimal("0.00"), Column("base", "缴费基数", 1.15, "money"), created, parts)
 
 
 def unit_proof_pdf(doc: UnitProofDoc, *, created: dt.datetime | None = None) -> bytes:

@@ -56,7 +56,7 @@ def _embedded_font(data: bytes) -> TTFont:
 
 def _cert_items(n: int) -> tuple[CertificateItem, ...]:
     return tuple(
-        CertificateItem(f"3202611270001234{i:02d}", *ITEMS[i % len(ITEMS)], dt.date(2026, 10, 1),
+        CertificateItem(f"320261127000123456{i:02d}", *ITEMS[i % len(ITEMS)], dt.date(2026, 10, 1),
                         dt.date(2026, 10, 31), dt.date(2026, 11, 12 + i % 3), Decimal("3533.34") + i)
         for i in range(n))
 
@@ -132,6 +132,15 @@ def test_a_reissued_certificate_says_so_with_the_original_number():
     assert "备注社保费管理客户端遗失补开；补开" in plain
 
 
+def test_the_bureaus_ticket_fields_are_printed_when_given():
+    doc = _certificate(ticket_track="(2026)浙证非印", ticket_no="33001261100012345", treasury="国家金库杭州市上城区支库",
+                       print_label="第2次打印", certificate_no="33016261100000000001")
+    text = "".join(_pages(tax_certificate_pdf(doc)))
+    assert "填发日期：2026年11月27日(2026)浙证非印No.33001261100012345" in text
+    assert "税务机关：国家税务总局杭州市上城区税务局第2次打印" in text
+    assert "电子税票号码33016261100000000001收款国库国家金库杭州市上城区支库" in text
+
+
 def test_a_one_item_certificate_of_two_jiao():
     item = CertificateItem("320181009000000001", "基本养老保险费", "职工基本养老保险(个人缴纳)", "2018-09",
                            "2018-09", dt.date(2018, 10, 12), "0.20")
@@ -185,6 +194,18 @@ def test_the_employee_proof_holds_the_employee_every_line_and_the_total():
     # 12 × 452.00 + (0 + 1 + … + 11) = 5424 + 66, by hand
     assert "合计5,490.00" in text
     assert "实缴金额合计（大写）人民币伍仟肆佰玖拾元整（小写）¥5,490.00" in text
+
+
+def test_the_employee_proof_shows_unit_and_personal_parts_when_given():
+    lines = tuple(
+        ProofLine("国家税务总局杭州市上城区税务局", "杭州市社会保险事业管理局", "33010000001", "基本养老保险费",
+                  "企业职工基本养老保险", f"2026-{m:02d}", f"2026-{m:02d}", dt.date(2026, m, 15), "1356.00",
+                  base="5650.00", unit_amount="904.00", personal_amount="452.00")
+        for m in (1, 2))
+    text = "".join(_pages(employee_proof_pdf(_employee(lines))))
+    assert "缴费基数费款所属期起止入库日期单位缴费个人缴费实缴金额" in text
+    assert "企业职工基本养老保险5,650.002026-01至2026-012026-01-15904.00452.001,356.00" in text
+    assert "合计2,712.00" in text and "人民币贰仟柒佰壹拾贰元整" in text
 
 
 def test_the_unit_proof_holds_the_unit_every_line_and_the_total():
