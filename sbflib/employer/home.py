@@ -13,16 +13,20 @@ What it reads (manual 2.1.3):
   the held roster; (二) several periods (属期) of one page's preprocessing still undeclared; (三)
   arrears past their pay-by date (缴费期限).
 
-One bureau call: the unit's 应缴信息 (`GET /units/{id}/payables`, via `PayableService.sync`, so
-社保费应缴信息查询 shows the same), at most once a minute (`FRESH_S`); every other figure comes from the
-store. When the bureau cannot be reached, `summary(fetch=False)` gives the same from what is held.
+Two bureau calls at most once a minute (`FRESH_S`): the unit's 应缴信息 (`GET /units/{id}/payables`,
+via `PayableService.sync`, so 社保费应缴信息查询 shows the same) and its 欠费信息 (`GET /units/{id}/arrears`);
+every other figure comes from the store. When the bureau cannot be reached, `summary(fetch=False)` gives the same from what is held.
 
 Pay-by dates: a row declared from 征集信息 / 特殊缴费 / 工程项目 must be paid by its 征集有效日期 (when the
 declaration pages hold it); a 税务机关 row by the region's pay-by date of its period
 (`sbflib.domain.deadlines.pay_by_date`: the rule file's `collection` block, moved past holidays; the
 defaults, the 15th of the next month, when the kept rule files have no block), later for the unit
-share of an item the rule lets the unit's industry defer (可缓缴, `deferred_until`). The bureau's own
-arrears (with their pay-by dates) have no client call yet; when one comes it should replace this.
+share of an item the rule lets the unit's industry defer (可缓缴, `deferred_until`).
+
+When the bureau serves its 欠费信息 (`GET /units/{id}/arrears`, the second call), arrears to pay and
+those past their pay-by date come from it instead (its pay-by dates, days left and late fees as of
+today; items 锁定 by a payment under way are left out); the rules above are the fallback for a
+bureau without that route and for `summary(fetch=False)` before anything was fetched.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ from sbflib.domain import clock
 from sbflib.domain.deadlines import CollectionRule, deferred_until, pay_by_date
 from sbflib.domain.errors import RuleViolation
 from sbflib.employer.payables import PayableService
-from sbflib.errors import service_edge
+from sbflib.errors import BureauError, service_edge
 from sbflib.store import home as repo
 from sbflib.store import units as units_repo
 from sbflib.system.context import Context
@@ -136,6 +140,7 @@ class HomeService:
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._last: tuple[str, float, HomeSummary] | None = None
+        self._arrears: tuple[str, pd.DataFrame] | None = None   # the bureau's 欠费信息 as last fetched
 
     def _unit(self) -> tuple[str, str]:
         unit = self.ctx.require_unit("employer")
@@ -153,11 +158,26 @@ class HomeService:
             fetched_at = None
             if fetch:
                 self.payables.sync()
+                self._arrears = (unit_id, self._fetch_arrears(unit_id)) if self._has_arrears else None
                 fetched_at = clock.now()
-            result = self._build(unit_id, region, fetched_at)
+            arrears = self._arrears[1] if self._arrears and self._arrears[0] == unit_id else None
+            result = self._build(unit_id, region, fetched_at, arrears)
             if fetch:
                 self._last = (unit_id, self._monotonic(), result)
             return result
+
+    _has_arrears = True  # False once the bureau answered it has no 欠费信息 route
+
+    def _fetch_arrears(self, unit_id: str) -> pd.DataFrame | None:
+        """The bureau's 欠费信息 (with pay-by dates), or None from a bureau that does not serve it."""
+        try:
+            table = self.ctx.client.arrears.list(unit_id)
+        except BureauError as exc:
+            if exc.status != 404:
+                raise
+            self._has_arrears = False
+            return None
+        return table.to_pandas()
 
     def todo(self) -> list[TodoItem]:
         """待办事项 (fetches the 应缴信息 when not fetched within a minute)."""
@@ -173,7 +193,8 @@ class HomeService:
             self._last = None
 
     # ---- building ----------------------------------------------------------------------------
-    def _build(self, unit_id: str, region: str, fetched_at: dt.datetime | None) -> HomeSummary:
+    def _build(self, unit_id: str, region: str, fetched_at: dt.datetime | None,
+               arrears: pd.DataFrame | None) -> HomeSummary:
         payables = self.payables.frame()
         today = clock.today()
         month = clock.current_month()
@@ -192,12 +213,13 @@ class HomeService:
         alerts: list[Alert] = []
         todo += self._undeclared(undeclared)
         todo += self._resend(pending)
-        todo += self._unpaid(unpaid)
+        todo += self._unpaid(unpaid) if arrears is None else self._arrears_to_pay(arrears)
         if no_wage:
             alerts.append(Alert("no_wage", f"有{no_wage}名正常缴费的职工缴费工资为空，请为其申报缴费工资", no_wage,
                                 WAGE_MENU, ROSTER_MENU))
         alerts += self._periods(undeclared)
-        overdue = self._overdue(unpaid, valid, block, industry, today)
+        overdue = (self._overdue(unpaid, valid, block, industry, today) if arrears is None
+                   else self._arrears_overdue(arrears))
         if overdue is not None:
             alerts.append(overdue)
         return HomeSummary(todo, alerts, fetched_at)
@@ -238,6 +260,35 @@ class HomeService:
             return []
         return [TodoItem("unpaid", f"社保费欠费信息已生成：{declarations}张申报表申报成功但未缴费，应缴费额合计{_yuan(amount)}，"
                          "可以进行社保费缴费", declarations, amount, PAY_MENU, PAYABLES_MENU)]
+
+    @staticmethod
+    def _arrears_to_pay(arrears: pd.DataFrame) -> list[TodoItem]:
+        """From the bureau's 欠费信息: what may be paid now (not 锁定 by a payment under way)."""
+        ready = arrears[arrears["status"] != "锁定"] if len(arrears) else arrears
+        if not len(ready):
+            return []
+        amount = sum(ready["amount"], _ZERO)
+        late = sum(ready["late_fee"], _ZERO)
+        if amount + late <= 0:
+            return []
+        count = ready["voucher_no"].nunique()
+        extra = f"，另有滞纳金{_yuan(late)}" if late > 0 else ""
+        return [TodoItem("unpaid", f"社保费欠费信息已生成：{count}张申报表申报成功但未缴费，应缴费额合计{_yuan(amount)}{extra}，"
+                         "可以进行社保费缴费", count, amount + late, PAY_MENU, PAYABLES_MENU)]
+
+    @staticmethod
+    def _arrears_overdue(arrears: pd.DataFrame) -> Alert | None:
+        """From the bureau's 欠费信息: items past their pay-by date (days_left < 0), not 锁定."""
+        late_rows = arrears[(arrears["days_left"] < 0) & (arrears["status"] != "锁定")] if len(arrears) else arrears
+        if not len(late_rows):
+            return None
+        count = late_rows["voucher_no"].nunique()
+        amount = sum(late_rows["amount"], _ZERO)
+        fee = sum(late_rows["late_fee"], _ZERO)
+        earliest = min(late_rows["pay_by"])
+        return Alert("overdue", f"有{count}张申报表的欠费已超出缴费期限（最早于{earliest:%Y-%m-%d}到期），"
+                     f"应缴费额合计{_yuan(amount)}，截至今日滞纳金{_yuan(fee)}，请及时缴费", count, PAY_MENU,
+                     PAYABLES_MENU, amount=amount)
 
     @staticmethod
     def _periods(rows: pd.DataFrame) -> list[Alert]:

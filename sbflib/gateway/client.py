@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from sbflib.gateway.arrears import ArrearsApi
 from sbflib.gateway.arrivals import ArrivalsApi
 from sbflib.gateway.audit import CallHook
 from sbflib.gateway.declaration_records import DeclarationRecordsApi
@@ -105,6 +106,7 @@ class BureauClient:
         self.declaration_records = DeclarationRecordsApi(self._http)
         self.declarations = DeclarationsApi(self._http)
         self.arrivals = ArrivalsApi(self._http)
+        self.arrears = ArrearsApi(self._http)
 
     @property
     def base_url(self) -> str:

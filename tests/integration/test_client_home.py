@@ -2,7 +2,7 @@
 undeclared preprocessing of 日常申报 and 特殊缴费申报 with the bureau's counts and amounts, the
 特殊缴费 periods left undeclared, then a back-pay month (a wage filed for a past month) declared and
 left unpaid: arrears ready to pay and past their pay-by date (the region's rule, moved past holidays);
-after the demo payment both are gone. One bureau call per summary."""
+after the demo payment both are gone. Two bureau calls per summary (应缴信息, 欠费信息)."""
 
 from __future__ import annotations
 
@@ -108,12 +108,16 @@ def test_home_follows_the_bureau(api, bureau):
 
     home.forget()
     summary = home.summary()
+    # from the bureau's 欠费信息: its pay-by date, and the late fee of the unit share as of today
+    arrears = wb.gateway.arrears.list(UNIT)
+    late = sum(arrears.column("late_fee").to_pylist(), Decimal("0.00"))
+    assert late > 0 and set(arrears.column("voucher_no").to_pylist()) == {record["voucher_no"]}
     [unpaid] = _kinds(summary.todo, "unpaid")
-    assert (unpaid.count, unpaid.amount) == (1, Decimal(record["total_due"]))
+    assert (unpaid.count, unpaid.amount) == (1, Decimal(record["total_due"]) + late)
     [overdue] = _kinds(summary.alerts, "overdue")
     assert overdue.count == 1 and overdue.amount == Decimal(record["total_due"])
     due = pay_by_date(month, CollectionRule())  # 杭州: the 15th of the next month, as the defaults
-    assert f"最早于{due:%Y-%m-%d}到期" in overdue.text
+    assert f"最早于{due:%Y-%m-%d}到期" in overdue.text and f"截至今日滞纳金{late:,.2f}元" in overdue.text
     assert "EMP" not in overdue.text and "EMP" not in unpaid.text
 
     paid = httpx.post(f"{bureau.api}/demo/units/{UNIT}/declarations/{record['declaration_id']}/payment",

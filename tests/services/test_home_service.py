@@ -58,11 +58,18 @@ class Bureau:
     def __init__(self) -> None:
         self.rows = list(ROWS)
         self.calls = 0
+        self.arrears: list[dict[str, Any]] | None = None
+        self.arrears_calls = 0
         self.down = False
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.down:
             raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        if request.url.path == f"/api/v1/units/{UNIT}/arrears":
+            self.arrears_calls += 1
+            if self.arrears is None:  # a bureau without the 征收子系统
+                return httpx.Response(404, json={"code": "NOT_FOUND", "message": "未找到"})
+            return httpx.Response(200, json=self.arrears)
         self.calls += 1
         assert request.url.path == f"/api/v1/units/{UNIT}/payables"
         return httpx.Response(200, json=self.rows)
@@ -262,6 +269,65 @@ def test_texts_have_no_catalogue_ids_or_english(env):
     for item in [*summary.todo, *summary.alerts]:
         assert "EMP" not in item.text and not any("a" <= c.lower() <= "z" for c in item.text), item.text
     assert isinstance(summary.fetched_at, dt.datetime)
+
+
+def _arrear(voucher: str, prep_id: str, amount: str, pay_by: str, days_left: int, late_fee: str = "0.00",
+            status: str = "未缴费") -> dict[str, Any]:
+    return {"arrear_id": f"SB{voucher}-{prep_id}", "declaration_id": f"SB{voucher}", "voucher_no": voucher,
+            "source_code": "01", "source_name": "税务机关", "tax_authority": "国家税务总局杭州市滨江区税务局",
+            "declared_on": "2026-11-20", "prep_id": prep_id, "unit_number": "1234", "agency": "杭州市社保中心",
+            "item_code": "10201", "item_name": "基本养老保险费", "subitem_name": "企业职工基本养老保险费", "payer": "unit",
+            "payer_name": "单位", "period_start": "2026-08", "period_end": "2026-08", "headcount": 1, "amount": amount,
+            "pay_by": pay_by, "days_left": days_left, "late_fee": late_fee,
+            "total": str(Decimal(amount) + Decimal(late_fee)), "deferrable": False, "operation": "正常缴费",
+            "status": status, "locked_by": None, "bank_voucher_no": None}
+
+
+def test_the_bureaus_arrears_decide_what_to_pay_and_what_is_late(env):
+    bureau, home, _store, _t = env
+    bureau.arrears = [
+        _arrear("1", "P01B-1", "500.00", "2026-09-15", -73, late_fee="18.25"),
+        _arrear("1", "P01B-2", "250.00", "2026-09-15", -73),             # personal share: no late fee
+        _arrear("2", "P03-1", "20.00", "2026-11-26", -1, late_fee="0.01"),  # a 征集有效日期 yesterday
+        _arrear("3", "P01N-1", "80.00", "2026-12-15", 18),
+        _arrear("4", "P01N-2", "99.00", "2026-09-15", -73, status="锁定"),  # a payment under way
+    ]
+    summary = home.summary()
+    assert bureau.calls == 1 and bureau.arrears_calls == 1
+    [unpaid] = _by_kind(summary.todo, "unpaid")
+    assert (unpaid.count, unpaid.amount) == (3, Decimal("868.26"))
+    assert unpaid.text == ("社保费欠费信息已生成：3张申报表申报成功但未缴费，应缴费额合计850.00元，另有滞纳金18.26元，"
+                           "可以进行社保费缴费")
+    [overdue] = _by_kind(summary.alerts, "overdue")
+    assert (overdue.count, overdue.amount) == (2, Decimal("770.00"))
+    assert overdue.text == ("有2张申报表的欠费已超出缴费期限（最早于2026-09-15到期），应缴费额合计770.00元，"
+                            "截至今日滞纳金18.26元，请及时缴费")
+    held = home.summary(fetch=False)  # the arrears fetched last stay in memory
+    assert _by_kind(held.alerts, "overdue") == [overdue] and bureau.arrears_calls == 1
+
+
+def test_nothing_to_pay_when_the_bureau_owes_nothing(env):
+    bureau, home, _store, _t = env
+    bureau.arrears = []
+    summary = home.summary()
+    assert not _by_kind(summary.todo, "unpaid") and not _by_kind(summary.alerts, "overdue")
+    assert _by_kind(summary.todo, "undeclared")  # the payables still say what is undeclared
+
+
+def test_a_bureau_without_arrears_is_asked_once(env):
+    bureau, home, _store, ticker = env
+    home.summary()
+    ticker.now += FRESH_S + 1
+    home.summary()
+    assert bureau.calls == 2 and bureau.arrears_calls == 1
+
+
+def test_a_malformed_arrears_answer_is_a_protocol_error(env):
+    bureau, home, _store, _t = env
+    bureau.arrears = [{**_arrear("1", "P", "1.00", "2026-09-15", -1), "total": "9.99"}]
+    with pytest.raises(ConnectionFailed) as failed:
+        home.summary()
+    assert failed.value.code == "BAD_RESPONSE"
 
 
 def test_every_public_method_is_behind_the_service_edge():
