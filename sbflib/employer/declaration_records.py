@@ -370,6 +370,11 @@ def _percent(rate: Any) -> str:
 
 
 def _download_lines(ctx: Context, unit_id: str, declaration_id: str) -> int:
+    """The lines of a declaration: those 社保费申报 kept when they are the declared ones, else downloaded."""
+    with ctx.store.work() as con:
+        kept = repo.copy_kept_lines(con, unit_id, declaration_id)
+    if kept is not None:
+        return kept
     table = ctx.client.declaration_records.lines(unit_id, declaration_id)
     with ctx.store.work() as con:
         return repo.store_lines(con, unit_id, declaration_id, table)

@@ -221,6 +221,47 @@ def store_lines(con: Con, unit_id: str, declaration_id: str, lines: pa.Table) ->
     return lines.num_rows
 
 
+def copy_kept_lines(con: Con, unit_id: str, declaration_id: str) -> int | None:
+    """When 社保费申报 already downloaded the lines of every row of this declaration (clicking 缴费人数,
+    kept in `declare_lines`, migration 008) for the figures it was declared with (缴费人数, 缴费基数,
+    应缴费额 equal), keep those as the declaration's lines instead of downloading them again (manual
+    2.10 三). Returns the line count, or None when some row's lines are not held that way."""
+    rows = con.execute("""
+        SELECT count(*) AS n, count(h.prep_id) AS held,
+               sum(CASE WHEN h.headcount = r.headcount AND h.base_total = r.base_total AND h.amount = r.amount
+                        THEN 1 ELSE 0 END) AS same
+        FROM declaration_record_rows r
+        LEFT JOIN declare_lines_held h ON h.unit_id = r.unit_id AND h.prep_id = r.prep_id
+        WHERE r.unit_id = ? AND r.declaration_id = ?""", [unit_id, declaration_id]).fetchall()
+    n, held, same = rows[0]
+    if not n or held != n or same != n:
+        return None
+    # the kept lines must add up to each row as declared, or they are not the declared ones
+    off = con.execute("""
+        SELECT count(*) FROM declaration_record_rows r
+        LEFT JOIN (SELECT prep_id, sum(amount) AS amount FROM declare_lines WHERE unit_id = ? GROUP BY prep_id) l
+          ON l.prep_id = r.prep_id
+        WHERE r.unit_id = ? AND r.declaration_id = ? AND l.amount IS DISTINCT FROM r.amount""",
+                      [unit_id, unit_id, declaration_id]).fetchall()[0][0]
+    if off:
+        return None
+    con.execute("DELETE FROM declared_lines WHERE unit_id = ? AND declaration_id = ?", [unit_id, declaration_id])
+    con.execute("""
+        INSERT INTO declared_lines (unit_id, declaration_id, prep_id, employee_id, name, id_type, id_number,
+                                    person_number, item_code, payer, month, base, rate, amount)
+        SELECT l.unit_id, ?, l.prep_id, l.employee_id, l.name, l.id_type, l.id_number, l.person_number, l.item_code,
+               l.payer, l.month, l.base, l.rate, l.amount
+        FROM declare_lines l
+        WHERE l.unit_id = ? AND l.prep_id IN (SELECT prep_id FROM declaration_record_rows
+                                              WHERE unit_id = ? AND declaration_id = ?)
+        ORDER BY l.prep_id, l.employee_id, l.month""", [declaration_id, unit_id, unit_id, declaration_id])
+    count = int(con.execute("SELECT count(*) FROM declared_lines WHERE unit_id = ? AND declaration_id = ?",
+                            [unit_id, declaration_id]).fetchall()[0][0])
+    con.execute("UPDATE declaration_records SET lines_fetched = TRUE, line_count = ? "
+                "WHERE unit_id = ? AND declaration_id = ?", [count, unit_id, declaration_id])
+    return count
+
+
 #: 缴费对象 in Chinese (the bureau sends unit / personal), a DuckDB MAP literal of constants.
 _PAYERS_SQL = "MAP {" + ", ".join(f"'{k}': '{v}'" for k, v in PAYERS.items()) + "}"
 

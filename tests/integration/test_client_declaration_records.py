@@ -246,3 +246,28 @@ def test_project_records_sync_view_and_void_on_their_own_list(session):
     assert detail.rows.iloc[0]["project_no"] == rows[0]["project_no"]
     assert projects.void(declaration_id)["status"] == "作废中"
     assert projects.feedback() == 1 and projects.status(declaration_id) == "已作废"
+
+
+def test_a_declaration_made_by_the_declare_service_shows_its_kept_lines_without_downloading(session, monkeypatch):
+    wb, _http = session(UNIT)
+    daily = wb.employer.declarations.channel("daily")
+    daily.load()
+    rows = daily.frame()
+    pension = rows[(rows["source_code"] == "01") & rows["group_key"].str.contains("|10201|", regex=False)]
+    prep_ids = list(pension["prep_id"])
+    for prep_id in prep_ids:
+        daily.lines(prep_id)              # a click on 缴费人数 keeps the lines
+    receipt = daily.submit(prep_ids, confirmed_warnings=True)
+    declaration_id = receipt.declarations[0][0]
+
+    records = wb.employer.declaration_records
+    records.sync(clock.today(), clock.today())
+    assert records.status(declaration_id) == "申报成功"
+    downloads: list[str] = []
+    real = wb.ctx.client.declaration_records.lines
+    monkeypatch.setattr(wb.ctx.client.declaration_records, "lines",
+                        lambda unit_id, did: downloads.append(did) or real(unit_id, did))
+    detail = records.detail(declaration_id)
+    assert downloads == []                # the kept lines are the declared ones
+    assert len(detail.lines) == int(pension["headcount"].sum())
+    assert sum(detail.lines["amount"]) == sum(pension["amount"])

@@ -265,3 +265,33 @@ def test_print_and_export_of_a_record(env):
     with store.work() as con:
         settings_repo.write(con, "wages.feedback_wait_s", 0)
     assert records.feedback_wait_s == 0
+
+
+def _keep_declare_lines(store: Store, prep_id: str, amount: str, each: str) -> None:
+    """What 社保费申报 keeps after a click on 缴费人数 (migration 008)."""
+    with store.work() as con:
+        con.execute("INSERT INTO declare_lines_held VALUES (?, ?, 2, 24000.00, ?, 2, now())", [UNIT, prep_id, amount])
+        for i in range(2):
+            con.execute("INSERT INTO declare_lines VALUES (?, ?, ?, ?, '居民身份证', ?, NULL, '10201', 'unit', "
+                        "'2026-11', 12000.00, 0.16, ?)", [UNIT, prep_id, f"E{i}", f"本地{i}", f"3301061990010{i:05d}",
+                                                          each])
+
+
+def test_lines_kept_by_the_declare_page_are_used_when_they_are_the_declared_ones(env):
+    bureau, records, _lines, store = env
+    records.sync()
+    _keep_declare_lines(store, "P-SB001", "3840.00", "1920.00")
+    before = len(bureau.requests)
+    detail = records.detail("SB001")
+    assert len(bureau.requests) == before          # nothing downloaded
+    assert list(detail.lines["name"]) == ["本地0", "本地1"]
+    assert sum(detail.lines["amount"]) == Decimal("3840.00")
+
+
+def test_kept_lines_for_other_figures_are_not_used(env):
+    bureau, records, _lines, store = env
+    records.sync()
+    _keep_declare_lines(store, "P-SB001", "3800.00", "1900.00")   # the row changed since
+    detail = records.detail("SB001")
+    assert bureau.requests[-1].url.path.endswith("/SB001/lines")
+    assert list(detail.lines["name"]) == ["职工0", "职工1"]
