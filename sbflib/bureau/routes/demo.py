@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 
-from .. import accounts, changes, declarations, wages
+from .. import accounts, agreements, certificates, changes, declarations, refunds, wages
 from ..deps import DemoDep, StoreDep, UnitIdPath
 from ..errors import refusals
 from ..middleware import Fault, FaultPlan
@@ -67,10 +67,15 @@ def change_employees(store: StoreDep, unit_id: UnitIdPath, body: ChangeRequest) 
 def reset_unit(store: StoreDep, unit_id: UnitIdPath) -> ResetResult:
     """The unit as seeded for tests: initial password, lock cleared, sessions ended, its idempotency
     records dropped, its wage filings, filed bases and back pay, its fee declarations and the office's
-    assessments forgotten (its roster changes stay; the assessments are generated again)."""
+    assessments forgotten, its agreements as seeded, its certificates and refund applications gone
+    (its roster changes stay; the assessments are generated again)."""
     accounts.reset_password(store, unit_id, forget_keys=True)
     wages.clear_unit(store, unit_id)
     declarations.clear_unit(store, unit_id)
+    # Certificates and refunds go before the agreements: both read what was paid.
+    certificates.clear_unit(store, unit_id)
+    refunds.clear_unit(store, unit_id)
+    agreements.clear_unit(store, unit_id)  # the seeded agreements put back
     return ResetResult()
 
 
