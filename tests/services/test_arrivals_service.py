@@ -206,3 +206,11 @@ def test_every_public_method_is_behind_the_service_edge():
     for name, member in vars(ArrivalService).items():
         if not name.startswith("_") and inspect.isfunction(member):
             assert hasattr(member, "__wrapped__"), name
+
+
+def test_a_bad_unit_id_is_refused_before_anything_is_sent(env):
+    bureau, service = env
+    service.ctx.unit = CurrentUnit("U000001/../U2", "91330100MA0000000X", "测试单位", "employer", "330100")
+    with pytest.raises(ValidationError):
+        service.sync()
+    assert bureau.requests == []
