@@ -430,7 +430,7 @@ class DeclareList:
                 or len(submission_id) > 40:
             raise ValidationError("申报编号格式不正确", field="申报编号")
         unit_id = self._unit_id()
-        records = [r for r in self._ctx.client.declarations.records(unit_id) if r.submission_id == submission_id]
+        records = [r for r in self._ctx.client.declaration_records.list(unit_id) if r.submission_id == submission_id]
         if not records:
             raise ValidationError("没有找到该次申报，请到申报记录查看", field="申报编号", code="SUBMISSION_NOT_FOUND")
         records.sort(key=lambda r: r.declaration_id)

@@ -5,7 +5,7 @@ per-employee lines, and declaring (docs/api.md, "Fee declarations").
     client.declarations.preprocessing_lines(unit_id, ids)            -> pa.Table (LINE_SCHEMA)
     client.declarations.submit(unit_id, channel, prep_ids, total_due, key=...) -> Submission
     client.declarations.send(unit_id, body, key=...)                 -> Submission (a kept body, re-sent)
-    client.declarations.records(unit_id, start=None, end=None, kind=None) -> tuple[DeclarationRecord, ...]
+    client.declarations.records(unit_id, start, end, kind)           -> client.declaration_records.list
 
 Money and rates arrive as text and become Arrow decimals (money decimal128(18, 2), rate
 decimal128(12, 6)); nothing passes through float. The lines come as the bureau's frame (a u64
@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sbflib.errors import ConnectionFailed, ValidationError
+from sbflib.gateway.declaration_records import DeclarationRecord, DeclarationRecordsApi
 from sbflib.gateway.http import BULK_DEADLINE, MSG_PROTOCOL, CallPolicy, Http, path, required, unit_part
 
 __all__ = [
@@ -191,60 +192,9 @@ def read_lines(body: bytes) -> pa.Table:
 
 
 @dataclass(frozen=True)
-class DeclarationRecord:
-    """One declaration (申报表) of one data source, as the bureau keeps it."""
-
-    declaration_id: str
-    submission_id: str
-    channel: str
-    source_code: str
-    source_name: str
-    tax_authority: str
-    status: str                   # 待反馈 | 申报成功 | 申报失败 | 作废中 | 已作废
-    submitted_at: str
-    rows: int
-    headcount: int
-    total_due: Decimal
-    reason: str | None = None
-    decided_at: str | None = None
-    voucher_no: str | None = None
-    pay_status: str | None = None
-    period_start: str | None = None
-    period_end: str | None = None
-
-    @classmethod
-    def from_wire(cls, data: Any) -> DeclarationRecord:
-        def text(name: str) -> str | None:
-            value = data.get(name)
-            return str(value) if value not in (None, "") else None
-
-        try:
-            return cls(
-                declaration_id=str(required(data, "declaration_id")),
-                submission_id=str(required(data, "submission_id")),
-                channel=str(required(data, "channel")),
-                source_code=str(required(data, "source_code")),
-                source_name=str(data.get("source_name") or ""),
-                tax_authority=str(data.get("tax_authority") or ""),
-                status=str(required(data, "status")),
-                submitted_at=str(required(data, "submitted_at")),
-                rows=int(data.get("rows") or 0),
-                headcount=int(data.get("headcount") or 0),
-                total_due=_money(required(data, "total_due")),
-                reason=text("reason"),
-                decided_at=text("decided_at"),
-                voucher_no=text("voucher_no"),
-                pay_status=text("pay_status"),
-                period_start=text("period_start"),
-                period_end=text("period_end"),
-            )
-        except (TypeError, ValueError, InvalidOperation, AttributeError) as exc:
-            raise _bad(f"declaration record: {exc!r}") from exc
-
-
-@dataclass(frozen=True)
 class Submission:
-    """The answer to 提交申报: one declaration per data source among the rows, each 待反馈."""
+    """The answer to 提交申报: one declaration per data source among the rows, each 待反馈 (the
+    records as `client.declaration_records` reads them)."""
 
     submission_id: str
     channel: str
@@ -322,14 +272,9 @@ class DeclarationsApi:
 
     def records(self, unit_id: str, start: dt.date | None = None, end: dt.date | None = None,
                 kind: Literal["fees", "project"] | None = None) -> tuple[DeclarationRecord, ...]:
-        """申报记录 declared from `start` to `end` (both included; None: no bound), newest first; `kind`
-        fees (日常 / 特殊 / 核定) or project (工程项目), None: all."""
-        params = {"from": start.isoformat() if start else None, "to": end.isoformat() if end else None,
-                  "kind": kind}
-        data = self._http.get_json(path("units", unit_part(unit_id), "declarations"), params=params)
-        if not isinstance(data, list):
-            raise _bad("declarations: not a list")
-        return tuple(DeclarationRecord.from_wire(item) for item in data)
+        """申报记录 declared from `start` to `end` (both included; None: no bound), newest first: the same
+        call as `client.declaration_records.list` (one reader of the record), here for this API's callers."""
+        return DeclarationRecordsApi(self._http).list(unit_id, start, end, kind)
 
     def submit(self, unit_id: str, channel: Channel, prep_ids: Sequence[str], total_due: Decimal, *,
                key: str) -> Submission:

@@ -206,7 +206,7 @@ def test_assessed_makes_one_declaration_per_source_and_says_which_failed(dated_w
     with pytest.raises(ValidationError) as refused:
         assessed.submit(ids, confirmed_warnings=True)
     assert "征集有效日期" in str(refused.value) and refused.value.code == "D006"
-    assert wb.gateway.declarations.records(UNIT) == ()
+    assert wb.gateway.declaration_records.list(UNIT) == ()
     # A clerk whose computer's date is two days behind gets through the client's check; the bureau
     # makes one declaration per data source and decides them each on its own.
     clock.set_today(expired["valid_until"].iloc[0] - dt.timedelta(days=1))
@@ -246,7 +246,7 @@ def test_part_of_a_group_is_refused_before_sending_and_by_the_bureau(unit_wb, mo
     with pytest.raises(BureauError) as bureau_refused:
         wb.gateway.declarations.submit(UNIT, "daily", part, amount, key=uuid.uuid4().hex)
     assert bureau_refused.value.code == "GROUP_INCOMPLETE" and "须一并申报" in str(bureau_refused.value)
-    assert wb.gateway.declarations.records(UNIT) == ()
+    assert wb.gateway.declaration_records.list(UNIT) == ()
 
 
 def _fast(wb, deadline: float):
@@ -268,7 +268,7 @@ def test_a_dropped_answer_is_sent_again_with_the_same_key_and_makes_one_declarat
         receipt = special.submit(ids, confirmed_warnings=True)
     finally:
         fast.demo.clear_faults()
-    records = fast.declarations.records(OTHER)
+    records = fast.declaration_records.list(OTHER)
     assert [r.declaration_id for r in records] == [receipt.declarations[0][0]]
     assert set(special.frame().set_index("prep_id").loc[ids, "status"]) == {DECLARING}
     special.load()
@@ -290,7 +290,7 @@ def test_a_lost_answer_then_a_restart_resends_the_kept_body_and_key(other_wb, bu
         fast.demo.clear_faults()
     assert "提交中" in str(lost.value) and "不会重复申报" in str(lost.value)
     assert set(daily.frame().set_index("prep_id").loc[ids, "status"]) == {SENDING}
-    made = fast.declarations.records(OTHER)
+    made = fast.declaration_records.list(OTHER)
     assert len(made) == 2        # the bureau did declare it (01 and 03); we never heard
     kept = wb.employer.declarations.pending()
     assert len(kept) == 1
@@ -304,7 +304,7 @@ def test_a_lost_answer_then_a_restart_resends_the_kept_body_and_key(other_wb, bu
         assert set(daily.frame().set_index("prep_id").loc[ids, "status"]) == {SENDING}
         receipt = daily.submit(ids)                   # re-sent as kept: the first answer again
         assert sorted(d for d, _s, _st in receipt.declarations) == sorted(r.declaration_id for r in made)
-        assert len(again.gateway.declarations.records(OTHER)) == 2
+        assert len(again.gateway.declaration_records.list(OTHER)) == 2
         assert again.employer.declarations.pending().empty
         daily.load()
         assert set(daily.frame().set_index("prep_id").loc[ids, "status"]) == {DECLARED}

@@ -179,6 +179,7 @@ def test_records_are_read_by_date_range_and_kind() -> None:
     bureau = Bureau([RECORD, {**RECORD, "declaration_id": "SB2", "status": "申报失败", "reason": "征集信息已超过征集有效日期"}])
     records = bureau.client().declarations.records(UNIT, dt.date(2026, 11, 1), dt.date(2026, 11, 30), "fees")
     assert [r.status for r in records] == ["待反馈", "申报失败"] and records[1].reason
+    assert records[0].total_due == Decimal("52478.40")
     assert dict(bureau.requests[0].url.params) == {"from": "2026-11-01", "to": "2026-11-30", "kind": "fees"}
     with pytest.raises(ConnectionFailed):
-        Bureau([{**RECORD, "total_due": 1.5}]).client().declarations.records(UNIT)
+        Bureau([{**RECORD, "status": "done"}]).client().declarations.records(UNIT)
