@@ -385,6 +385,25 @@ def test_empty_special_page_says_why(ui):
     assert "未办理特殊缴费申请" in _dialog(ui).text
 
 
+def test_narrow_grids_shrink_the_soft_columns_first(daily):
+    from sbflib.ui.pages.declare import MIN_WIDTHS, SOFT_MIN, WIDTHS
+
+    table = daily.table
+    labels = [str(c) for c in table.grid.data.columns]
+    natural = sum(table.fitted_widths().values())
+    table.probe.width = natural + 26 + 100  # room enough: the defaults
+    assert table.fitted_widths()["征集通知流水号"] == WIDTHS["征集通知流水号"]
+    table.probe.width = natural + 26 - 60  # a little short: only soft columns give
+    widths = table.fitted_widths()
+    assert sum(widths[k] for k in labels) <= natural - 60 + 1
+    assert widths["应缴费额（元）"] == WIDTHS["应缴费额（元）"] and widths["征集通知流水号"] < WIDTHS["征集通知流水号"]
+    table.probe.width = 700  # 1024 px: every column at its readable minimum, amounts whole
+    widths = table.fitted_widths()
+    assert widths["征集通知流水号"] == MIN_WIDTHS["征集通知流水号"] <= SOFT_MIN["征集通知流水号"]
+    assert widths["应缴费额（元）"] == MIN_WIDTHS["应缴费额（元）"] == WIDTHS["应缴费额（元）"]
+    assert table.grid.base_column_header_size == 40  # two-line headers
+
+
 def test_project_page_has_the_manuals_query_fields(ui):
     page = ui.navigate("EMP-23")
     assert [label for label, _w in page.form.fields] == ["单位编号", "社保经办机构", "工程项目编号", "征集通知流水号"]
@@ -582,3 +601,39 @@ def test_real_project_page_declares_and_opens_the_project_records(real):
     assert ui.current is ui.pages["EMP-24"]
     page = ui.navigate("EMP-23")
     assert page.table.frame.iloc[0]["status"] == "已申报" and page.table.frame.iloc[1]["status"] == "未申报"
+
+
+def test_real_lost_answer_then_resend_on_entry_declares_once(real, monkeypatch):
+    from sbflib.errors import ConnectionFailed
+
+    ui = real(SHENZHEN)
+    page = ui.navigate("EMP-8")
+    frame = page.table.frame
+    api = page.wb.ctx.client.declarations
+    sent = api.send
+
+    def lose(*args: Any, **kwargs: Any) -> Any:
+        sent(*args, **kwargs)  # the bureau declares; the answer never arrives
+        raise ConnectionFailed("连接税务局超时", code="TIMEOUT", detail="read timeout")
+
+    monkeypatch.setattr(api, "send", lose)
+    page.table.click(0, UNTICKED)
+    page.submit_button.click()
+    _dialog(ui).button("确定").click()
+    _dialog(ui).button("立即提交").click()
+    told = _dialog(ui)
+    message = told.body.children[0].value  # the technical text only behind 详情
+    assert "提交中" in message and "不会重复申报" in message and "timeout" not in message
+    told.dismiss()
+    group = frame[frame["group_key"] == frame.iloc[0]["group_key"]].index.tolist()
+    assert set(page.table.frame.loc[group, "status"]) == {"提交中"}
+    assert page.table.box_rows()[0] == 0  # 提交中 rows may be ticked and sent again
+    monkeypatch.setattr(api, "send", sent)
+    page = ui.navigate("EMP-8")  # entering again offers to send it again
+    ask = _dialog(ui)
+    assert "重新发送" in ask.text
+    ask.button("重新发送").click()
+    result = _dialog(ui)
+    assert isinstance(result, ResultDialog) and [r["status"] for r in result.results] == ["申报成功"]
+    records = page.wb.gateway.declarations.records(page.wb.unit.unit_id)
+    assert len(records) == 1  # declared once

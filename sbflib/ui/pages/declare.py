@@ -33,7 +33,7 @@ from sbflib.ui.components.cells import date_text, money_text, rate_text, text_of
 from sbflib.ui.components.html import text_html
 from sbflib.ui.components.query_form import QueryForm
 from sbflib.ui.components.table import FONT, PagedTable
-from sbflib.ui.components.tick_table import LINK_COLOR, TICKED, UNTICKED, TickTable
+from sbflib.ui.components.tick_table import LINK_COLOR, SCROLLBAR, TICKED, UNTICKED, TickTable
 from sbflib.ui.context import Ui, button
 from sbflib.ui.page import Page
 from sbflib.ui.pages.declare_dialogs import (
@@ -42,6 +42,7 @@ from sbflib.ui.pages.declare_dialogs import (
     ResultDialog,
     SummaryDialog,
     payer_text,
+    wrap_headers,
 )
 from sbflib.ui.pages.wages_dialogs import CountdownDialog
 
@@ -75,15 +76,26 @@ EMPTY_TEXT = {
     "assessed": "未查询到征集信息和特殊缴费信息。",
     "project": "未查询到工程项目工伤保险费预处理信息。",
 }
-# widths (px) by label so that a row fits the page at 1366 px; shrinking towards MIN_WIDTHS at 1024 px
-WIDTHS = {"序号": 48, GROUP_LABEL: 36, "数据来源": 96, "单位编号": 110, "社保经办机构": 150, "工程项目编号": 110,
-          "征集通知流水号": 160, "征集有效日期": 96, "特殊缴费类型": 96, "征收项目": 120, "征收品目": 140,
-          "缴费对象": 64, "费款所属期起": 92, "费款所属期止": 92, "缴费人数": 64, "缴费基数（元）": 110,
-          "缴费基数合计（元）": 120, "费率": 56, "应缴费额（元）": 110, "申报状态": 72}
-MIN_WIDTHS = {"序号": 40, GROUP_LABEL: 32, "数据来源": 56, "单位编号": 60, "社保经办机构": 48, "工程项目编号": 60,
-              "征集通知流水号": 60, "征集有效日期": 76, "特殊缴费类型": 56, "征收项目": 64, "征收品目": 48,
-              "缴费对象": 40, "费款所属期起": 64, "费款所属期止": 64, "缴费人数": 40, "缴费基数（元）": 80,
-              "缴费基数合计（元）": 80, "费率": 40, "应缴费额（元）": 80, "申报状态": 56}
+# In the list, not in the grid (they stay in the query form and the export): one unit number has one
+# agency, and 征收品目 repeats 征收项目; without them a row fits the page at 1366 px.
+GRID_HIDDEN = {"agency", "subitem_name"}
+# Widths (px) by label: each value whole. A page shows 14-16 columns, about what 1366 px hold: when the
+# grid is narrower than the row, the SOFT columns (what a clerk reads least: the source, the notice
+# number, the dates of validity) shrink first towards SOFT_MIN (elided …), then the others a little
+# towards MIN_WIDTHS, where values stay readable; a narrower screen (1024 px) scrolls the grid
+# sideways rather than eliding amounts. Headers wrap onto two lines (HEADER_HEIGHT), so a narrow column
+# keeps its whole label. A width the clerk drags is kept and never shrunk.
+WIDTHS = {"序号": 40, GROUP_LABEL: 30, "数据来源": 110, "单位编号": 104, "工程项目编号": 122,
+          "征集通知流水号": 150, "征集有效日期": 90, "特殊缴费类型": 96, "征收项目": 106, "缴费对象": 44,
+          "费款所属期起": 66, "费款所属期止": 66, "缴费人数": 44, "缴费基数（元）": 92, "费率": 50,
+          "应缴费额（元）": 88, "申报状态": 64}
+SOFT_MIN = {"数据来源": 70, "征集通知流水号": 64, "征集有效日期": 48, "特殊缴费类型": 52, "工程项目编号": 64}
+MIN_WIDTHS = {"序号": 36, GROUP_LABEL: 28, "数据来源": 64, "单位编号": 100, "工程项目编号": 64,
+              "征集通知流水号": 64, "征集有效日期": 48, "特殊缴费类型": 52, "征收项目": 92, "缴费对象": 44,
+              "费款所属期起": 66, "费款所属期止": 66, "缴费人数": 44, "缴费基数（元）": 88, "费率": 46,
+              "应缴费额（元）": 88, "申报状态": 62}
+HEADER_HEIGHT = 40
+FORM_LABEL_WIDTH = "112px"  # 征集通知流水号： whole
 
 
 # ---- the list: one tick box per group ----------------------------------------------------------------
@@ -108,6 +120,7 @@ class GroupTickTable(TickTable):
         self.members: dict[int, list[int]] = {}  # group number -> positions that may be ticked
         super().__init__(fetch, {GROUP_KEY: GROUP_LABEL, **columns}, **kwargs)
         self.grid.default_renderer = _band(font=FONT)
+        wrap_headers(self.grid, HEADER_HEIGHT)
         tick = _band(font="16px sans-serif", horizontal_alignment="center", text_color=LINK_COLOR)
         link = _band(font=FONT, horizontal_alignment="center", text_color=LINK_COLOR)
         self.grid.renderers = {TICKED: tick, UNTICKED: tick, GROUP_LABEL: _band(font=FONT, horizontal_alignment="center"),
@@ -176,6 +189,38 @@ class GroupTickTable(TickTable):
     def ticked_groups(self) -> int:
         return len({self.group_no[p] for p in self.ticked if p < len(self.group_no)})
 
+    # ---- widths --------------------------------------------------------------------------
+    def fitted_widths(self) -> dict[str, int]:
+        """Defaults (dragged widths win); when the row is wider than the grid, the SOFT columns give
+        first, then every column down to its minimum."""
+        floors, self.min_widths = self.min_widths, {}
+        try:
+            widths = super().fitted_widths()  # without minimums: defaults, saved widths, fixed ones
+        finally:
+            self.min_widths = floors
+        if self.probe.width <= 0 or not floors:
+            return widths
+        labels = [str(c) for c in self.grid.data.columns]
+        saved = {k for k, v in self.settings.column_widths(self.table_key).items()
+                 if k in labels and int(v) != self.default_widths.get(k)}
+        fixed = set(self._fixed_widths())
+        base = int(self.grid.base_column_size)
+        over = sum(widths.get(k, base) for k in labels) - (self.probe.width - SCROLLBAR)
+        for stage in ({k: v for k, v in SOFT_MIN.items() if k in floors}, floors):
+            if over <= 0:
+                break
+            give = {k: widths[k] - m for k, m in stage.items()
+                    if k in widths and k in labels and k not in saved and k not in fixed and widths[k] > m}
+            slack = sum(give.values())
+            if slack <= 0:
+                continue
+            share = min(1.0, over / slack)
+            for k, g in give.items():
+                cut = round(g * share)
+                widths[k] -= cut
+                over -= cut
+        return widths
+
     # ---- clicks and display --------------------------------------------------------------
     def _on_click(self, event: dict) -> None:
         column = event.get("column")
@@ -224,6 +269,8 @@ class DeclarePage(Page):
             fields.append((label, box))
             setattr(self, f"q_{key}", box)
         self.form = QueryForm(fields, on_query=self.query)
+        for cell in self.form.grid.children:  # the manual's labels whole (征集通知流水号)
+            cell.children[0].layout.width = cell.children[0].layout.min_width = FORM_LABEL_WIDTH
         self.form.grid.layout.grid_template_columns = "repeat(auto-fill, minmax(300px, 1fr))"
 
         self.refresh_button = button("刷新", self.load, css="sbf-declare-refresh")
@@ -236,7 +283,8 @@ class DeclarePage(Page):
         self.hint = text_html(GROUP_RULE[self.channel] + "；点击“缴费人数”可查看职工明细。" if self.channel != "project"
                               else GROUP_RULE[self.channel] + "。", "sbf-tip sbf-declare-hint")
 
-        columns = {k: v for k, v in self.declare.columns.items() if k not in HIDDEN}
+        hidden = HIDDEN | GRID_HIDDEN | ({"source_name"} if self.channel == "special" else set())  # all 社保部门
+        columns = {k: v for k, v in self.declare.columns.items() if k not in hidden}
         formatters: dict[str, Callable[[Any], str]] = {k: money_text for k in MONEY_KEYS if k in columns}
         formatters |= {k: f for k, f in (("rate", rate_text), ("payer", payer_text), ("payer_name", payer_text),
                                          ("valid_until", date_text)) if k in columns}
@@ -292,8 +340,31 @@ class DeclarePage(Page):
         self.loaded = True
         self._fill_choices()
         self.query()
+        if self.offer_resend():
+            return
         if self.table.total == 0 and not self._filtering():
             self.ui.message(EMPTY_TEXT[self.channel])
+
+    # ---- 提交中: a submission whose answer was lost ---------------------------------------------
+    def offer_resend(self) -> bool:
+        """When a submission of this page never got its answer (its rows show 提交中), offer to send
+        it again as kept (the same body and key: the bureau answers with what it made, never twice)."""
+        pending_fn = getattr(self.ui.wb.employer.declarations, "pending", None)
+        if not callable(pending_fn) or not callable(getattr(self.declare, "resend", None)):
+            return False
+        ok, pending = self.ui.call(pending_fn)
+        if not ok or pending is None or "channel" not in pending.columns:
+            return False
+        n = int((pending["channel"] == self.channel).sum())
+        if not n:
+            return False
+        self.ui.confirm(f"有{n}次提交申报没有收到税务局的应答，所涉预处理信息显示为“提交中”。是否现在重新发送？"
+                        "重新发送不会重复申报。", self.resend, yes="重新发送", no="稍后")
+        return True
+
+    def resend(self) -> None:
+        self.run_call(self.declare.resend, on_done=lambda r: self._submitted(r) if r is not None else self.refresh(),
+                      title="提交申报", label="正在重新发送申报，请稍候……")
 
     def _load_failed(self, exc: BaseException) -> None:
         self.ui.error(exc)
@@ -400,7 +471,8 @@ class DeclarePage(Page):
                 "hint": text_of(getattr(f, "hint", ""))}
 
     def _where(self, f: Any) -> str:
-        """The row a finding is about, as the clerk sees it: 第n行 and the row in words."""
+        """The rows a finding is about, as the clerk sees them: 第n行（第k组）; the message says the
+        row in words."""
         frame = self.table.frame
         row = text_of(getattr(f, "row", None))
         key = text_of(getattr(f, "group_key", None))
@@ -410,7 +482,7 @@ class DeclarePage(Page):
         if row and "prep_id" in frame.columns:
             hit = frame.index[frame["prep_id"].astype(str) == row].tolist()
             if hit:
-                return f"第{start + hit[0] + 1}行（{describe(frame.iloc[hit[0]])}）"
+                return f"第{start + hit[0] + 1}行（第{self.table.group_no[hit[0]]}组）"
             key = key or row  # a group's finding names the group's key
         if key and "group_key" in frame.columns:
             hit = frame.index[frame["group_key"].astype(str) == key].tolist()
@@ -431,7 +503,12 @@ class DeclarePage(Page):
 
     def submit(self, ids: list[Any], confirmed: bool = False) -> None:
         self.run_call(self.declare.submit, ids, confirmed_warnings=confirmed, on_done=self._submitted,
-                      title="提交申报", label="正在提交申报，请稍候……")
+                      on_error=self._submit_failed, title="提交申报", label="正在提交申报，请稍候……")
+
+    def _submit_failed(self, exc: BaseException) -> None:
+        """A refusal (nothing declared) or a lost answer (the rows now show 提交中): say it, list again."""
+        self.ui.error(exc)
+        self.refresh()
 
     def _submitted(self, receipt: Any) -> None:
         self.receipt = receipt

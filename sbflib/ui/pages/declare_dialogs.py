@@ -19,12 +19,13 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+from ipydatagrid import TextRenderer
 
 from sbflib.domain.ids import mask_id_number
 from sbflib.ui.components.cells import money_text, rate_text, text_of
 from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import escape, table_html, text_html
-from sbflib.ui.components.table import MemorySettings, Settings
+from sbflib.ui.components.table import HEADER_FONT, MemorySettings, Settings
 from sbflib.ui.components.tick_table import TickTable
 
 ERROR = "错误"
@@ -46,8 +47,32 @@ def _scroll(widget: w.Widget, max_height: str = "300px") -> w.Box:
     return box
 
 
+def wrap_headers(grid: Any, height: int = 40) -> None:
+    """Column headers on up to two lines, so a narrow column keeps its whole label."""
+    grid.header_renderer = TextRenderer(font=HEADER_FONT, background_color="#eef3fb", vertical_alignment="top",
+                                        text_wrap=True)
+    grid.base_column_header_size = height
+
+
 # ---- 申报前校验 --------------------------------------------------------------------------------------
-FINDING_COLUMNS = {"severity": "级别", "where": "预处理信息", "field": "字段", "message": "原因", "hint": "处理建议"}
+FINDING_COLUMNS = {"severity": "级别", "where": "行", "field": "字段", "message": "原因", "hint": "处理建议"}
+_NOWRAP = {"severity", "where", "field"}
+
+
+def findings_html(findings: Sequence[Mapping[str, Any]]) -> str:
+    """The findings as a table: 级别 (错误 in red), 行, 字段 on one line; 原因 and 处理建议 wrap."""
+    head = "".join(f"<th style='white-space:nowrap'>{escape(label)}</th>" for label in FINDING_COLUMNS.values())
+    rows = []
+    for f in findings:
+        cells = []
+        for key in FINDING_COLUMNS:
+            style = "white-space:nowrap;vertical-align:top" if key in _NOWRAP else "vertical-align:top"
+            if key == "severity" and f.get(key) == ERROR:
+                style += ";color:#d9363e;font-weight:600"
+            cells.append(f"<td style='{style}'>{escape(text_of(f.get(key)))}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (f"<table class='sbf-html-table sbf-declare-findings'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
 
 
 class CheckDialog(Dialog):
@@ -63,8 +88,7 @@ class CheckDialog(Dialog):
             head = f"{summary}，请修改后再提交申报：错误必须处理，警告请核对。"
         else:
             head = f"{summary}，请核对以下提示；确认无误后可点击【继续申报】。"
-        table = w.HTML(table_html(pd.DataFrame(self.findings, columns=list(FINDING_COLUMNS)), FINDING_COLUMNS,
-                                  css="sbf-declare-findings"))
+        table = w.HTML(findings_html(self.findings), layout=w.Layout(width="100%"))
         body: list[w.Widget] = [text_html(head, "sbf-message sbf-message-error" if self.blocked else "sbf-message"),
                                 _scroll(table, "340px")]
         if self.blocked:
@@ -121,10 +145,11 @@ class SummaryDialog(Dialog):
 LINE_COLUMNS = {"name": "姓名", "id_type": "证件类型", "id_number": "证件号码", "person_number": "个人编号",
                 "item_name": "征收项目", "payer_name": "缴费对象", "month": "费款所属期", "base": "缴费基数（元）",
                 "rate": "费率", "amount": "应缴费额（元）"}
-LINE_WIDTHS = {"序号": 52, "姓名": 72, "证件类型": 90, "证件号码": 150, "个人编号": 110, "征收项目": 130,
-               "缴费对象": 70, "费款所属期": 86, "缴费基数（元）": 110, "费率": 64, "应缴费额（元）": 110}
-LINE_MIN_WIDTHS = {"序号": 44, "姓名": 56, "证件类型": 60, "证件号码": 138, "个人编号": 60, "征收项目": 80,
-                   "缴费对象": 60, "费款所属期": 76, "缴费基数（元）": 90, "费率": 48, "应缴费额（元）": 90}
+# the dialog is 1000 px (96 % of a 1024 px screen): the row fits it whole
+LINE_WIDTHS = {"序号": 44, "姓名": 72, "证件类型": 92, "证件号码": 150, "个人编号": 108, "征收项目": 106,
+               "缴费对象": 44, "费款所属期": 70, "缴费基数（元）": 90, "费率": 50, "应缴费额（元）": 86}
+LINE_MIN_WIDTHS = {"序号": 40, "姓名": 60, "证件类型": 60, "证件号码": 140, "个人编号": 60, "征收项目": 80,
+                   "缴费对象": 44, "费款所属期": 66, "缴费基数（元）": 84, "费率": 46, "应缴费额（元）": 80}
 
 
 def payer_text(v: Any) -> str:
@@ -157,6 +182,7 @@ class LinesDialog(Dialog):
                                height="360px", ticks=False,
                                formatters={"base": money_text, "amount": money_text, "rate": rate_text},
                                default_widths=LINE_WIDTHS, min_widths=LINE_MIN_WIDTHS)
+        wrap_headers(self.table.grid)
         self.table.refresh(1)
         close = w.Button(description="关闭", button_style="primary")
         close.add_class("sbf-dialog-cancel")
@@ -193,8 +219,11 @@ class ResultDialog(Dialog):
         if pending:
             head += "尚未反馈的申报，请稍后在申报记录中点击【获取反馈】。"
         rows = [{**r, "status": text_of(r.get("status")) or "待反馈"} for r in self.results]
-        table = w.HTML(table_html(pd.DataFrame(rows, columns=list(RESULT_COLUMNS)), RESULT_COLUMNS,
-                                  css="sbf-declare-results"))
+        columns = dict(RESULT_COLUMNS)
+        if not any(text_of(r.get("reason")) for r in rows):
+            columns.pop("reason")
+        table = w.HTML(table_html(pd.DataFrame(rows, columns=list(columns)), columns, css="sbf-declare-results"),
+                       layout=w.Layout(width="100%"))
         close = w.Button(description="确定", button_style="primary")
         close.add_class("sbf-dialog-ok")
         close.on_click(lambda _b: self.dismiss())
