@@ -123,6 +123,7 @@ def ui(tmp_path):
     ui.saved = []  # type: ignore[attr-defined]
     ui.save = lambda data, name: ui.saved.append((name, data))  # type: ignore[method-assign]
     ui.store = store  # type: ignore[attr-defined]
+    ui.bureau = bureau  # type: ignore[attr-defined]
     yield ui
     client.close()
     store.close()
@@ -281,3 +282,15 @@ def test_declared_lines_offer_the_missing_downloads_then_list_them(ui):
     assert ui.saved[-1][0].startswith("社保费申报明细_")
     page.offer_download()
     assert "本机已有全部" in _dialog(ui).text
+
+
+def test_feedback_names_why_a_declaration_failed(ui):
+    reason = "征集信息已超过征集有效日期（2026-11-26），请联系社保经办机构重新核定后再申报"
+    ui.bureau.records["SB005"] = {**_record("SB005", "2026-11-22", pay=None), "status": "申报失败",
+                                  "reason": reason, "voucher_no": None}
+    page = DeclarationRecordsPage(ui)
+    page.fetch_feedback("SB005")
+    assert f"申报状态：申报失败（{reason}）" in _dialog(ui).text
+    data = page.table.grid.data
+    row = data[data["申报日期"] == "2026-11-22"].iloc[0]
+    assert row["申报状态"] == "申报失败" and row["缴费状态"] == "" and row[LINK_VOID] == "" and row[LINK_PAY] == ""

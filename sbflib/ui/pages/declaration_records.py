@@ -293,10 +293,16 @@ class DeclarationRecordsPage(Page):
         if ids:
             parts = []
             for declaration_id in ids:
-                ok, status = self.ui.call(self.records.status, declaration_id)
-                status = status if ok else ""
+                rec = self.row(declaration_id)
+                status = text_of(rec.get("status"))
+                if not status:
+                    ok, held = self.ui.call(self.records.status, declaration_id)
+                    status = str(held or "") if ok else ""
+                reason = text_of(rec.get("reason"))
                 if not status or status == PENDING:
                     parts.append("申报结果尚未反馈，请稍后点击【获取反馈】查询最新的申报状态")
+                elif status == "申报失败" and reason:
+                    parts.append(f"申报状态：申报失败（{reason}）")
                 else:
                     parts.append(f"申报状态：{status}")
             self.ui.message("；".join(dict.fromkeys(parts)) + "。", title="获取反馈")
