@@ -9,7 +9,8 @@ of manual 2.14 (开具) and 2.15 (补开), and the 职工缴费证明 / 单位�
   and in 备注 with the original number.
 - `employee_proof_pdf(EmployeeProofDoc)` and `unit_proof_pdf(UnitProofDoc)`: A4 landscape, the
   lines in the columns of the manual's 单位缴费证明 sample (序号, 费款征收机关, 社保经办机构, 单位编号,
-  征收项目, 征收品目, 征收子目 / 缴费基数, 费款所属期起止, 入库日期, 实缴金额), the total in figures and
+  征收项目, 征收品目, then 征收类型 and 征收子目 when the lines have them (unit) or 缴费基数 (employee),
+  费款所属期起止, 入库日期, 实缴金额), the total in figures and
   capitals, 特此证明 and the seal line; the employee proof adds 单位缴费 and 个人缴费 when the lines
   carry them.
 
@@ -29,7 +30,7 @@ b'%PDF-'
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -38,7 +39,7 @@ from sbflib.domain.capitals import to_capitals
 from sbflib.domain.errors import RuleViolation
 from sbflib.domain.money import format_money, to_money
 from sbflib.io.pdf import Cell, Column, PdfDocument, format_cell, label_cell
-from sbflib.io.voucher import format_period
+from sbflib.io.voucher import as_date, format_period
 
 __all__ = [
     "CERTIFICATE_NOTE",
@@ -50,8 +51,11 @@ __all__ = [
     "ProofLine",
     "TaxCertificateDoc",
     "UnitProofDoc",
+    "employee_proof_doc_from_wire",
     "employee_proof_pdf",
+    "tax_certificate_doc_from_wire",
     "tax_certificate_pdf",
+    "unit_proof_doc_from_wire",
     "unit_proof_pdf",
 ]
 
@@ -63,6 +67,11 @@ UNIT_PROOF_TITLE = "单位社会保险费缴费证明"
 
 def _date_cn(day: dt.date) -> str:
     return f"{day.year}年{day.month:02d}月{day.day:02d}日"
+
+
+def _range(start: dt.date | str, end: dt.date | str) -> str:
+    """The period asked for, as asked ("2026-01至2026-12")."""
+    return f"{format_cell(start)}至{format_cell(end)}"
 
 
 def _checked_total(amounts: Sequence[Decimal], given: Any, what: str) -> Decimal:
@@ -192,6 +201,7 @@ class ProofLine:
     amount: Decimal                # 实缴金额
     detail_name: str = ""          # 征收子目 (unit proof)
     base: Decimal | None = None    # 缴费基数 (employee proof)
+    payer_kind: str = ""           # 征收类型 (单位缴费 / 个人缴费; unit proof, a column when any line has it)
     unit_amount: Decimal | None = None      # 单位缴费 (employee proof; a column when any line has it)
     personal_amount: Decimal | None = None  # 个人缴费 (employee proof; a column when any line has it)
 
@@ -250,7 +260,7 @@ class UnitProofDoc:
 
 
 def _proof_pdf(title: str, proof_no: str, printed_on: dt.date, header: list[list[Cell | str]], statement: str,
-               lines: tuple[ProofLine, ...], total: Decimal, fourth: Column, created: dt.datetime | None,
+               lines: tuple[ProofLine, ...], total: Decimal, extra: Sequence[Column], created: dt.datetime | None,
                parts: bool = False) -> bytes:
     pdf = PdfDocument(title, landscape=True, created=created, font_size=9,
                       footer_note=f"证明编号：{proof_no}" if proof_no else "")
@@ -264,10 +274,10 @@ def _proof_pdf(title: str, proof_no: str, printed_on: dt.date, header: list[list
         Column("no", "序号", 0.6, "number", align="CENTER"),
         Column("collector", "费款征收机关", 1.9 if parts else 2.3),
         Column("agency", "社保经办机构", 1.7 if parts else 2.0),
-        Column("unit_no", "单位编号", 1.3),
-        Column("item", "征收项目", 1.6),
-        Column("sub", "征收品目", 2.2),
-        fourth,
+        Column("unit_no", "单位编号", 1.45),
+        Column("item", "征收项目", 1.5 if parts else 1.6),
+        Column("sub", "征收品目", 2.0 if parts else 2.2),
+        *extra,
         Column("period", "费款所属期起止", 2.35, align="CENTER"),
         Column("arrived", "入库日期", 1.2, align="CENTER"),
         Column("amount", "实缴金额", 1.2, "money"),
@@ -275,7 +285,7 @@ def _proof_pdf(title: str, proof_no: str, printed_on: dt.date, header: list[list
     if parts:  # 单位缴费 and 个人缴费 before 实缴金额
         columns[-1:-1] = [Column("unit_part", "单位缴费", 1.1, "money"), Column("personal_part", "个人缴费", 1.1, "money")]
     rows = [{"no": n, "collector": x.collector, "agency": x.agency, "unit_no": x.unit_no, "item": x.item_name,
-             "sub": x.sub_item_name, "detail": x.detail_name, "base": x.base,
+             "sub": x.sub_item_name, "detail": x.detail_name, "kind": x.payer_kind, "base": x.base,
              "unit_part": x.unit_amount, "personal_part": x.personal_amount,
              "period": format_period(x.period_start, x.period_end), "arrived": x.arrived_on, "amount": x.amount}
             for n, x in enumerate(lines, start=1)]
@@ -295,23 +305,83 @@ def employee_proof_pdf(doc: EmployeeProofDoc, *, created: dt.datetime | None = N
     """The 职工缴费证明 as PDF bytes (A4 landscape; the same `doc` gives the same bytes)."""
     header: list[list[Cell | str]] = [
         [label_cell("职工姓名"), doc.employee_name, label_cell("证件类型"), doc.id_type],
-        [label_cell("证件号码"), doc.id_number, label_cell("费款所属期"), format_period(doc.period_from, doc.period_to)],
+        [label_cell("证件号码"), doc.id_number, label_cell("费款所属期"), _range(doc.period_from, doc.period_to)],
         [label_cell("单位名称"), doc.unit_name, label_cell("纳税人识别号"), doc.taxpayer_id],
     ]
     statement = (f"兹证明{doc.employee_name}（{doc.id_type}：{doc.id_number}）在{doc.unit_name}参保，"
                  f"{format_cell(doc.period_from)}至{format_cell(doc.period_to)}期间缴纳社会保险费情况如下：")
     parts = any(x.unit_amount is not None or x.personal_amount is not None for x in doc.lines)
     return _proof_pdf(EMPLOYEE_PROOF_TITLE, doc.proof_no, doc.printed_on, header, statement, doc.lines,
-                      doc.total or Decimal("0.00"), Column("base", "缴费基数", 1.15, "money"), created, parts)
+                      doc.total or Decimal("0.00"), [Column("base", "缴费基数", 1.15, "money")], created, parts)
 
 
 def unit_proof_pdf(doc: UnitProofDoc, *, created: dt.datetime | None = None) -> bytes:
     """The 单位缴费证明 as PDF bytes (A4 landscape; the same `doc` gives the same bytes)."""
     header: list[list[Cell | str]] = [
         [label_cell("单位名称"), doc.unit_name, label_cell("纳税人识别号"), doc.taxpayer_id],
-        [label_cell("费款所属期"), Cell(format_period(doc.period_from, doc.period_to), 3)],
+        [label_cell("费款所属期"), Cell(_range(doc.period_from, doc.period_to), 3)],
     ]
     statement = (f"兹证明{doc.unit_name}（纳税人识别号：{doc.taxpayer_id}）"
                  f"{format_cell(doc.period_from)}至{format_cell(doc.period_to)}期间缴纳社会保险费情况如下：")
+    extra = []  # 征收类型 and 征收子目, each when a line has one (the manual's sample prints both)
+    if any(x.payer_kind for x in doc.lines):
+        extra.append(Column("kind", "征收类型", 1.0, align="CENTER"))
+    if any(x.detail_name for x in doc.lines):
+        extra.append(Column("detail", "征收子目", 1.15))
     return _proof_pdf(UNIT_PROOF_TITLE, doc.proof_no, doc.printed_on, header, statement, doc.lines,
-                      doc.total or Decimal("0.00"), Column("detail", "征收子目", 1.15), created)
+                      doc.total or Decimal("0.00"), extra, created)
+
+
+# --- from the bureau's answers (docs/api.md: money as decimal strings, dates as ISO text) --------------
+
+def tax_certificate_doc_from_wire(certificate: Mapping[str, Any]) -> TaxCertificateDoc:
+    """The 税收完税证明 to print from the bureau's certificate (开具, 补开 or the 查验 预览): a 补开 answer
+    (`reissue`) prints the 补开 mark (the number is the same: no original number), the bureau's
+    票证字轨, 票证号码, 收款国库, 填票人 and 第n次打印; its `total` is checked against the items."""
+    items = tuple(
+        CertificateItem(str(i["voucher_no"]), i["item_name"], i["subitem_name"], i["period_start"], i["period_end"],
+                        as_date(i["arrived_on"]), i["amount"])
+        for i in certificate["items"])
+    return TaxCertificateDoc(
+        certificate_no=str(certificate["certificate_no"]), issued_on=as_date(certificate["issued_on"]),
+        tax_authority=certificate["tax_authority"], taxpayer_id=certificate["taxpayer_id"],
+        taxpayer_name=certificate["taxpayer_name"], items=items, reissued=bool(certificate.get("reissue")),
+        issuer=certificate.get("issuer") or "", ticket_track=certificate.get("ticket_track") or "",
+        ticket_no=str(certificate.get("ticket_no") or ""), treasury=certificate.get("treasury") or "",
+        print_label=certificate.get("print_label") or "", total=certificate.get("total"),
+    )
+
+
+def unit_proof_doc_from_wire(rows: Sequence[Mapping[str, Any]], *, unit_name: str, taxpayer_id: str,
+                             period_from: str, period_to: str, printed_on: dt.date, proof_no: str = "",
+                             ) -> UnitProofDoc:
+    """The 单位缴费证明 of the rows the clerk chose from the bureau's answer (`rows` of
+    GET …/payment-proofs/unit), for the months asked; no rows: `PROOF_EMPTY`."""
+    lines = tuple(
+        ProofLine(r["tax_authority"], r["agency"], r["unit_number"], r["item_name"], r["subitem_name"],
+                  r["period_start"], r["period_end"], as_date(r["arrived_on"]), r["amount"],
+                  detail_name=r.get("subitem_detail") or "", payer_kind=r.get("payer_name") or "")
+        for r in rows)
+    return UnitProofDoc(unit_name, taxpayer_id, period_from, period_to, printed_on, lines, proof_no=proof_no)
+
+
+def employee_proof_doc_from_wire(rows: Sequence[Mapping[str, Any]], *, unit_name: str, taxpayer_id: str,
+                                 period_from: str, period_to: str, printed_on: dt.date, proof_no: str = "",
+                                 ) -> EmployeeProofDoc:
+    """The 职工缴费证明 of the rows the clerk chose from the bureau's answer (`rows` of
+    GET …/payment-proofs/employees: one employee, item and month each, with 缴费基数, 单位缴费 and
+    个人缴费). The rows must be one employee's (`PROOF_MIXED_EMPLOYEES` otherwise: a name may be
+    shared); no rows: `PROOF_EMPTY`."""
+    if not rows:
+        raise RuleViolation("PROOF_EMPTY", "职工缴费证明没有可打印的缴费记录")
+    people = {(r["name"], r["id_type"], r["id_number"]) for r in rows}
+    if len(people) > 1:
+        raise RuleViolation("PROOF_MIXED_EMPLOYEES", "所选记录属于不同的职工，请只勾选同一职工的记录")
+    ((name, id_type, id_number),) = people
+    lines = tuple(
+        ProofLine(r["tax_authority"], r["agency"], r["unit_number"], r["item_name"], r["subitem_name"],
+                  r["month"], r["month"], as_date(r["arrived_on"]), r["amount"], base=r.get("base"),
+                  unit_amount=r.get("unit_amount"), personal_amount=r.get("personal_amount"))
+        for r in rows)
+    return EmployeeProofDoc(unit_name, taxpayer_id, name, id_type, id_number, period_from, period_to, printed_on,
+                            lines, proof_no=proof_no)

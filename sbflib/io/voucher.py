@@ -24,7 +24,10 @@ b'%PDF-'
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -39,21 +42,65 @@ __all__ = [
     "VOUCHER_WARNING",
     "VoucherDoc",
     "VoucherItem",
+    "as_date",
     "format_period",
+    "voucher_doc_from_wire",
     "voucher_pdf",
+    "with_payer_part",
 ]
 
 VOUCHER_TITLE = "银行端查询缴税凭证"
 VOUCHER_WARNING = "请在税款缴款日期前缴款，逾期必须重新打印后才能缴款！"
 
 
-def format_period(start: dt.date | str, end: dt.date | str) -> str:
-    """A 费款所属期 as the forms print it: "2026-11-01至2026-11-30" (one month or a range).
+_MONTH = re.compile(r"^\d{4}-\d{2}$")
 
-    >>> format_period(dt.date(2026, 11, 1), dt.date(2026, 11, 30)), format_period("2026-01", "2026-03")
-    ('2026-11-01至2026-11-30', '2026-01至2026-03')
+
+def format_period(start: dt.date | str, end: dt.date | str) -> str:
+    """A 费款所属期 as the forms print it, from the first day to the last ("2026-11-01至2026-11-30",
+    as the manual's samples do): a month given as "YYYY-MM" (the bureau's periods) opens on its first
+    day and closes on its last.
+
+    >>> format_period(dt.date(2026, 11, 1), dt.date(2026, 11, 30)), format_period("2026-01", "2026-02")
+    ('2026-11-01至2026-11-30', '2026-01-01至2026-02-28')
     """
+    if isinstance(start, str) and _MONTH.match(start):
+        start = dt.date.fromisoformat(f"{start}-01")
+    if isinstance(end, str) and _MONTH.match(end):
+        year, month = int(end[:4]), int(end[5:])
+        end = dt.date(year, month, calendar.monthrange(year, month)[1])
     return f"{format_cell(start)}至{format_cell(end)}"
+
+
+def as_date(value: dt.date | str) -> dt.date:
+    """A date from the wire ("2026-11-27", or a time "2026-11-27T09:30:00+08:00": its own local day)
+    or as it is.
+
+    >>> as_date("2026-11-27T09:30:00+08:00"), as_date(dt.datetime(2026, 11, 27, 23, 59))
+    (datetime.date(2026, 11, 27), datetime.date(2026, 11, 27))
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+_PAYER_PARTS = {"unit": "(单位缴纳)", "personal": "(个人缴纳)"}
+
+
+def with_payer_part(subitem_name: str, payer: str | None) -> str:
+    """The 征收品目名称 with the payer part as the manual's voucher prints it ("职工基本养老保险(个人缴纳)"),
+    so a unit's and its employees' share of one item are told apart; a name that says it already, or
+    no payer, stays as it is.
+
+    >>> with_payer_part("企业职工基本养老保险费", "personal"), with_payer_part("工伤保险(单位缴纳)", "unit")
+    ('企业职工基本养老保险费(个人缴纳)', '工伤保险(单位缴纳)')
+    """
+    part = _PAYER_PARTS.get(payer or "")
+    if part is None or "缴纳" in subitem_name:
+        return subitem_name
+    return subitem_name + part
 
 
 def _money(value: Any, what: str) -> Decimal:
@@ -170,3 +217,36 @@ def voucher_pdf(doc: VoucherDoc, *, created: dt.datetime | None = None) -> bytes
         ["经办人（签章）", "", VOUCHER_WARNING],
     ], widths=[1.0, 1.0, 1.4], row_heights={0: 20, 1: 20}, v_align="TOP")
     return pdf.output()
+
+
+def voucher_doc_from_wire(voucher: Mapping[str, Any]) -> VoucherDoc:
+    """The voucher to print from the bureau's bank voucher (docs/api.md, "Bank voucher": money as
+    decimal strings, dates as ISO text; Decimal and date objects do as well): the 税款缴款日期 is its
+    `valid_until`, the payer block its payer fields (blank when null), the 征收品目名称 says whose share
+    (`payer`: 单位缴纳 / 个人缴纳), a 滞纳金 column only for items with a late fee above zero; the bureau's
+    `total` is checked against the items.
+
+    >>> doc = voucher_doc_from_wire({"voucher_no": "4201601130000001004", "issued_at": "2018-10-09T10:00:00+08:00",
+    ...     "valid_until": "2018-10-09", "taxpayer_id": "910301000019303805", "taxpayer_name": "青海金茂劳务有限公司",
+    ...     "tax_authority": "石嘴山市大武口区地方税务局", "tax_authority_code": "20402020002", "payer_name": None,
+    ...     "payer_account": None, "payer_bank": None, "total": "0.20", "items": [{"item_name": "基本养老保险基金收入",
+    ...     "subitem_name": "职工基本养老保险(个人缴纳)", "period_start": "2018-09", "period_end": "2018-09",
+    ...     "amount": "0.20", "late_fee": "0.00"}]})
+    >>> doc.pay_by, doc.payer_name, doc.items[0].late_fee, doc.total_in_capitals
+    (datetime.date(2018, 10, 9), '', None, '贰角整')
+    """
+    items = []
+    for item in voucher["items"]:
+        sub = with_payer_part(item["subitem_name"], item.get("payer"))
+        late = item.get("late_fee")
+        late_fee = _money(late, f"“{sub}”的滞纳金") if late is not None else None
+        items.append(VoucherItem(item["item_name"], sub, item["period_start"], item["period_end"],
+                                 item["amount"], late_fee if late_fee else None))
+    return VoucherDoc(
+        voucher_no=str(voucher["voucher_no"]), issued_on=as_date(voucher["issued_at"]),
+        taxpayer_id=voucher["taxpayer_id"], taxpayer_name=voucher["taxpayer_name"],
+        tax_authority_code=voucher.get("tax_authority_code") or "", tax_authority_name=voucher["tax_authority"],
+        pay_by=as_date(voucher["valid_until"]), items=tuple(items),
+        payer_name=voucher.get("payer_name") or "", payer_bank=voucher.get("payer_bank") or "",
+        payer_account=voucher.get("payer_account") or "", total=voucher.get("total"),
+    )

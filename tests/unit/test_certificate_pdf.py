@@ -28,8 +28,11 @@ from sbflib.io.certificates import (
     ProofLine,
     TaxCertificateDoc,
     UnitProofDoc,
+    employee_proof_doc_from_wire,
     employee_proof_pdf,
+    tax_certificate_doc_from_wire,
     tax_certificate_pdf,
+    unit_proof_doc_from_wire,
     unit_proof_pdf,
 )
 
@@ -145,7 +148,7 @@ def test_a_one_item_certificate_of_two_jiao():
     item = CertificateItem("320181009000000001", "基本养老保险费", "职工基本养老保险(个人缴纳)", "2018-09",
                            "2018-09", dt.date(2018, 10, 12), "0.20")
     text = "".join(_pages(tax_certificate_pdf(_certificate((item,)))))
-    assert "2018-09至2018-092018-10-120.20" in text
+    assert "2018-09-01至2018-09-302018-10-120.20" in text  # a month runs from its first day to its last
     assert "金额合计（大写）人民币贰角整¥0.20" in text
 
 
@@ -204,7 +207,7 @@ def test_the_employee_proof_shows_unit_and_personal_parts_when_given():
         for m in (1, 2))
     text = "".join(_pages(employee_proof_pdf(_employee(lines))))
     assert "缴费基数费款所属期起止入库日期单位缴费个人缴费实缴金额" in text
-    assert "企业职工基本养老保险5,650.002026-01至2026-012026-01-15904.00452.001,356.00" in text
+    assert "企业职工基本养老保险5,650.002026-01-01至2026-01-312026-01-15904.00452.001,356.00" in text
     assert "合计2,712.00" in text and "人民币贰仟柒佰壹拾贰元整" in text
 
 
@@ -214,7 +217,7 @@ def test_the_unit_proof_holds_the_unit_every_line_and_the_total():
     for part in (UNIT_PROOF_TITLE, "单位名称杭州示例科技有限公司纳税人识别号91330100MA2H000001",
                  "费款所属期2026-01至2026-12",
                  "兹证明杭州示例科技有限公司（纳税人识别号：91330100MA2H000001）2026-01至2026-12期间缴纳社会保险费情况如下：",
-                 "序号费款征收机关社保经办机构单位编号征收项目征收品目征收子目费款所属期起止入库日期实缴金额"):
+                 "序号费款征收机关社保经办机构单位编号征收项目征收品目费款所属期起止入库日期实缴金额"):
         assert part in text, part
     assert "证明编号" not in text  # none given
     for number, line in enumerate(lines, start=1):
@@ -223,6 +226,7 @@ def test_the_unit_proof_holds_the_unit_every_line_and_the_total():
                f"{line.sub_item_name}{month}-01至{month}-28{month}-15{line.amount:,.2f}")
         assert row in text, row
     assert "5,650.00" not in text  # the unit proof has no 缴费基数
+    assert "征收类型" not in text and "征收子目" not in text  # none of the lines has one
     assert "合计1,359.00" in text  # 452 + 453 + 454
     assert "实缴金额合计（大写）人民币壹仟叁佰伍拾玖元整（小写）¥1,359.00" in text
 
@@ -256,6 +260,93 @@ def test_every_printout_embeds_the_chinese_glyphs_with_outlines(caplog):
         assert all(glyf[cmap[ord(c)]].numberOfContours > 0 for c in wanted), wanted
         assert font["maxp"].numGlyphs < 400
     assert not [r for r in caplog.records if "missing" in r.getMessage()]
+
+
+# --- from the bureau's answers (trimmed from a real demo bureau's, docs/api.md) ---------------------
+
+WIRE_CERTIFICATE = {
+    "certificate_no": "33301022600000000001", "ticket_kind": "税收完税证明（非印刷）", "taxpayer_id": "91330102HXTGKRDL66",
+    "taxpayer_name": "杭州西湖锦程旅游服务有限公司", "region_code": "330102", "region_name": "浙江省杭州市上城区",
+    "tax_authority": "国家税务总局杭州市上城区税务局", "treasury": "国家金库杭州市中心支库", "ticket_track": "(2026)浙证非印",
+    "ticket_no": "0000000001", "voucher_no": "32026091228758103519", "issued_on": "2026-11-27",
+    "issued_at": "2026-11-27T17:31:14+08:00", "issuer": "单位社保费管理客户端", "total": "41153.52", "status": "正常",
+    "prints": 2, "print_label": "第2次打印", "reissue": True, "period_start": "2026-08", "period_end": "2026-08",
+    "items": [
+        {"seq": 1, "item_key": "DZ2026091200000003000002", "voucher_no": "32026091228758103519", "item_code": "10201",
+         "item_name": "基本养老保险费", "subitem_name": "企业职工基本养老保险费", "period_start": "2026-08",
+         "period_end": "2026-08", "paid_on": "2026-09-12", "arrived_on": "2026-09-12", "amount": "13717.84"},
+        {"seq": 2, "item_key": "DZ2026091200000003000001", "voucher_no": "32026091228758103519", "item_code": "10201",
+         "item_name": "基本养老保险费", "subitem_name": "企业职工基本养老保险费", "period_start": "2026-08",
+         "period_end": "2026-08", "paid_on": "2026-09-12", "arrived_on": "2026-09-12", "amount": "27435.68"},
+    ],
+}
+WIRE_UNIT_ROWS = [
+    {"tax_authority": "国家税务总局杭州市上城区税务局", "agency": "杭州市上城区社会保险管理服务中心", "unit_number": "330106950374",
+     "item_code": "10201", "item_name": "基本养老保险费", "subitem_name": "企业职工基本养老保险费", "subitem_detail": None,
+     "payer": "personal", "payer_name": "个人缴费", "period_start": "2026-11", "period_end": "2026-11",
+     "arrived_on": "2026-11-27", "amount": "13717.84", "voucher_no": "32026112700000000001"},
+    {"tax_authority": "国家税务总局杭州市上城区税务局", "agency": "杭州市上城区社会保险管理服务中心", "unit_number": "330106950374",
+     "item_code": "10201", "item_name": "基本养老保险费", "subitem_name": "企业职工基本养老保险费", "subitem_detail": None,
+     "payer": "unit", "payer_name": "单位缴费", "period_start": "2026-11", "period_end": "2026-11",
+     "arrived_on": "2026-11-27", "amount": "27435.68", "voucher_no": "32026112700000000001"},
+]
+WIRE_EMPLOYEE_ROWS = [
+    {"employee_id": "E000003570", "name": "陈艳亮", "id_type": "居民身份证", "id_number": "330108198104214425",
+     "unit_number": "330106950374", "agency": "杭州市上城区社会保险管理服务中心", "tax_authority": "国家税务总局杭州市上城区税务局",
+     "item_code": "10201", "item_name": "基本养老保险费", "subitem_name": "企业职工基本养老保险费", "month": "2026-11",
+     "base": "4612.00", "unit_amount": "737.92", "personal_amount": "368.96", "amount": "1106.88",
+     "arrived_on": "2026-11-27", "voucher_no": "32026112700000000001"},
+    {"employee_id": "E000003570", "name": "陈艳亮", "id_type": "居民身份证", "id_number": "330108198104214425",
+     "unit_number": "330106950374", "agency": "杭州市上城区社会保险管理服务中心", "tax_authority": "国家税务总局杭州市上城区税务局",
+     "item_code": "10202", "item_name": "失业保险费", "subitem_name": "失业保险费", "month": "2026-11",
+     "base": "4612.00", "unit_amount": "23.06", "personal_amount": "23.06", "amount": "46.12",
+     "arrived_on": "2026-11-27", "voucher_no": "32026112700000000001"},
+]
+WHO = {"unit_name": "杭州西湖锦程旅游服务有限公司", "taxpayer_id": "91330102HXTGKRDL66", "period_from": "2026-11",
+       "period_to": "2026-11", "printed_on": dt.date(2026, 11, 27)}
+
+
+def test_a_reissued_certificate_from_the_bureaus_answer():
+    doc = tax_certificate_doc_from_wire(WIRE_CERTIFICATE)
+    assert doc.reissued and doc.total == Decimal("41153.52") and doc.issued_on == dt.date(2026, 11, 27)
+    text = "".join(_pages(tax_certificate_pdf(doc)))
+    for part in ("（非印刷）（补开）", "填发日期：2026年11月27日(2026)浙证非印No.0000000001",
+                 "税务机关：国家税务总局杭州市上城区税务局第2次打印",
+                 "纳税人识别号91330102HXTGKRDL66纳税人名称杭州西湖锦程旅游服务有限公司",
+                 "电子税票号码33301022600000000001收款国库国家金库杭州市中心支库",
+                 "32026091228758103519基本养老保险费企业职工基本养老保险费2026-08-01至2026-08-312026-09-1213,717.84",
+                 "32026091228758103519基本养老保险费企业职工基本养老保险费2026-08-01至2026-08-312026-09-1227,435.68",
+                 "合计41,153.52", "金额合计（大写）人民币肆万壹仟壹佰伍拾叁元伍角贰分¥41,153.52",
+                 "填票人备注单位社保费管理客户端补开"):
+        assert part in text, part
+    with pytest.raises(RuleViolation) as err:  # a total that is not the items' is not printed
+        tax_certificate_doc_from_wire({**WIRE_CERTIFICATE, "total": "41153.53"})
+    assert err.value.code == "CERTIFICATE_TOTAL_MISMATCH"
+
+
+def test_the_unit_proof_from_the_bureaus_rows_shows_whose_share():
+    text = "".join(_pages(unit_proof_pdf(unit_proof_doc_from_wire(WIRE_UNIT_ROWS, **WHO))))
+    assert "征收项目征收品目征收类型费款所属期起止入库日期实缴金额" in text and "征收子目" not in text
+    assert "企业职工基本养老保险费个人缴费2026-11-01至2026-11-302026-11-2713,717.84" in text
+    assert "企业职工基本养老保险费单位缴费2026-11-01至2026-11-302026-11-2727,435.68" in text
+    assert "实缴金额合计（大写）人民币肆万壹仟壹佰伍拾叁元伍角贰分（小写）¥41,153.52" in text
+
+
+def test_the_employee_proof_from_the_bureaus_rows():
+    doc = employee_proof_doc_from_wire(WIRE_EMPLOYEE_ROWS, **WHO)
+    assert (doc.employee_name, doc.id_type, doc.id_number) == ("陈艳亮", "居民身份证", "330108198104214425")
+    text = "".join(_pages(employee_proof_pdf(doc)))
+    assert "职工姓名陈艳亮证件类型居民身份证证件号码330108198104214425费款所属期2026-11至2026-11" in text
+    assert "企业职工基本养老保险费4,612.002026-11-01至2026-11-302026-11-27737.92368.961,106.88" in text
+    assert "失业保险费失业保险费4,612.002026-11-01至2026-11-302026-11-2723.0623.0646.12" in text
+    assert "实缴金额合计（大写）人民币壹仟壹佰伍拾叁元整（小写）¥1,153.00" in text
+    other = {**WIRE_EMPLOYEE_ROWS[1], "name": "陈艳亮", "id_number": "330108199001011234"}
+    with pytest.raises(RuleViolation) as err:  # two people of one name: one proof each
+        employee_proof_doc_from_wire([WIRE_EMPLOYEE_ROWS[0], other], **WHO)
+    assert err.value.code == "PROOF_MIXED_EMPLOYEES"
+    with pytest.raises(RuleViolation) as err:
+        employee_proof_doc_from_wire([], **WHO)
+    assert err.value.code == "PROOF_EMPTY"
 
 
 def test_the_examples_in_the_docstrings_hold():

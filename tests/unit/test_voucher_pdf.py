@@ -23,7 +23,14 @@ import sbflib.io.voucher
 from sbflib.domain.errors import RuleViolation
 from sbflib.io.fonts import CJK_FONT_PATH
 from sbflib.io.pdf import FIXED_CREATION_DATE, PdfDocument, add_cjk_font
-from sbflib.io.voucher import VOUCHER_TITLE, VOUCHER_WARNING, VoucherDoc, VoucherItem, voucher_pdf
+from sbflib.io.voucher import (
+    VOUCHER_TITLE,
+    VOUCHER_WARNING,
+    VoucherDoc,
+    VoucherItem,
+    voucher_doc_from_wire,
+    voucher_pdf,
+)
 
 ITEMS = [  # 征收项目名称, 征收品目名称
     ("基本养老保险基金收入", "职工基本养老保险(单位缴纳)"),
@@ -238,6 +245,55 @@ def test_an_item_amount_must_be_money(amount, code):
     with pytest.raises(RuleViolation) as err:
         VoucherItem("失业保险基金收入", "失业保险(单位缴纳)", "2026-10", "2026-10", amount)
     assert err.value.code == code and "失业保险(单位缴纳)" in err.value.message
+
+
+WIRE_VOUCHER = {  # trimmed from a real demo bureau's answer (docs/api.md, "Bank voucher")
+    "voucher_no": "4202611270000000001", "channel": "客户端", "status": "未缴费", "issued_at": "2026-11-27T17:31:13+08:00",
+    "valid_until": "2026-12-15", "amount": "41153.52", "late_fee": "0.00", "total": "41153.52",
+    "taxpayer_id": "91330102HXTGKRDL66", "taxpayer_name": "杭州西湖锦程旅游服务有限公司",
+    "tax_authority": "国家税务总局杭州市上城区税务局", "tax_authority_code": "12032509912", "payer_name": "测试单位",
+    "payer_account": "6222020200106700", "payer_bank": "中国工商银行杭州西湖支行", "period_start": "2026-11",
+    "period_end": "2026-11", "voided_at": None, "paid_at": None, "payment_id": "ZF2026112700000001",
+    "items": [
+        {"voucher_no": "32026112700000000001", "declaration_id": "SB2026112700000001", "unit_number": "330106950374",
+         "item_code": "10201", "item_name": "基本养老保险费", "subitem_name": "企业职工基本养老保险费", "payer": "unit",
+         "payer_name": "单位", "period_start": "2026-11", "period_end": "2026-11", "amount": "27435.68",
+         "late_fee": "0.00", "total": "27435.68"},
+        {"voucher_no": "32026112700000000001", "declaration_id": "SB2026112700000001", "unit_number": "330106950374",
+         "item_code": "10201", "item_name": "基本养老保险费", "subitem_name": "企业职工基本养老保险费", "payer": "personal",
+         "payer_name": "个人", "period_start": "2026-11", "period_end": "2026-11", "amount": "13717.84",
+         "late_fee": "0.00", "total": "13717.84"},
+    ],
+}
+
+
+def test_a_voucher_from_the_bureaus_answer():
+    doc = voucher_doc_from_wire(WIRE_VOUCHER)
+    assert doc.pay_by == dt.date(2026, 12, 15) and doc.issued_on == dt.date(2026, 11, 27)
+    text = "".join(_pages(voucher_pdf(doc)))
+    for part in ("银行端查询缴税凭证序号：42026112700000000012026年11月27日",
+                 "纳税人识别号91330102HXTGKRDL66税务机关代码12032509912",
+                 "纳税人名称杭州西湖锦程旅游服务有限公司税务机关名称国家税务总局杭州市上城区税务局",
+                 "付款人名称测试单位开户银行名称中国工商银行杭州西湖支行", "付款人账号6222020200106700税款缴款日期2026-12-15",
+                 # whose share: the manual's 职工基本养老保险(个人缴纳)
+                 "1基本养老保险费企业职工基本养老保险费(单位缴纳)2026-11-01至2026-11-3027,435.68",
+                 "2基本养老保险费企业职工基本养老保险费(个人缴纳)2026-11-01至2026-11-3013,717.84",
+                 "金额合计（小写）41,153.52金额合计（大写）肆万壹仟壹佰伍拾叁元伍角贰分", VOUCHER_WARNING):
+        assert part in text, part
+    assert "滞纳金" not in text  # late fees of 0.00 get no column
+
+
+def test_a_voucher_from_the_bureau_with_a_late_fee_and_no_payer():
+    items = [dict(WIRE_VOUCHER["items"][0], late_fee="13.72", total="27449.40"), WIRE_VOUCHER["items"][1]]
+    wire = dict(WIRE_VOUCHER, items=items, late_fee="13.72", total="41167.24", payer_name=None, payer_account=None,
+                payer_bank=None)
+    text = "".join(_pages(voucher_pdf(voucher_doc_from_wire(wire))))
+    assert "应缴税额滞纳金" in text and "27,435.6813.72" in text
+    assert "付款人名称开户银行名称付款人账号税款缴款日期" in text
+    assert "金额合计（小写）41,167.24金额合计（大写）肆万壹仟壹佰陆拾柒元贰角肆分" in text
+    with pytest.raises(RuleViolation) as err:
+        voucher_doc_from_wire(dict(wire, total="41153.52"))  # the late fee left out of the total
+    assert err.value.code == "VOUCHER_TOTAL_MISMATCH"
 
 
 def test_the_examples_in_the_docstrings_hold():
