@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pandas as pd
 
+from sbflib.employer.agreements import AgreementService
 from sbflib.employer.arrivals import ArrivalService
 from sbflib.employer.declarations import DeclarationService
 from sbflib.employer.declaration_records import DeclarationRecordService, DeclaredLineService
@@ -64,6 +65,7 @@ class EmployerServices:
         self.trial: TrialService  # 社保费测算 (EMP-29, beyond the manual)
         self.arrivals: ArrivalService  # 社保费到账信息查询 (EMP-22)
         self.home: HomeService  # 首页 待办事项 / 异常提醒 (EMP-1)
+        self.agreements: AgreementService  # 单位三方协议管理 (EMP-18)
         self.payables: PayableService = payables or PayableService(wages.ctx)  # 社保费应缴信息查询 (EMP-21)
 
 
@@ -122,6 +124,7 @@ class Workbench:
                                          WageService(self.ctx), WageRecordService(self.ctx))
         self.employer.insurance_registrations = InsuranceRegistrationService(self.ctx)
         self.employer.projects = ProjectService(self.ctx)
+        self.employer.agreements = AgreementService(self.ctx)
         self.employer.declaration_records = DeclarationRecordService(self.ctx)
         self.employer.declared_lines = DeclaredLineService(self.ctx)
         self.employer.declarations = DeclarationService(

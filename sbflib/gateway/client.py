@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from sbflib.gateway.arrears import ArrearsApi
+from sbflib.gateway.agreements import AgreementsApi
 from sbflib.gateway.arrivals import ArrivalsApi
 from sbflib.gateway.audit import CallHook
 from sbflib.gateway.declaration_records import DeclarationRecordsApi
@@ -107,6 +108,7 @@ class BureauClient:
         self.declarations = DeclarationsApi(self._http)
         self.arrivals = ArrivalsApi(self._http)
         self.arrears = ArrearsApi(self._http)
+        self.agreements = AgreementsApi(self._http)
 
     @property
     def base_url(self) -> str:
