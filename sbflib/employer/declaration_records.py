@@ -260,9 +260,11 @@ class DeclarationRecordService:
             return repo.all_records(con, unit_id, self.kind, f)
 
     # ---- 查看 ----------------------------------------------------------------------------------
-    def detail(self, declaration_id: str, *, full_ids: bool = False) -> RecordDetail:
+    def detail(self, declaration_id: str, *, full_ids: bool = False, with_lines: bool = True) -> RecordDetail:
         """查看: the record, its rows and its per-employee lines; rows and lines are downloaded when
-        not held (a record not held at all is fetched too). ID numbers masked unless `full_ids`."""
+        not held (a record not held at all is fetched too). ID numbers masked unless `full_ids`.
+        `with_lines=False` makes sure the lines are held but leaves them out (`lines` is empty; the
+        page reads them a page at a time with `lines()`: a big unit's declaration has 100,000s)."""
         declaration_id = _declaration_id(declaration_id)
         unit_id = self._unit_id()
         with self.ctx.store.read() as con:
@@ -279,9 +281,24 @@ class DeclarationRecordService:
         with self.ctx.store.read() as con:
             rec = repo.record(con, unit_id, declaration_id)
             rows = repo.record_rows(con, unit_id, declaration_id)
-            lines = repo.all_lines(con, unit_id, None, full_ids=bool(full_ids), declaration_id=declaration_id)
+            if with_lines:
+                lines = repo.all_lines(con, unit_id, None, full_ids=bool(full_ids), declaration_id=declaration_id)
+            else:
+                lines = repo.query_lines(con, unit_id, None, page=1, page_size=1, declaration_id=declaration_id)[0]
+                lines = lines.iloc[0:0]
         assert rec is not None
         return RecordDetail(rec, rows, lines)
+
+    def lines(self, declaration_id: str, page: int = 1, page_size: int = 50,
+              masked: bool = True) -> tuple[pd.DataFrame, int]:
+        """One page of a declaration's held lines (in the bureau's order) and how many it has."""
+        declaration_id = _declaration_id(declaration_id)
+        page = whole_number(page, "页码", MAX_PAGE)
+        page_size = whole_number(page_size, "每页条数", MAX_PAGE_SIZE)
+        unit_id = self._unit_id()
+        with self.ctx.store.read() as con:
+            return repo.query_lines(con, unit_id, None, page=page, page_size=page_size, full_ids=not masked,
+                                    declaration_id=declaration_id)
 
     # ---- 作废 ----------------------------------------------------------------------------------
     def void(self, declaration_id: str) -> dict[str, Any]:

@@ -295,3 +295,16 @@ def test_kept_lines_for_other_figures_are_not_used(env):
     detail = records.detail("SB001")
     assert bureau.requests[-1].url.path.endswith("/SB001/lines")
     assert list(detail.lines["name"]) == ["职工0", "职工1"]
+
+
+def test_a_declarations_lines_page_by_page_from_the_store(env):
+    _bureau, records, _lines, _store = env
+    records.sync()
+    detail = records.detail("SB001", with_lines=False)
+    assert detail.lines.empty and "id_number" in detail.lines.columns
+    assert detail.record["lines_fetched"] and detail.record["line_count"] == 2
+    first, total = records.lines("SB001", page=1, page_size=1)
+    second, _ = records.lines("SB001", page=2, page_size=1)
+    assert total == 2 and list(first["name"]) == ["职工0"] and list(second["name"]) == ["职工1"]
+    assert "*" in first.loc[0, "id_number"]
+    assert "*" not in records.lines("SB001", masked=False)[0].loc[0, "id_number"]

@@ -360,8 +360,8 @@ class DeclarationRecordsPage(Page):
     # ---- 查看 / 打印 / 导出 ----------------------------------------------------------------------
     def view(self, declaration_id: Any) -> None:
         """查看: the rows and lines may come from the bureau the first time, so through run_call."""
-        self.run_call(self.records.detail, str(declaration_id), on_done=self._show_detail, title="查看",
-                      label="正在获取申报明细，请稍候……")
+        self.run_call(self.records.detail, str(declaration_id), with_lines=False, on_done=self._show_detail,
+                      title="查看", label="正在获取申报明细，请稍候……")
 
     def _show_detail(self, detail: RecordDetail) -> None:
         self.detail_dialog = RecordDetailDialog(self, detail)
@@ -423,15 +423,18 @@ class RecordDetailDialog(Dialog):
                                     default_widths=ROW_WIDTHS, min_widths=ROW_MIN_WIDTHS)
         self.rows_table.refresh(1)
         parts: list[w.Widget] = [head, text_html("申报明细", "sbf-section-title"), self.rows_table]
-        lines = detail.lines.reset_index(drop=True)
+        count = int(rec.get("line_count") or 0) if rec.get("lines_fetched") else 0
         self.lines_table: TickTable | None = None
-        if len(lines):
-            self.lines_table = TickTable(_paged(lines), LINE_COLUMNS, table_key="declaration_detail_lines",
+        if count:
+            def fetch(page_no: int, size: int) -> tuple[pd.DataFrame, int]:
+                return page.records.lines(self.declaration_id, page=page_no, page_size=size)  # type: ignore[no-any-return]
+
+            self.lines_table = TickTable(fetch, LINE_COLUMNS, table_key="declaration_detail_lines",
                                          settings=settings, height="220px", ticks=False,
                                          formatters={"base": money_text, "amount": money_text, "rate": percent_text},
                                          default_widths=LINE_WIDTHS, min_widths=LINE_MIN_WIDTHS)
-            self.lines_table.refresh(1)
-            parts += [text_html(f"职工申报明细（共{len(lines)}条）", "sbf-section-title"), self.lines_table]
+            page.ui.call(self.lines_table.refresh, 1)
+            parts += [text_html(f"职工申报明细（共{count}条）", "sbf-section-title"), self.lines_table]
         print_ = button("打印", lambda: page.print_form(self.declaration_id), primary=True, css="sbf-record-print")
         export = button("导出", lambda: page.export_detail(self.declaration_id), css="sbf-record-export")
         close = w.Button(description="关闭")
