@@ -290,7 +290,7 @@ def _proof_pdf(title: str, proof_no: str, printed_on: dt.date, header: list[list
              "period": format_period(x.period_start, x.period_end), "arrived": x.arrived_on, "amount": x.amount}
             for n, x in enumerate(lines, start=1)]
     pdf.table(rows, columns, totals={"amount": total}, totals_label="合计", font_size=8 if parts else 8.5)
-    pdf.keep_together(45)
+    pdf.keep_together(34)
     pdf.grid([[label_cell("实缴金额合计（大写）"), to_capitals(total, prefix=True, field="金额合计"),
                label_cell("（小写）"), Cell(f"¥{format_money(total)}", align="RIGHT")]],
              widths=[1.4, 4.0, 0.8, 1.4])
