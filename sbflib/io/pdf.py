@@ -4,9 +4,10 @@ Built on fpdf2 (maintained, pure Python, on fontTools and Pillow which matplotli
 it embeds only the glyphs a document uses from the shipped CJK font (`sbflib.io.fonts`), has
 tables that break between rows with their header repeated, and lets the creation date and file ID
 be fixed. reportlab would do too, but needs its own table flowables and page templates for the
-same. A document is A4 (portrait or landscape) with a title, an optional key-value block, tables
-with money right-aligned and thousands separators, totals, amounts in Chinese capitals, free text
-and signature lines, and a footer "第 n 页 共 m 页".
+same. A document is A4 (portrait or landscape) with a title, an optional key-value block, ruled
+form grids (the header and seal blocks of the official forms), tables with money right-aligned and
+thousands separators, totals, amounts in Chinese capitals (`sbflib.domain.capitals`), free text and
+signature lines, and a footer "第 n 页 共 m 页".
 
 The same input gives the same bytes: the creation date is fixed unless given, the file ID is a
 hash of the content, and nothing random goes in, so a stored PDF can be compared byte for byte.
