@@ -142,18 +142,18 @@ def test_compare_offers_to_fetch_then_lists_the_differences(page):
     assert dialog is not None and "尚未获取" in dialog.text
     dialog.button("是").click()
     assert page.loads == ["daily"] and page.service_stub.calls[-1] == ("compare", [MONTH])
-    assert page.view.value == "核对差异" and page.diff_table.layout.display is None
-    assert page.result_table.layout.display == "none"
+    assert page.view.value == "核对差异" and page.table_box.children == (page.diff_table,)
     row = page.diff_table.grid.data.iloc[0]
-    assert row["金额差额"] == "+0.02" and row["预处理应缴费额"] == "2,853.90" and row["差异原因"] == "应缴费额不同"
+    assert row["金额差额"] == "+0.02" and row["预处理金额"] == "2,853.90" and row["差异原因"] == "应缴费额不同"
     assert "1处不一致" in page.summary.value and "+0.02" in page.summary.value
     # 职工明细 of the row
     page.diff_table.click(0, "操作")
     lines = page.ui.dialogs.current
     assert lines is not None and "王强" in lines.text and "+0.02" in lines.text
+    assert "测算3人，预处理3人" in lines.text and "预处理2,853.90元" in lines.text
     assert page.service_stub.calls[-1] == ("employees", ["P01N-330102920419-10201-P-202611"])
     page.view.value = "测算结果"
-    assert page.result_table.layout.display is None and page.diff_table.layout.display == "none"
+    assert page.table_box.children == (page.result_table,)
 
 
 def test_missing_rules_are_said_in_chinese(page):

@@ -7,7 +7,7 @@ preprocessing (日常申报的预处理信息) says otherwise.
   known contribution wage are counted in a note (they are not priced).
 - 【核对】 compares with the preprocessing the declaration page keeps (offering to fetch it when it was
   never fetched) and lists every row that differs: both figures, 金额差额 (预处理 − 测算) and the
-  reason; 【职工明细】 on a row shows the employees that make the difference.
+  reason; 【明细】 on a row shows the employees that make the difference.
 - 【导出】 saves what is shown (测算结果, and 核对差异 after 核对) as .xlsx.
 Missing rules for a month, or the preprocessing not fetched, are said in Chinese.
 """
@@ -23,10 +23,10 @@ import pandas as pd
 
 from sbflib.domain import clock
 from sbflib.domain.months import add_months, is_month
-from sbflib.employer.trial import COMPARE_LABELS, LINE_LABELS, TRIAL_COLUMNS
+from sbflib.employer.trial import LINE_LABELS, TRIAL_COLUMNS
 from sbflib.ui.components.cells import money_text, rate_text, text_of
 from sbflib.ui.components.dialogs import Dialog
-from sbflib.ui.components.html import frame_table, text_html
+from sbflib.ui.components.html import frame_table, kv_grid, text_html
 from sbflib.ui.components.tick_table import TickTable
 from sbflib.ui.context import Ui, button, field
 from sbflib.ui.page import Page
@@ -35,14 +35,19 @@ RESULT = "测算结果"
 DIFFERENCES = "核对差异"
 MAX_MONTHS = 36
 ROW_ID = "row_no"
-DIFF_COLUMNS = dict(COMPARE_LABELS)
-TRIAL_WIDTHS = {"序号": 48, "费款所属期": 90, "单位编号": 120, "征收项目": 120, "缴费方": 64, "缴费人数": 72,
-                "缴费基数合计": 120, "费率": 64, "应缴费额": 110}
-DIFF_WIDTHS = {"序号": 48, "费款所属期": 84, "单位编号": 112, "征收项目": 110, "缴费方": 56, "测算缴费人数": 96,
-               "预处理缴费人数": 110, "测算缴费基数合计": 126, "预处理缴费基数合计": 140, "测算应缴费额": 100,
-               "预处理应缴费额": 110, "金额差额": 90, "差异原因": 180}
-DIFF_MIN = {"单位编号": 96, "征收项目": 84, "测算缴费人数": 60, "预处理缴费人数": 60, "测算缴费基数合计": 90,
-            "预处理缴费基数合计": 90, "测算应缴费额": 84, "预处理应缴费额": 84, "差异原因": 120}
+#: The differences on the page: amounts and the reason (缴费人数 and 缴费基数合计 of both sides are in
+#: 职工明细 and the export), so the row keeps its 操作 column in view.
+DIFF_COLUMNS = {
+    "month": "费款所属期", "unit_number": "单位编号", "item_name": "征收项目", "payer_name": "缴费方",
+    "trial_amount": "测算金额", "bureau_amount": "预处理金额", "difference": "金额差额", "reason": "差异原因",
+}
+TRIAL_WIDTHS = {"序号": 56, "费款所属期": 104, "单位编号": 124, "征收项目": 124, "缴费方": 76, "缴费人数": 88,
+                "缴费基数合计": 124, "费率": 68, "应缴费额": 116}
+DIFF_WIDTHS = {"序号": 56, "费款所属期": 100, "单位编号": 120, "征收项目": 124, "缴费方": 72, "测算金额": 108,
+               "预处理金额": 112, "金额差额": 96, "差异原因": 196}
+DIFF_MIN = {"费款所属期": 88, "单位编号": 100, "征收项目": 96, "缴费方": 60, "测算金额": 88, "预处理金额": 92,
+            "金额差额": 80, "差异原因": 96}
+TABLE_HEIGHT = "320px"
 
 
 def signed_money(v: Any) -> str:
@@ -100,8 +105,7 @@ class TrialPage(Page):
                        self.calc_button, self.compare_button, self.export_button])
         form.add_class("sbf-toolbar")
         form.add_class("sbf-wrap")
-        hint = text_html("按本机保存的规则文件和缴费工资测算应缴社保费（税务自主征收项目），"
-                         "【核对】与税务局生成的日常申报预处理信息逐条比对", "sbf-hint")
+        hint = text_html("按本机保存的规则文件和缴费工资测算；【核对】与日常申报的预处理信息逐条比对", "sbf-hint")
         self.summary = text_html("", "sbf-trial-summary")
         self.view = w.ToggleButtons(options=[RESULT, DIFFERENCES], value=RESULT)
         self.view.add_class("sbf-trial-view")
@@ -110,22 +114,23 @@ class TrialPage(Page):
         self.diff: pd.DataFrame | None = None
         self.trial: Any = None
         self.result_table = TickTable(self._fetch_rows, TRIAL_COLUMNS, table_key="trial_rows", settings=ui.wb.settings,
-                                      id_column=ROW_ID, height="380px", ticks=False,
+                                      id_column=ROW_ID, height=TABLE_HEIGHT, ticks=False,
                                       formatters={"base_total": money_text, "amount": money_text, "rate": rate_text,
                                                   "headcount": count_text},
                                       default_widths=TRIAL_WIDTHS)
         self.diff_table = TickTable(self._fetch_diff, DIFF_COLUMNS, table_key="trial_diff", settings=ui.wb.settings,
-                                    id_column=ROW_ID, height="380px", ticks=False,
-                                    actions={"职工明细": self.show_employees},
+                                    id_column=ROW_ID, height=TABLE_HEIGHT, ticks=False,
+                                    actions={"明细": self.show_employees},
                                     formatters={c: money_text for c in ("trial_base_total", "bureau_base_total",
                                                                         "trial_amount", "bureau_amount")}
                                     | {"difference": signed_money, "trial_headcount": count_text,
                                        "bureau_headcount": count_text},
                                     default_widths=DIFF_WIDTHS, min_widths=DIFF_MIN)
-        self.diff_table.layout.display = "none"
-        for part in (form, hint, self.summary, self.view, self.result_table, self.diff_table):
+        # One table at a time in the box (a grid first drawn while hidden takes no clicks in the browser).
+        self.table_box = w.VBox([self.result_table])
+        for part in (form, hint, self.summary, self.view, self.table_box):
             part.layout.flex = "0 0 auto"
-        card = w.VBox([form, hint, self.view, self.summary, self.result_table, self.diff_table])
+        card = w.VBox([form, hint, self.view, self.summary, self.table_box])
         card.add_class("sbf-card")
         super().__init__(ui, [card], css="sbf-trial-page", show_title=True)
         self.calculate()  # entering the page: this month's trial (local, nothing is sent)
@@ -225,13 +230,12 @@ class TrialPage(Page):
 
     def _show_view(self) -> None:
         showing_diff = self.view.value == DIFFERENCES
-        self.result_table.layout.display = "none" if showing_diff else None
-        self.diff_table.layout.display = None if showing_diff else "none"
+        self.table_box.children = (self.diff_table,) if showing_diff else (self.result_table,)
         if showing_diff and self.diff is None:
             self.ui.call(self.diff_table.refresh, 1)
 
     def show_employees(self, row_no: Any) -> None:
-        """【职工明细】: the employees whose lines make this row differ."""
+        """【明细】: the employees whose lines make this row differ."""
         if self.diff is None:
             return
         row = self.diff[self.diff[ROW_ID] == row_no]
@@ -242,16 +246,24 @@ class TrialPage(Page):
             self.ui.message("预处理信息中没有这一条，没有可比对的职工明细：测算中的职工均未列入预处理信息，"
                             "请核对这些职工的参保和缴费工资")
             return
-        self.run_call(self.service.compare_employees, "daily", [str(prep_id)], on_done=self._show_lines,
+        self.run_call(self.service.compare_employees, "daily", [str(prep_id)],
+                      on_done=lambda lines: self._show_lines(row.iloc[0], lines),
                       title="职工明细", label="正在获取职工明细，请稍候……")
 
-    def _show_lines(self, lines: pd.DataFrame) -> None:
+    def _show_lines(self, row: pd.Series, lines: pd.DataFrame) -> None:
         shown = lines.copy()
         for col in ("trial_base", "bureau_base", "trial_amount", "bureau_amount"):
             shown[col] = shown[col].map(money_text)
         shown["difference"] = shown["difference"].map(signed_money)
-        body = frame_table(shown, LINE_LABELS, css="sbf-trial-lines", empty="各职工明细一致（差异来自缴费人数）")
-        dialog = Dialog("职工明细差异", [body], width="960px", css="sbf-trial-lines-dialog")
+        head = kv_grid([
+            ("征收项目", f"{text_of(row['item_name'])}（{text_of(row['payer_name'])}），{text_of(row['month'])}"),
+            ("缴费人数", f"测算{count_text(row['trial_headcount'])}人，预处理{count_text(row['bureau_headcount'])}人"),
+            ("缴费基数合计", f"测算{money_text(row['trial_base_total'])}元，预处理{money_text(row['bureau_base_total'])}元"),
+            ("应缴费额", (f"测算{money_text(row['trial_amount'])}元，预处理{money_text(row['bureau_amount'])}元，"
+                         f"差额{signed_money(row['difference'])}元")),
+        ], css="sbf-trial-lines-head", readonly_inputs=False)
+        body = frame_table(shown, LINE_LABELS, css="sbf-trial-lines", empty="各职工明细一致")
+        dialog = Dialog("职工明细差异", [head, body], width="960px", css="sbf-trial-lines-dialog")
         self.ui.dialogs.show(dialog)
 
     # ---- 导出 -----------------------------------------------------------------------------------
