@@ -192,7 +192,7 @@ class LinesDialog(Dialog):
 
 
 # ---- 申报结果 ----------------------------------------------------------------------------------------
-RESULT_COLUMNS = {"source_name": "数据来源", "declaration_id": "申报记录", "status": "申报状态", "reason": "原因"}
+RESULT_COLUMNS = {"source_name": "数据来源", "declaration_id": "申报编号", "status": "申报状态", "reason": "原因"}
 
 
 class ResultDialog(Dialog):
