@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 
 from sbflib.errors import ConnectionFailed, ValidationError
 from sbflib.gateway.declaration_records import DeclarationRecord, DeclarationRecordsApi
-from sbflib.gateway.http import BULK_DEADLINE, MSG_PROTOCOL, CallPolicy, Http, path, required, unit_part
+from sbflib.gateway.http import BULK, MSG_PROTOCOL, SUBMIT, Http, path, required, unit_part
 
 __all__ = [
     "CHANNELS", "LINE_SCHEMA", "PREP_SCHEMA", "Channel", "DeclarationRecord", "DeclarationsApi", "Submission",
@@ -43,7 +43,6 @@ Channel = Literal["daily", "special", "assessed", "project"]
 CHANNELS: tuple[Channel, ...] = ("daily", "special", "assessed", "project")
 
 #: A submission of 5,000 rows of 100,000 employees is frozen (rows and lines) before the 202.
-SUBMIT_DEADLINE = 120.0
 #: The bureau takes at most this many prep_ids per POST and this many characters in `ids`.
 MAX_IDS = 5000
 _MAX_IDS_CHARS = 20_000
@@ -266,7 +265,7 @@ class DeclarationsApi:
         parts = []
         for batch in ([None] if wanted is None else _id_batches(wanted)):
             response = self._http.request("GET", url, params={"ids": ",".join(batch) if batch else None},
-                                          headers={"Accept": MEDIA_LINES}, policy=CallPolicy(deadline=BULK_DEADLINE))
+                                          headers={"Accept": MEDIA_LINES}, policy=BULK)
             parts.append(read_lines(response.content))
         return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
 
@@ -287,5 +286,5 @@ class DeclarationsApi:
         if not isinstance(key, str) or not _KEY.fullmatch(key):
             raise ValueError("the idempotency key must be 32 lower-case hex characters")
         data = self._http.send_json("POST", path("units", unit_part(unit_id), "declarations"), body,
-                                    idempotency_key=key, policy=CallPolicy(deadline=SUBMIT_DEADLINE))
+                                    idempotency_key=key, policy=SUBMIT)
         return Submission.from_wire(data)

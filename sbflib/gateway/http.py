@@ -43,6 +43,8 @@ DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_RETRIES = 3          # attempts in all
 DEFAULT_DEADLINE = 30.0      # all attempts and back-off together
 BULK_DEADLINE = 300.0        # a whole-roster download of a big unit: bytes keep coming, just many
+BULK_TIMEOUT = 30.0          # one attempt of a bulk read: a loaded bureau may take >10 s to the first byte
+SUBMIT_DEADLINE = 120.0      # a submission of up to 100,000 lines, its retries with the same key included
 
 AUTH_CODES = frozenset({"PASSWORD_WRONG", "UNIT_LOCKED", "TOKEN_INVALID", "FORBIDDEN_UNIT", "PASSWORD_CHANGE_REQUIRED"})
 _READ_RETRY_STATUSES = frozenset({502, 503, 504})
@@ -231,6 +233,16 @@ class CallPolicy:
 
     retry: bool = True
     deadline: float | None = None  # None: the client's default
+    timeout: float | None = None   # one attempt's wait; None: the client's default
+
+
+# The policies beside the default. STREAM: a download whose bytes start at once and keep coming (the
+# whole roster), so each read still waits 10 s and a hung bureau fails within ~30 s. BULK: an answer
+# the bureau builds whole before the first byte (100,000 employees' lines), so each attempt waits
+# 30 s (a hung bureau then fails in ~90 s). SUBMIT: a big submission, retried with the same key.
+STREAM = CallPolicy(deadline=BULK_DEADLINE)
+BULK = CallPolicy(deadline=BULK_DEADLINE, timeout=BULK_TIMEOUT)
+SUBMIT = CallPolicy(deadline=SUBMIT_DEADLINE)
 
 
 class Http:
@@ -385,8 +397,8 @@ class Http:
                 if remaining <= 0:
                     raise ConnectionFailed(MSG_TIMEOUT, detail=f"{self.base_url}: deadline of {budget} s passed",
                                            code="TIMEOUT")
-                timeout = httpx.Timeout(min(self.timeout, remaining),
-                                        connect=min(self.connect_timeout, self.timeout, remaining))
+                wait = policy.timeout or self.timeout
+                timeout = httpx.Timeout(min(wait, remaining), connect=min(self.connect_timeout, wait, remaining))
                 tries.append(attempt)
                 try:
                     response = self._client.request(method, url_path, headers=headers, params=params or None,

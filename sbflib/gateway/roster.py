@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.ipc
 
 from sbflib.errors import ConnectionFailed
-from sbflib.gateway.http import BULK_DEADLINE, MSG_PROTOCOL, CallPolicy, Http, path, required, unit_part
+from sbflib.gateway.http import MSG_PROTOCOL, STREAM, Http, path, required, unit_part
 
 MEDIA_ROSTER = "application/vnd.sbf.roster.v1"
 
@@ -61,7 +61,7 @@ class RosterApi:
         response = self._http.request(
             "GET", path("units", unit_part(unit_id), "roster"),
             params={"since": since}, headers={"Accept": MEDIA_ROSTER},
-            policy=CallPolicy(deadline=BULK_DEADLINE),
+            policy=STREAM,
         )
         try:
             employees, items = read_framed_streams(response.content)

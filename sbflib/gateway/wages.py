@@ -23,14 +23,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sbflib.errors import ConnectionFailed, ValidationError
-from sbflib.gateway.http import MSG_PROTOCOL, CallPolicy, Http, path, required, unit_part
+from sbflib.gateway.http import MSG_PROTOCOL, SUBMIT, Http, path, required, unit_part
 
 Kind = Literal["daily", "annual"]
 Way = Literal["employee", "item"]
 
 #: A filing of 100,000 lines is sent and answered well within this (the bureau checks and stores
 #: the lines before answering 202); retries of the same key share it.
-SUBMIT_DEADLINE = 120.0
 
 _FILING_ID = re.compile(r"[A-Za-z0-9_\-]{1,64}")
 _KEY = re.compile(r"[0-9a-f]{32}")
@@ -163,7 +162,7 @@ class WagesApi:
             raise ValueError("the idempotency key must be 32 lower-case hex characters")
         body = {"kind": kind, "way": way, "tax_authority": tax_authority, "lines": _wire_lines(lines)}
         data = self._http.send_json("POST", path("units", unit_part(unit_id), "wage-filings"), body,
-                                    idempotency_key=key, policy=CallPolicy(deadline=SUBMIT_DEADLINE))
+                                    idempotency_key=key, policy=SUBMIT)
         return WageFiling.from_wire(data)
 
     def list(self, unit_id: str, start: dt.date | None = None, end: dt.date | None = None) -> tuple[WageFiling, ...]:
@@ -177,6 +176,6 @@ class WagesApi:
     def detail(self, unit_id: str, filing_id: str) -> WageFilingDetail:
         """One filing with its lines (each 成功/失败 with its reason once decided)."""
         data = self._http.get_json(path("units", unit_part(unit_id), "wage-filings", filing_part(filing_id)),
-                                   policy=CallPolicy(deadline=SUBMIT_DEADLINE))
+                                   policy=SUBMIT)
         filing = WageFiling.from_wire(data)
         return WageFilingDetail(filing, lines_table(data.get("lines") or []))

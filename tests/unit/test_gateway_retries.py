@@ -177,3 +177,22 @@ def test_a_hung_bureau_fails_a_whole_roster_download_within_35_seconds_too():
     with pytest.raises(ConnectionFailed):
         client_for(handler, fake).roster.batch("U000001")
     assert fake.now - start <= 35.0
+
+
+def test_a_bulk_read_waits_longer_per_attempt_than_an_ordinary_call():
+    """A loaded bureau may take more than 10 s to the first byte of 100,000 employees' lines; the
+    bulk policy gives each attempt 30 s instead of retrying a read that was nearly done."""
+    from sbflib.gateway.http import BULK, BULK_TIMEOUT, CallPolicy
+
+    waits = []
+
+    def handler(request):
+        waits.append(request.extensions["timeout"]["read"])
+        return httpx.Response(200, json={})
+
+    client = client_for(handler)
+    client._http.request("GET", "/ping")
+    client._http.request("GET", "/ping", policy=BULK)
+    client._http.request("GET", "/ping", policy=CallPolicy(timeout=3.0))
+    assert waits == [DEFAULT_TIMEOUT, BULK_TIMEOUT, 3.0]
+    assert BULK_TIMEOUT > DEFAULT_TIMEOUT
