@@ -33,6 +33,17 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 UNIT = "U000035"
 PASSWORD = "Decl#2026pw"
 HEADER_H = 30
+SIZES = ((1366, 768), (1024, 700))
+CLICKABLE_JS = """
+(el) => {
+  const r = el.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const inside = r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
+    && r.right <= window.innerWidth + 0.5 && r.bottom <= window.innerHeight + 0.5;
+  const top = document.elementFromPoint(x, y);
+  return {inside, covered: !(top && (top === el || el.contains(top)))};
+}
+"""
 
 
 def _login(page: Any, url: str, unit: dict, bureau: Any) -> None:
@@ -80,6 +91,25 @@ def _shot(page: Any, name: str) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
     vp = page.viewport_size
     page.screenshot(path=str(SCREENS / f"declare-{name}-{vp['width']}x{vp['height']}.png"))
+
+
+def _both_sizes(page: Any, name: str, selectors: tuple[str, ...] = ()) -> None:
+    """Shots at 1366×768 and 1024×700: nothing runs beside or below the window (the grid scrolls
+    inside itself), and the selectors are in view and not covered."""
+    for w, h in SIZES:
+        page.set_viewport_size({"width": w, "height": h})
+        time.sleep(0.8)
+        _shot(page, name)
+        over = page.evaluate("() => [document.documentElement.scrollWidth - innerWidth,"
+                             " document.documentElement.scrollHeight - innerHeight]")
+        assert over[0] <= 1 and over[1] <= 1, (name, w, over)
+        for sel in selectors:
+            loc = page.locator(sel).first
+            loc.scroll_into_view_if_needed()
+            state = loc.evaluate(CLICKABLE_JS)
+            assert state["inside"] and not state["covered"], (sel, w, state)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    time.sleep(0.5)
 
 
 def _click_header_tick(page: Any, menu: str) -> None:
@@ -136,8 +166,9 @@ def test_file_wages_then_declare_and_see_the_record(app):
     assert rows >= 2
     text = page.inner_text(".sbf-page-EMP-8")
     assert "EMP-" not in text and "必须一起提交申报" in text
-    time.sleep(0.8)
-    _shot(page, "daily")
+    _both_sizes(page, "daily", tuple(f".sbf-page-EMP-8 {s}" for s in (
+        ".sbf-declare-refresh", ".sbf-declare-submit", ".sbf-declare-export",
+        ".sbf-query-buttons button:text-is('查询')", ".sbf-query-buttons button:text-is('重置')")))
     _click_header_tick(page, "EMP-8")
     time.sleep(0.8)
     page.click(".sbf-page-EMP-8 .sbf-declare-submit")
@@ -151,7 +182,7 @@ def test_file_wages_then_declare_and_see_the_record(app):
     page.wait_for_selector(".sbf-declare-summary-dialog")
     summary = page.inner_text(".sbf-declare-summary-dialog")
     assert f"{rows}条" in summary and re.search(r"应缴费额合计\s*[\d,]+\.\d\d元", summary), summary
-    _shot(page, "summary")
+    _both_sizes(page, "summary", (".sbf-declare-summary-dialog .sbf-declare-submit-now",))
     page.click(".sbf-declare-summary-dialog .sbf-declare-submit-now")
     page.wait_for_selector(".sbf-countdown-dialog")
     left = re.search(r"(\d+) 秒后自动获取", page.inner_text(".sbf-countdown-dialog .sbf-countdown"))
@@ -162,7 +193,7 @@ def test_file_wages_then_declare_and_see_the_record(app):
     result = page.inner_text(".sbf-declare-result-dialog")
     assert "申报成功" in result and "申报失败" not in result, result
     assert "税务机关" in result and "社保部门核定征收" in result  # 杭州: 生育保险费 is 征集信息
-    _shot(page, "result")
+    _both_sizes(page, "result", (".sbf-declare-result-dialog button:text-is('确定')",))
     page.click(".sbf-declare-result-dialog button:text-is('确定')")
 
     # 3. the record: on 申报记录 when that page is built, else the rows are 已申报
