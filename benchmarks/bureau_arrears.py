@@ -8,6 +8,7 @@ items of the last 120 months, most of them overdue), logs in over HTTP and measu
   seed_s         the demo call (rows written in one INSERT … SELECT)
   arrears_s      GET /units/U000001/arrears: pay-by dates, days left and late fees computed, JSON
   preview_s      the same with ?pay_date= a month ahead (the late-fee preview)
+  table_s        GET /units/U000001/arrears/table: the same rows as Arrow (zstd), decoded
 The client benchmark (`arrears_load_s`) can seed a bureau the same way before it loads the list.
 """
 
@@ -29,6 +30,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 from bureau_declarations import _login, _start
 from bureau_wages import UNIT
+
+from sbflib.bureau.collection import decode_frame
 
 
 def main() -> None:
@@ -57,8 +60,13 @@ def main() -> None:
                 t3 = time.perf_counter()
                 http.get(f"/units/{UNIT}/arrears", params={"pay_date": ahead}).raise_for_status()
                 t4 = time.perf_counter()
-                runs.append({"arrears_s": t2 - t1, "preview_s": t4 - t3, "rows": len(rows),
-                             "mb": round(len(resp.content) / 2**20, 1)})
+                table = http.get(f"/units/{UNIT}/arrears/table")
+                table.raise_for_status()
+                count = decode_frame(table.content).num_rows
+                t5 = time.perf_counter()
+                runs.append({"arrears_s": t2 - t1, "preview_s": t4 - t3, "table_s": t5 - t4, "rows": len(rows),
+                             "table_rows": count, "mb": round(len(resp.content) / 2**20, 1),
+                             "table_mb": round(len(table.content) / 2**20, 1)})
             http.close()
         finally:
             os.killpg(proc.pid, signal.SIGTERM)  # type: ignore[attr-defined]

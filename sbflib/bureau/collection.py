@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import struct
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -190,6 +191,31 @@ def arrears_rows(cur: duckdb.DuckDBPyConnection, unit_id: str, pay_date: dt.date
         return cur.sql(f"{sql} ORDER BY {_ARREAR_ORDER}", params=params).to_arrow_table().to_pylist()
     finally:
         cur.unregister("ar_due")
+
+
+ARREARS_MEDIA_TYPE = "application/vnd.sbf.arrears.v1"
+_IPC_OPTIONS = pa.ipc.IpcWriteOptions(compression="zstd")
+
+
+def arrears_frame(cur: duckdb.DuckDBPyConnection, unit_id: str, pay_date: dt.date) -> tuple[bytes, int]:
+    """The same as one Arrow frame (u64 LE length + IPC stream, zstd buffers; money decimal128(18,2),
+    dates date32), and the row count: what a client that keeps 100,000 arrears loads fastest."""
+    sql, params = _arrears_sql(cur, unit_id, pay_date, None)
+    try:
+        table = cur.sql(f"{sql} ORDER BY {_ARREAR_ORDER}", params=params).to_arrow_table()
+    finally:
+        cur.unregister("ar_due")
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema, options=_IPC_OPTIONS) as writer:
+        writer.write_table(table)
+    stream = sink.getvalue()
+    return struct.pack("<Q", stream.size) + stream.to_pybytes(), table.num_rows
+
+
+def decode_frame(body: bytes) -> pa.Table:
+    """Inverse of `arrears_frame` (for tests and tools)."""
+    (length,) = struct.unpack_from("<Q", body, 0)
+    return pa.ipc.open_stream(pa.py_buffer(body[8:8 + length])).read_all()
 
 
 def arrears_json(cur: duckdb.DuckDBPyConnection, unit_id: str, pay_date: dt.date) -> str:

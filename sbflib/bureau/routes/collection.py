@@ -257,6 +257,18 @@ def get_arrears(store: StoreDep, unit_id: UnitDep,
     return Response(payments.arrears_json(store, unit_id, pay_date), media_type="application/json")
 
 
+@units.get("/arrears/table", response_class=Response,
+           responses={200: {"content": {collection.ARREARS_MEDIA_TYPE: {}},
+                            "description": "u64 LE length + Arrow IPC stream (zstd) of the arrears"}, **_REFUSALS})
+def get_arrears_table(store: StoreDep, unit_id: UnitDep,
+                      pay_date: Annotated[dt.date | None, Query(description="预览滞纳金的缴费日期（不早于今天）")]
+                      = None) -> Response:
+    """欠费信息 as Arrow: the columns of `GET /arrears`, money decimal128(18,2), dates date32; header
+    `X-Sbf-Rows` the row count."""
+    body, count = payments.arrears_frame(store, unit_id, pay_date)
+    return Response(body, media_type=collection.ARREARS_MEDIA_TYPE, headers={"X-Sbf-Rows": str(count)})
+
+
 @units.post("/payments", status_code=201, response_model=PaymentAnswer,
             responses={**_REFUSALS, **refusals(404, 409, 423)})
 async def post_payment(request: Request, store: StoreDep, unit_id: UnitDep, body: PaymentRequest,
