@@ -23,7 +23,7 @@ import pandas as pd
 
 from sbflib.domain import clock
 from sbflib.domain.months import add_months, is_month
-from sbflib.employer.trial import LINE_LABELS, TRIAL_COLUMNS
+from sbflib.employer.trial import TRIAL_COLUMNS
 from sbflib.ui.components.cells import money_text, rate_text, text_of
 from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import frame_table, kv_grid, text_html
@@ -43,11 +43,16 @@ DIFF_COLUMNS = {
 }
 TRIAL_WIDTHS = {"序号": 56, "费款所属期": 104, "单位编号": 124, "征收项目": 124, "缴费方": 76, "缴费人数": 88,
                 "缴费基数合计": 124, "费率": 68, "应缴费额": 116}
+TRIAL_MIN = {"费款所属期": 88, "单位编号": 104, "征收项目": 100, "缴费方": 60, "缴费人数": 72, "缴费基数合计": 100,
+             "费率": 52, "应缴费额": 92}
 DIFF_WIDTHS = {"序号": 56, "费款所属期": 100, "单位编号": 120, "征收项目": 124, "缴费方": 72, "测算金额": 108,
                "预处理金额": 112, "金额差额": 96, "差异原因": 196}
 DIFF_MIN = {"费款所属期": 88, "单位编号": 100, "征收项目": 96, "缴费方": 60, "测算金额": 88, "预处理金额": 92,
             "金额差额": 80, "差异原因": 96}
 TABLE_HEIGHT = "320px"
+#: The employees of one differing row (the row itself is named above the table).
+LINE_VIEW = {"employee_id": "个人识别号", "name": "姓名", "trial_base": "测算基数", "bureau_base": "预处理基数",
+             "trial_amount": "测算金额", "bureau_amount": "预处理金额", "difference": "金额差额", "reason": "差异原因"}
 
 
 def signed_money(v: Any) -> str:
@@ -117,7 +122,7 @@ class TrialPage(Page):
                                       id_column=ROW_ID, height=TABLE_HEIGHT, ticks=False,
                                       formatters={"base_total": money_text, "amount": money_text, "rate": rate_text,
                                                   "headcount": count_text},
-                                      default_widths=TRIAL_WIDTHS)
+                                      default_widths=TRIAL_WIDTHS, min_widths=TRIAL_MIN)
         self.diff_table = TickTable(self._fetch_diff, DIFF_COLUMNS, table_key="trial_diff", settings=ui.wb.settings,
                                     id_column=ROW_ID, height=TABLE_HEIGHT, ticks=False,
                                     actions={"明细": self.show_employees},
@@ -262,7 +267,7 @@ class TrialPage(Page):
             ("应缴费额", (f"测算{money_text(row['trial_amount'])}元，预处理{money_text(row['bureau_amount'])}元，"
                          f"差额{signed_money(row['difference'])}元")),
         ], css="sbf-trial-lines-head", readonly_inputs=False)
-        body = frame_table(shown, LINE_LABELS, css="sbf-trial-lines", empty="各职工明细一致")
+        body = frame_table(shown, LINE_VIEW, css="sbf-trial-lines", empty="各职工明细一致")
         dialog = Dialog("职工明细差异", [head, body], width="960px", css="sbf-trial-lines-dialog")
         self.ui.dialogs.show(dialog)
 
