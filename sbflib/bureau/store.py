@@ -46,8 +46,11 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> int:
                 if row is not None and str(row[0]).isdigit():
                     current = int(row[0])
                     conn.execute("INSERT INTO schema_version SELECT range, now() FROM range(1, ?)", [current + 1])
+        # Every migration not yet applied, not only those above the highest applied: a store opened
+        # by a build that had 007 but not yet 006 still gets 006 (as the client's store does).
+        applied = {row[0] for row in conn.execute("SELECT version FROM schema_version").fetchall()}
         for version, sql in migrations():
-            if version > current:
+            if version not in applied:
                 conn.execute(sql)
                 conn.execute("INSERT INTO schema_version VALUES (?, now())", [version])
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)])

@@ -85,6 +85,29 @@ def test_a_new_store_records_every_version(tmp_path):
         store.close()
 
 
+def test_a_migration_that_landed_after_a_higher_one_is_still_applied(tmp_path):
+    """Two branches each add a migration; a store opened by a build with 007 but not yet 006 gets
+    006 when it is opened by a build that has both (not only the versions above the highest)."""
+    path = tmp_path / "gap.duckdb"
+    conn = duckdb.connect(str(path))
+    conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP)")
+    for version, sql in migrations():
+        if version != 6:
+            conn.execute(sql)
+            conn.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+    conn.close()
+
+    store = BureauStore(path)
+    try:
+        with store.reading() as cur:
+            versions = [v for (v,) in cur.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()]
+            assert versions == list(range(1, SCHEMA_VERSION + 1))
+            assert cur.execute("SELECT count(*) FROM information_schema.tables "
+                               "WHERE table_name = 'arrivals'").fetchall() == [(1,)]
+    finally:
+        store.close()
+
+
 def test_a_first_release_store_opens_with_its_data_kept(tmp_path):
     path = tmp_path / "old.duckdb"
     conn = duckdb.connect(str(path))
