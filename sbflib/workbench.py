@@ -17,6 +17,7 @@ from sbflib.employer.declaration_records import DeclarationRecordService, Declar
 from sbflib.employer.groups import GroupService
 from sbflib.employer.home import HomeService
 from sbflib.employer.payables import PayableService
+from sbflib.employer.refunds import RefundService
 from sbflib.employer.registrations import InsuranceRegistrationService, ProjectService
 from sbflib.employer.roster import RosterService, SyncResult
 from sbflib.employer.trial import TrialService
@@ -66,6 +67,7 @@ class EmployerServices:
         self.arrivals: ArrivalService  # 社保费到账信息查询 (EMP-22)
         self.home: HomeService  # 首页 待办事项 / 异常提醒 (EMP-1)
         self.agreements: AgreementService  # 单位三方协议管理 (EMP-18)
+        self.refunds: RefundService  # 单位退费申请管理 (EMP-28)
         self.payables: PayableService = payables or PayableService(wages.ctx)  # 社保费应缴信息查询 (EMP-21)
 
 
@@ -125,6 +127,7 @@ class Workbench:
         self.employer.insurance_registrations = InsuranceRegistrationService(self.ctx)
         self.employer.projects = ProjectService(self.ctx)
         self.employer.agreements = AgreementService(self.ctx)
+        self.employer.refunds = RefundService(self.ctx)
         self.employer.declaration_records = DeclarationRecordService(self.ctx)
         self.employer.declared_lines = DeclaredLineService(self.ctx)
         self.employer.declarations = DeclarationService(
