@@ -90,6 +90,7 @@ WIDTHS = {"序号": 40, GROUP_LABEL: 30, "数据来源": 110, "单位编号": 10
           "费款所属期起": 66, "费款所属期止": 66, "缴费人数": 44, "缴费基数（元）": 92, "费率": 50,
           "应缴费额（元）": 88, "申报状态": 64}
 SOFT_MIN = {"数据来源": 70, "征集通知流水号": 64, "征集有效日期": 48, "特殊缴费类型": 52, "工程项目编号": 64}
+NOTICE = "征集通知流水号"  # the last soft column to give: it names a 代征 group
 MIN_WIDTHS = {"序号": 36, GROUP_LABEL: 28, "数据来源": 64, "单位编号": 104, "工程项目编号": 64,
               "征集通知流水号": 64, "征集有效日期": 48, "特殊缴费类型": 52, "征收项目": 92, "缴费对象": 44,
               "费款所属期起": 66, "费款所属期止": 66, "缴费人数": 44, "缴费基数（元）": 88, "费率": 46,
@@ -206,7 +207,8 @@ class GroupTickTable(TickTable):
         fixed = set(self._fixed_widths())
         base = int(self.grid.base_column_size)
         over = sum(widths.get(k, base) for k in labels) - (self.probe.width - SCROLLBAR)
-        for stage in ({k: v for k, v in SOFT_MIN.items() if k in floors}, floors):
+        soft = {k: v for k, v in SOFT_MIN.items() if k in floors}
+        for stage in ({k: v for k, v in soft.items() if k != NOTICE}, soft, floors):
             if over <= 0:
                 break
             give = {k: widths[k] - m for k, m in stage.items()
@@ -283,7 +285,8 @@ class DeclarePage(Page):
         self.hint = text_html(GROUP_RULE[self.channel] + "；点击“缴费人数”可查看职工明细。" if self.channel != "project"
                               else GROUP_RULE[self.channel] + "。", "sbf-tip sbf-declare-hint")
 
-        hidden = HIDDEN | GRID_HIDDEN | ({"source_name"} if self.channel == "special" else set())  # all 社保部门
+        # 特殊缴费 is all 社保部门; on 日常申报 a 征集通知流水号 marks 社保部门核定征收 (数据来源 in the query form)
+        hidden = HIDDEN | GRID_HIDDEN | ({"source_name"} if self.channel in ("special", "daily") else set())
         columns = {k: v for k, v in self.declare.columns.items() if k not in hidden}
         formatters: dict[str, Callable[[Any], str]] = {k: money_text for k in MONEY_KEYS if k in columns}
         formatters |= {k: f for k, f in (("rate", rate_text), ("payer", payer_text), ("payer_name", payer_text),
@@ -312,7 +315,7 @@ class DeclarePage(Page):
                    ("notice_no", "征集通知流水号")]
         else:
             out = [("unit_number", "单位编号"), ("agency", "社保经办机构")]
-            if self.channel == "assessed":
+            if self.channel in ("assessed", "daily"):
                 out.append(("source_name", "数据来源"))
             if self.channel == "special":
                 out.append(("special_type", "特殊缴费类型"))
