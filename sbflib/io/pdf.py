@@ -41,6 +41,7 @@ import copy
 import datetime as dt
 import io
 import itertools
+import logging
 import math
 import struct
 import threading
@@ -73,6 +74,7 @@ __all__ = [
     "label_cell",
 ]
 
+_LOG = logging.getLogger(__name__)
 FIXED_CREATION_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 FONT = "cjk"
 ColumnKind = Literal["text", "money", "number", "percent"]
@@ -285,8 +287,15 @@ _FONTS = _FontCache()
 
 def add_cjk_font(pdf: FPDF) -> None:
     """Adds the shipped CJK font to an fpdf2 document under the family `FONT` ("cjk"), parsed
-    once per process (a new `add_font` would read the file again)."""
-    _FONTS.install(pdf)
+    once per process (a new `add_font` would read the file again). Should a later fpdf2 or
+    fontTools change what the cache relies on, the document falls back to `add_font` (slower, the
+    same glyphs) and the log says why; a test fails on it."""
+    try:
+        _FONTS.install(pdf)
+    except (AttributeError, KeyError, TypeError, ValueError) as err:  # pragma: no cover - a library changed
+        _LOG.warning("CJK font cache not usable (%s: %s); reading the font for this document", type(err).__name__, err)
+        pdf.fonts.pop(FONT, None)
+        pdf.add_font(FONT, fname=str(CJK_FONT_PATH))
 
 
 class _Pdf(FPDF):
