@@ -17,7 +17,7 @@ from sbflib.employer.declaration_records import DeclarationRecordService, Declar
 from sbflib.employer.groups import GroupService
 from sbflib.employer.home import HomeService
 from sbflib.employer.payables import PayableService
-from sbflib.employer.refunds import RefundService
+from sbflib.employer.payments import PaymentRecordService, PaymentService, VoucherService
 from sbflib.employer.registrations import InsuranceRegistrationService, ProjectService
 from sbflib.employer.roster import RosterService, SyncResult
 from sbflib.employer.trial import TrialService
@@ -67,7 +67,9 @@ class EmployerServices:
         self.arrivals: ArrivalService  # 社保费到账信息查询 (EMP-22)
         self.home: HomeService  # 首页 待办事项 / 异常提醒 (EMP-1)
         self.agreements: AgreementService  # 单位三方协议管理 (EMP-18)
-        self.refunds: RefundService  # 单位退费申请管理 (EMP-28)
+        self.payments: PaymentService  # 缴费 (EMP-11); .vouchers 缴费凭证打印记录 (EMP-12), .payment_records 缴费记录 (EMP-13)
+        self.vouchers: VoucherService
+        self.payment_records: PaymentRecordService
         self.payables: PayableService = payables or PayableService(wages.ctx)  # 社保费应缴信息查询 (EMP-21)
 
 
@@ -126,8 +128,9 @@ class Workbench:
                                          WageService(self.ctx), WageRecordService(self.ctx))
         self.employer.insurance_registrations = InsuranceRegistrationService(self.ctx)
         self.employer.projects = ProjectService(self.ctx)
+        self.employer.payments, self.employer.vouchers, self.employer.payment_records = (
+            PaymentService(self.ctx), VoucherService(self.ctx), PaymentRecordService(self.ctx))
         self.employer.agreements = AgreementService(self.ctx)
-        self.employer.refunds = RefundService(self.ctx)
         self.employer.declaration_records = DeclarationRecordService(self.ctx)
         self.employer.declared_lines = DeclaredLineService(self.ctx)
         self.employer.declarations = DeclarationService(
