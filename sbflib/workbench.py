@@ -18,6 +18,7 @@ from sbflib.employer.groups import GroupService
 from sbflib.employer.home import HomeService
 from sbflib.employer.payables import PayableService
 from sbflib.employer.payments import PaymentRecordService, PaymentService, VoucherService
+from sbflib.employer.refunds import RefundService
 from sbflib.employer.registrations import InsuranceRegistrationService, ProjectService
 from sbflib.employer.roster import RosterService, SyncResult
 from sbflib.employer.trial import TrialService
@@ -70,6 +71,7 @@ class EmployerServices:
         self.payments: PaymentService  # 缴费 (EMP-11); .vouchers 缴费凭证打印记录 (EMP-12), .payment_records 缴费记录 (EMP-13)
         self.vouchers: VoucherService
         self.payment_records: PaymentRecordService
+        self.refunds: RefundService  # 单位退费申请管理 (EMP-28)
         self.payables: PayableService = payables or PayableService(wages.ctx)  # 社保费应缴信息查询 (EMP-21)
 
 
@@ -131,6 +133,7 @@ class Workbench:
         self.employer.payments, self.employer.vouchers, self.employer.payment_records = (
             PaymentService(self.ctx), VoucherService(self.ctx), PaymentRecordService(self.ctx))
         self.employer.agreements = AgreementService(self.ctx)
+        self.employer.refunds = RefundService(self.ctx)
         self.employer.declaration_records = DeclarationRecordService(self.ctx)
         self.employer.declared_lines = DeclaredLineService(self.ctx)
         self.employer.declarations = DeclarationService(

@@ -21,8 +21,8 @@ from typing import Any
 
 import httpx
 
-from sbflib.gateway.arrears import ArrearsApi
 from sbflib.gateway.agreements import AgreementsApi
+from sbflib.gateway.arrears import ArrearsApi
 from sbflib.gateway.arrivals import ArrivalsApi
 from sbflib.gateway.audit import CallHook
 from sbflib.gateway.declaration_records import DeclarationRecordsApi
@@ -41,6 +41,7 @@ from sbflib.gateway.http import (
 from sbflib.gateway.payables import PayablesApi
 from sbflib.gateway.payments import PaymentsApi
 from sbflib.gateway.reference import ReferenceApi
+from sbflib.gateway.refunds import RefundsApi
 from sbflib.gateway.registrations import RegistrationsApi
 from sbflib.gateway.roster import EmployeesPage, RosterApi, RosterBatch, read_framed_streams
 from sbflib.gateway.session import SessionApi
@@ -111,6 +112,7 @@ class BureauClient:
         self.arrears = ArrearsApi(self._http)
         self.agreements = AgreementsApi(self._http)
         self.payments = PaymentsApi(self._http)
+        self.refunds = RefundsApi(self._http)
 
     @property
     def base_url(self) -> str:

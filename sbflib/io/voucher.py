@@ -194,12 +194,12 @@ def voucher_pdf(doc: VoucherDoc, *, created: dt.datetime | None = None) -> bytes
     columns = [
         Column("no", "序号", 0.45, "number", align="CENTER"),
         Column("item", "征收项目名称", 1.9),
-        Column("sub", "征收品目名称", 2.3),
+        Column("sub", "征收品目名称", 2.2),
         Column("period", "费款所属期", 2.3, align="CENTER"),
-        Column("amount", "应缴税额", 1.1, "money"),
+        Column("amount", "应缴税额", 1.2, "money"),
     ]
     if late:
-        columns.append(Column("late", "滞纳金", 0.9, "money"))
+        columns.append(Column("late", "滞纳金", 1.05, "money"))
     rows = [{"no": number, "item": item.item_name, "sub": item.sub_item_name,
              "period": format_period(item.period_start, item.period_end), "amount": item.amount,
              "late": item.late_fee}
