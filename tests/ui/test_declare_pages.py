@@ -404,6 +404,51 @@ def test_narrow_grids_shrink_the_soft_columns_first(daily):
     assert table.grid.base_column_header_size == 40  # two-line headers
 
 
+def _texts(widget: Any) -> list[str]:
+    """Every label a clerk reads on a widget tree: descriptions, labels, HTML, placeholders, options,
+    the grid's column headers (not the data)."""
+    import re
+
+    out: list[str] = []
+    for name in ("description", "placeholder", "tooltip"):
+        value = getattr(widget, name, None)
+        if isinstance(value, str):
+            out.append(value)
+    value = getattr(widget, "value", None)
+    if isinstance(value, str) and widget.__class__.__name__ in ("HTML", "Label"):
+        out.append(re.sub(r"<[^>]+>", " ", re.sub(r"(class|style)='[^']*'", "", value)))
+    for option in getattr(widget, "options", ()) or ():
+        out.append(str(option[0] if isinstance(option, tuple) else option))
+    data = getattr(widget, "data", None)
+    if isinstance(data, pd.DataFrame):
+        out += [str(c) for c in data.columns]
+    for child in getattr(widget, "children", ()) or ():
+        out += _texts(child)
+    return out
+
+
+@pytest.mark.parametrize("menu", ["EMP-8", "EMP-9", "EMP-27", "EMP-23"])
+def test_no_english_and_no_catalogue_ids_on_the_pages(ui, menu):
+    import re
+
+    page = ui.navigate(menu)
+    _close_messages(ui)
+    texts = [t for t in _texts(page) if t.strip()]
+    assert texts
+    bad = [t for t in texts if re.search(r"[A-Za-z]", t.replace("x", ""))]
+    assert not bad, bad
+    page.table.click(0, UNTICKED)
+    page.submit_button.click()
+    while ui.dialogs.current is not None:  # 核对 → 提交申报确认 → results: each dialog in Chinese
+        d = ui.dialogs.current
+        # the bureau's 申报编号 (SB…) is data the record page shows too, not a label
+        assert not [t for t in _texts(d) if re.search(r"[A-Za-z]", re.sub(r"SB\d+", "", t))], _texts(d)
+        ok = [b for b in d.buttons if b.description in ("确定", "立即提交", "继续申报")]
+        if not ok:
+            break
+        ok[0].click()
+
+
 def test_project_page_has_the_manuals_query_fields(ui):
     page = ui.navigate("EMP-23")
     assert [label for label, _w in page.form.fields] == ["单位编号", "社保经办机构", "工程项目编号", "征集通知流水号"]
