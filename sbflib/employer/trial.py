@@ -6,6 +6,7 @@
       .compare(channel="daily", months=None) -> DataFrame   every row where the trial and the bureau's
                                                   preprocessing differ (COMPARE_COLUMNS: both figures, 金额差额)
       .compare_employees(channel="daily", prep_ids=None) -> DataFrame   the same per employee (LINE_COLUMNS)
+      .loaded(channel="daily") -> bool / .preprocessing_months(channel="daily") -> list[str]
       .check_inputs(months) -> dict | None        `trial`, `insured`, `wages` for check_selection (D003/D004)
       .export(trial=None, differences=None) -> bytes   .xlsx (测算结果, 核对差异)
 
@@ -310,6 +311,20 @@ class TrialService:
         unit_id = self._unit_id()
         with self.ctx.store.read() as con:
             return declare_repo.loaded_at(con, unit_id, channel) is not None
+
+    def preprocessing_months(self, channel: str = "daily") -> list[str]:
+        """The months of the kept 税务自主 preprocessing rows not yet declared (the current month and
+        back pay), sorted; empty when never fetched."""
+        unit_id = self._unit_id()
+        with self.ctx.store.read() as con:
+            if declare_repo.loaded_at(con, unit_id, channel) is None:
+                return []
+            rows = declare_repo.query_all(con, unit_id, channel)
+        if rows.empty:
+            return []
+        own = rows[(rows["source_code"].astype(object) == TAX_OFFICE)
+                   & ~rows["status"].isin((declare_repo.DECLARING, declare_repo.DECLARED))]
+        return sorted({str(m) for m in own["period_start"]})
 
     def _bureau_lines(self, prep_ids: list[str]) -> pd.DataFrame:
         """The per-employee lines of the rows, downloaded (once, kept) when not held."""

@@ -184,8 +184,10 @@ def test_compare_lists_every_difference_per_row_and_per_employee(env):
     with pytest.raises(StateError) as err:
         service.compare()
     assert str(err.value) == NO_PREPROCESSING and not service.loaded()
+    assert service.preprocessing_months() == []
     _keep(store, _prep_rows())
     assert service.loaded() and service.compare().empty  # equal; the 代征 row is not compared
+    assert service.preprocessing_months() == [MONTH]
     _keep(store, _prep_rows(personal_amount="2853.90"))
     diff = service.compare()
     assert len(diff) == 1

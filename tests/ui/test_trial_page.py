@@ -70,6 +70,9 @@ class Service:
         self.calls.append(("compare", months))
         return _diff()
 
+    def preprocessing_months(self, channel: str = "daily") -> list[str]:
+        return ["2026-09", MONTH]
+
     def compare_employees(self, channel: str, prep_ids: list[str]) -> pd.DataFrame:
         self.calls.append(("employees", prep_ids))
         return pd.DataFrame([{"employee_id": "E2", "name": "王强", "item_code": "10201", "payer": "personal",
@@ -146,6 +149,7 @@ def test_compare_offers_to_fetch_then_lists_the_differences(page):
     row = page.diff_table.grid.data.iloc[0]
     assert row["金额差额"] == "+0.02" and row["预处理金额"] == "2,853.90" and row["差异原因"] == "应缴费额不同"
     assert "1处不一致" in page.summary.value and "+0.02" in page.summary.value
+    assert "还有2026-09的应缴费额" in page.summary.value
     # 职工明细 of the row
     page.diff_table.click(0, "操作")
     lines = page.ui.dialogs.current

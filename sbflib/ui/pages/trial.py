@@ -213,10 +213,16 @@ class TrialPage(Page):
                       label="正在获取日常申报预处理信息，请稍候……", on_done=lambda _n: self._compare(months))
 
     def _compare(self, months: list[str]) -> None:
-        self.run_call(self.service.compare, "daily", months, on_done=self._compared, title="核对",
+        self.run_call(self._compare_months, months, on_done=self._compared, title="核对",
                       label="正在与预处理信息核对，请稍候……")
 
-    def _compared(self, diff: pd.DataFrame) -> None:
+    def _compare_months(self, months: list[str]) -> tuple[pd.DataFrame, list[str]]:
+        diff = self.service.compare("daily", months)
+        others = [m for m in self.service.preprocessing_months("daily") if m not in months]
+        return diff, others
+
+    def _compared(self, result: tuple[pd.DataFrame, list[str]]) -> None:
+        diff, others = result
         self.diff = diff.reset_index(drop=True).assign(**{ROW_ID: range(1, len(diff) + 1)})
         if len(self.diff):
             gap = _total(self.diff["difference"])
@@ -224,6 +230,8 @@ class TrialPage(Page):
                     "（预处理减测算）。请核对职工的缴费工资申报和缴费基数")
         else:
             text = "核对完成：测算结果与预处理信息一致"
+        if others:
+            text += f"。预处理信息中还有{'、'.join(others)}的应缴费额（补缴），调整所属期后可一并核对"
         self.summary.value = text_html(text, "sbf-trial-summary-text").value
         self.view.value = DIFFERENCES
         self._show_view()
