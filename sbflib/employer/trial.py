@@ -213,6 +213,12 @@ def _months(months: Iterable[str] | None) -> list[str]:
     return out
 
 
+def _check_channel(channel: Any) -> None:
+    if channel not in declare_repo.CHANNEL_LABELS:
+        raise ValidationError("申报页面不正确，应为日常申报、特殊缴费申报、社保费申报（核定）或工程项目社保费申报",
+                              field="申报页面")
+
+
 def _with_names(df: pd.DataFrame, items: dict[str, str]) -> pd.DataFrame:
     out = df.copy()
     out["item_name"] = out["item_code"].map(lambda c: items.get(str(c), str(c))).astype(object)
@@ -300,6 +306,7 @@ class TrialService:
     # -- the bureau's preprocessing ---------------------------------------------------------------
     def _preprocessing(self, channel: str) -> pd.DataFrame:
         """The page's rows as kept (money Decimal); refused in Chinese when never fetched."""
+        _check_channel(channel)
         unit_id = self._unit_id()
         with self.ctx.store.read() as con:
             if declare_repo.loaded_at(con, unit_id, channel) is None:
@@ -308,6 +315,7 @@ class TrialService:
 
     def loaded(self, channel: str = "daily") -> bool:
         """Whether the declaration page's preprocessing was ever fetched (核对 needs it)."""
+        _check_channel(channel)
         unit_id = self._unit_id()
         with self.ctx.store.read() as con:
             return declare_repo.loaded_at(con, unit_id, channel) is not None
@@ -315,6 +323,7 @@ class TrialService:
     def preprocessing_months(self, channel: str = "daily") -> list[str]:
         """The months of the kept 税务自主 preprocessing rows not yet declared (the current month and
         back pay), sorted; empty when never fetched."""
+        _check_channel(channel)
         unit_id = self._unit_id()
         with self.ctx.store.read() as con:
             if declare_repo.loaded_at(con, unit_id, channel) is None:

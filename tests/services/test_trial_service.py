@@ -262,6 +262,8 @@ def test_refusals_in_chinese(env):
         service.trial(["2019-01"])
     with pytest.raises(ValidationError, match="格式不正确"):
         service.trial(["2026-13"])
+    with pytest.raises(ValidationError, match="申报页面"):
+        service.compare("weekly")
     with pytest.raises(ValidationError, match="最多"):
         service.trial([f"{y}-{m:02d}" for y in (2024, 2025, 2026, 2027) for m in range(1, 13)])
 
