@@ -267,16 +267,8 @@ class DeclarationRecordService:
         page reads them a page at a time with `lines()`: a big unit's declaration has 100,000s)."""
         declaration_id = _declaration_id(declaration_id)
         unit_id = self._unit_id()
-        with self.ctx.store.read() as con:
-            rec = repo.record(con, unit_id, declaration_id)
-        if rec is None or not rec["rows_fetched"] or rec["status"] in (PENDING, VOIDING):
-            self._fetch_rows(unit_id, declaration_id)
-            with self.ctx.store.read() as con:
-                rec = repo.record(con, unit_id, declaration_id)
-        assert rec is not None
-        if rec["kind"] != self.kind:
-            raise ValidationError(f"该申报记录不属于{self.title}", field="申报记录", code="DECLARATION_OTHER_KIND")
-        if not rec["lines_fetched"] and rec["status"] not in (PENDING, FAILED):
+        held = self._with_rows(unit_id, declaration_id)
+        if not held["lines_fetched"] and held["status"] not in (PENDING, FAILED):
             _download_lines(self.ctx, unit_id, declaration_id)
         with self.ctx.store.read() as con:
             rec = repo.record(con, unit_id, declaration_id)
@@ -288,6 +280,19 @@ class DeclarationRecordService:
                 lines = lines.iloc[0:0]
         assert rec is not None
         return RecordDetail(rec, rows, lines)
+
+    def _with_rows(self, unit_id: str, declaration_id: str) -> dict[str, Any]:
+        """The held record, its rows fetched first when not held (or while it may still change)."""
+        with self.ctx.store.read() as con:
+            rec = repo.record(con, unit_id, declaration_id)
+        if rec is None or not rec["rows_fetched"] or rec["status"] in (PENDING, VOIDING):
+            self._fetch_rows(unit_id, declaration_id)
+            with self.ctx.store.read() as con:
+                rec = repo.record(con, unit_id, declaration_id)
+        assert rec is not None
+        if rec["kind"] != self.kind:
+            raise ValidationError(f"该申报记录不属于{self.title}", field="申报记录", code="DECLARATION_OTHER_KIND")
+        return rec
 
     def lines(self, declaration_id: str, page: int = 1, page_size: int = 50,
               masked: bool = True) -> tuple[pd.DataFrame, int]:
@@ -355,11 +360,12 @@ class DeclarationRecordService:
         the declarations block)."""
         declaration_id = _declaration_id(declaration_id)
         unit = self.ctx.require_unit("employer")
-        detail = self.detail(declaration_id)
-        rec = detail.record
-        if detail.rows.empty:
+        rec = self._with_rows(unit.unit_id, declaration_id)   # the form prints the rows, not the lines
+        with self.ctx.store.read() as con:
+            rows = repo.record_rows(con, unit.unit_id, declaration_id)
+        if rows.empty:
             raise StateError("该申报记录没有申报明细，无法打印")
-        lines = form_lines(detail.rows)
+        lines = form_lines(rows)
         submitted = rec["submitted_at"]
         declared_on = submitted.date() if isinstance(submitted, dt.datetime | pd.Timestamp) else clock.today()
         header = DeclarationHeader(unit.taxpayer_id, unit.name, str(rec.get("tax_authority") or ""), declared_on,
@@ -374,7 +380,11 @@ class DeclarationRecordService:
             df = self.frame(filters)[list(RECORD_COLUMNS)].copy()
             xlsx.export_dataframe(df, buffer, sheet_name=self.title, headers=RECORD_COLUMNS)
         else:
-            rows = self.detail(declaration_id).rows[list(DETAIL_COLUMNS)].copy()
+            declaration_id = _declaration_id(declaration_id)
+            unit_id = self._unit_id()
+            self._with_rows(unit_id, declaration_id)
+            with self.ctx.store.read() as con:
+                rows = repo.record_rows(con, unit_id, declaration_id)[list(DETAIL_COLUMNS)].copy()
             rows["rate"] = [_percent(r) for r in rows["rate"]]
             xlsx.export_dataframe(rows, buffer, sheet_name="申报明细", headers=DETAIL_COLUMNS)
         return buffer.getvalue()
