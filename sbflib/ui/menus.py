@@ -194,6 +194,7 @@ PAGES: dict[str, str] = {
     "EMP-20": "sbflib.ui.pages.declared_lines:DeclaredLinesPage",
     "EMP-22": "sbflib.ui.pages.arrivals:ArrivalsPage",
     "EMP-18": "sbflib.ui.pages.agreements:AgreementsPage",
+    "EMP-28": "sbflib.ui.pages.refunds:RefundsPage",
     "SET-1": "sbflib.ui.pages.network:NetworkPage",
     "SET-2": "sbflib.ui.pages.backup:BackupPage",
     "SET-3": "sbflib.ui.pages.local_password:LocalPasswordPage",
