@@ -12,6 +12,7 @@ import pandas as pd
 
 from sbflib.employer.agreements import AgreementService
 from sbflib.employer.arrivals import ArrivalService
+from sbflib.employer.certificates import CertificateService, PaymentProofService
 from sbflib.employer.declarations import DeclarationService
 from sbflib.employer.declaration_records import DeclarationRecordService, DeclaredLineService
 from sbflib.employer.groups import GroupService
@@ -72,6 +73,8 @@ class EmployerServices:
         self.vouchers: VoucherService
         self.payment_records: PaymentRecordService
         self.refunds: RefundService  # 单位退费申请管理 (EMP-28)
+        self.certificates: CertificateService  # 税收完税证明 开具/补开/查验 (EMP-14, 15, 26)
+        self.payment_proofs: PaymentProofService  # 职工/单位缴费证明打印 (EMP-16, 17)
         self.payables: PayableService = payables or PayableService(wages.ctx)  # 社保费应缴信息查询 (EMP-21)
 
 
@@ -130,6 +133,8 @@ class Workbench:
                                          WageService(self.ctx), WageRecordService(self.ctx))
         self.employer.insurance_registrations = InsuranceRegistrationService(self.ctx)
         self.employer.projects = ProjectService(self.ctx)
+        self.employer.certificates = CertificateService(self.ctx)  # EMP-14, 15, 26
+        self.employer.payment_proofs = PaymentProofService(self.ctx)  # EMP-16, 17
         self.employer.payments, self.employer.vouchers, self.employer.payment_records = (
             PaymentService(self.ctx), VoucherService(self.ctx), PaymentRecordService(self.ctx))
         self.employer.agreements = AgreementService(self.ctx)

@@ -25,6 +25,7 @@ from sbflib.gateway.agreements import AgreementsApi
 from sbflib.gateway.arrears import ArrearsApi
 from sbflib.gateway.arrivals import ArrivalsApi
 from sbflib.gateway.audit import CallHook
+from sbflib.gateway.certificates import CertificatesApi
 from sbflib.gateway.declaration_records import DeclarationRecordsApi
 from sbflib.gateway.declarations import DeclarationsApi
 from sbflib.gateway.demo import DemoApi
@@ -113,6 +114,7 @@ class BureauClient:
         self.agreements = AgreementsApi(self._http)
         self.payments = PaymentsApi(self._http)
         self.refunds = RefundsApi(self._http)
+        self.certificates = CertificatesApi(self._http)
 
     @property
     def base_url(self) -> str:
