@@ -10,7 +10,10 @@ import datetime as dt
 import doctest
 import io
 import logging
+import os
 import re
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
@@ -147,6 +150,30 @@ def test_the_same_voucher_gives_the_same_bytes():
     printed = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)
     stamped = voucher_pdf(_voucher(_items(20)), created=printed)
     assert stamped != first and stamped == voucher_pdf(_voucher(_items(20)), created=printed)
+
+
+_SAMPLE = """
+import datetime as dt, sys
+from decimal import Decimal
+from sbflib.io.voucher import VoucherDoc, VoucherItem, voucher_pdf
+items = tuple(VoucherItem("基本养老保险基金收入", f"职工基本养老保险(个人缴纳){i}", dt.date(2026, 10, 1), dt.date(2026, 10, 31),
+                          Decimal("3533.34") + i) for i in range(20))
+doc = VoucherDoc("4201601130000001004", dt.date(2026, 11, 27), "91330100MA2H000001", "杭州示例科技有限公司", "13301020000",
+                 "国家税务总局杭州市上城区税务局", dt.date(2026, 12, 15), items)
+sys.stdout.buffer.write(voucher_pdf(doc))
+"""
+
+
+def test_the_same_voucher_gives_the_same_bytes_in_another_process():
+    """A reprint after a restart: string hashing differs from process to process (sets of glyph
+    names in the subsetter), the bytes must not."""
+    outputs = []
+    for seed in ("0", "1", "2"):  # 0: no randomisation
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", _SAMPLE], capture_output=True, env=env, timeout=120, check=True)
+        outputs.append(done.stdout)
+    assert outputs[0][:5] == b"%PDF-"
+    assert outputs[0] == outputs[1] == outputs[2]
 
 
 def test_a_hundred_items_break_over_pages_with_the_total_and_warning_at_the_end():
