@@ -549,6 +549,21 @@ def test_real_daily_page_groups_lines_submit_and_results(real):
         assert len(calls) == 1
     finally:
         client.preprocessing_lines = real_lines
+    # 导出 of the ticked group: a sheet with the page's Chinese headers
+    import io
+
+    import openpyxl
+
+    saved: list[tuple[bytes, str]] = []
+    ui.save = lambda data, name: saved.append((data, name))  # type: ignore[method-assign]
+    page.table.click(0, UNTICKED)
+    page.export_button.click()
+    sheet = list(openpyxl.load_workbook(io.BytesIO(saved[-1][0]), read_only=True).worksheets[0]
+                 .iter_rows(values_only=True))
+    assert "征收项目" in sheet[0] and "应缴费额（元）" in sheet[0] and len(sheet) - 1 == len(
+        frame[frame["group_key"] == groups[0]])
+    assert saved[-1][1].startswith("社保费申报-日常申报_")
+    page.table.click(0, UNTICKED)
     # query / reset
     page.q_item_name.value = "失业保险费"
     page.form.query_button.click()
