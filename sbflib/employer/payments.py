@@ -217,6 +217,7 @@ class VoucherDetail:
 
     voucher: dict[str, Any]
     items: pd.DataFrame
+    wire: dict[str, Any] = field(default_factory=dict)   # the bureau's voucher (what prints)
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,13 @@ class PaymentService(_Part):
         lines = tuple(f"{name} {value:,.2f}元" for name, value in per_item.items())
         return PaySummary(tuple(ids), len(rows), amount, late_fee, amount + late_fee,
                           int(rows["deferrable"].sum()), lines)
+
+    def check_password(self, password: str) -> bool:
+        """安全认证 before the method is chosen (manual 2.11.2 二(二)): the bureau checks the declaration
+        password (one try towards the lock; never retried, never kept). The payment sends it again."""
+        pw = _password(password)
+        self.ctx.client.units.verify(self._unit_id(), pw)
+        return True
 
     # ---- 缴费方式 ------------------------------------------------------------------------------
     def agreements(self) -> list[AgreementChoice]:
@@ -569,7 +577,7 @@ class VoucherService(_Part):
         """查看银行端缴费凭证明细."""
         row = self._held(voucher_no)
         wire = row.pop("wire")
-        return VoucherDetail(row, _items_frame(list(wire.get("items") or [])))
+        return VoucherDetail(row, _items_frame(list(wire.get("items") or [])), wire)
 
     def print(self, voucher_no: str) -> bytes:
         """The voucher's PDF: the stored one when printed before, else printed once now and kept."""
