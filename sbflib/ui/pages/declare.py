@@ -546,19 +546,10 @@ class DeclarePage(Page):
                       title="获取反馈", label="正在获取申报结果，请稍候……")
 
     def _records(self) -> Any:
-        """H3's record service of this page's kind (fees / project), when it exists."""
+        """The record service of this page's records (申报记录, or 工程项目社保费申报记录), if there is one."""
         records = getattr(self.ui.wb.employer, "declaration_records", None)
-        if records is None:
-            return None
-        kind = "project" if self.channel == "project" else "fees"
-        for name in ("kind", "of", "channel"):
-            fn = getattr(records, name, None)
-            if callable(fn):
-                try:
-                    return fn(kind)
-                except TypeError:
-                    continue
-        return records
+        of = getattr(records, "of", None)
+        return of("project" if self.channel == "project" else "fees") if callable(of) else records
 
     def _results(self, receipt: Any) -> list[dict[str, Any]]:
         """Runs off the kernel's thread: the status of each declaration of the submission as the
