@@ -115,6 +115,9 @@ def certificate_part(certificate_no: object) -> str:
     return certificate_no
 
 
+_OPTIONAL = frozenset({"certificate_no", "subitem_detail"})  # may be null or missing in a row
+
+
 def _table(rows: Any, schema: pa.Schema, what: str) -> pa.Table:
     """A list of the bureau's row objects as an Arrow table of `schema` (money from its text)."""
     if not isinstance(rows, list):
@@ -124,7 +127,7 @@ def _table(rows: Any, schema: pa.Schema, what: str) -> pa.Table:
         for item in rows:
             row: dict[str, Any] = {}
             for f in schema:
-                value = item.get(f.name)
+                value = item.get(f.name) if f.name in _OPTIONAL else item[f.name]
                 if f.type == MONEY:
                     row[f.name] = money(value if value is not None else "0")
                 elif f.type == pa.date32():
@@ -134,7 +137,7 @@ def _table(rows: Any, schema: pa.Schema, what: str) -> pa.Table:
                 else:
                     row[f.name] = None if value is None else str(value)
             out.append(row)
-    except (TypeError, ValueError, AttributeError, InvalidOperation) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as exc:
         raise _bad(f"{what}: {exc!r}") from exc
     return pa.Table.from_pylist(out, schema=schema)
 
