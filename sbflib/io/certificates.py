@@ -38,7 +38,7 @@ from typing import Any
 from sbflib.domain.capitals import to_capitals
 from sbflib.domain.errors import RuleViolation
 from sbflib.domain.money import format_money, to_money
-from sbflib.io.pdf import Cell, Column, PdfDocument, format_cell, label_cell
+from sbflib.io.pdf import Cell, Column, PdfDocument, format_cell, is_blank, label_cell
 from sbflib.io.voucher import as_date, format_period
 
 __all__ = [
@@ -334,6 +334,16 @@ def unit_proof_pdf(doc: UnitProofDoc, *, created: dt.datetime | None = None) -> 
 
 # --- from the bureau's answers (docs/api.md: money as decimal strings, dates as ISO text) --------------
 
+def _text(value: Any) -> str:
+    """An optional text field: None, NaN or pandas' NA (a DataFrame's empty cell) is ""."""
+    return "" if is_blank(value) else str(value)
+
+
+def _optional(value: Any) -> Any:
+    """An optional amount: None, NaN or pandas' NA is None."""
+    return None if is_blank(value) else value
+
+
 def tax_certificate_doc_from_wire(certificate: Mapping[str, Any]) -> TaxCertificateDoc:
     """The 税收完税证明 to print from the bureau's certificate (开具, 补开 or the 查验 预览): a 补开 answer
     (`reissue`) prints the 补开 mark (the number is the same: no original number), the bureau's
@@ -346,9 +356,9 @@ def tax_certificate_doc_from_wire(certificate: Mapping[str, Any]) -> TaxCertific
         certificate_no=str(certificate["certificate_no"]), issued_on=as_date(certificate["issued_on"]),
         tax_authority=certificate["tax_authority"], taxpayer_id=certificate["taxpayer_id"],
         taxpayer_name=certificate["taxpayer_name"], items=items, reissued=bool(certificate.get("reissue")),
-        issuer=certificate.get("issuer") or "", ticket_track=certificate.get("ticket_track") or "",
-        ticket_no=str(certificate.get("ticket_no") or ""), treasury=certificate.get("treasury") or "",
-        print_label=certificate.get("print_label") or "", total=certificate.get("total"),
+        issuer=_text(certificate.get("issuer")), ticket_track=_text(certificate.get("ticket_track")),
+        ticket_no=_text(certificate.get("ticket_no")), treasury=_text(certificate.get("treasury")),
+        print_label=_text(certificate.get("print_label")), total=_optional(certificate.get("total")),
     )
 
 
@@ -356,11 +366,12 @@ def unit_proof_doc_from_wire(rows: Sequence[Mapping[str, Any]], *, unit_name: st
                              period_from: str, period_to: str, printed_on: dt.date, proof_no: str = "",
                              ) -> UnitProofDoc:
     """The 单位缴费证明 of the rows the clerk chose from the bureau's answer (`rows` of
-    GET …/payment-proofs/unit), for the months asked; no rows: `PROOF_EMPTY`."""
+    GET …/payment-proofs/unit, or a DataFrame's records: an empty cell counts as missing), for the
+    months asked; no rows: `PROOF_EMPTY`."""
     lines = tuple(
         ProofLine(r["tax_authority"], r["agency"], r["unit_number"], r["item_name"], r["subitem_name"],
                   r["period_start"], r["period_end"], as_date(r["arrived_on"]), r["amount"],
-                  detail_name=r.get("subitem_detail") or "", payer_kind=r.get("payer_name") or "")
+                  detail_name=_text(r.get("subitem_detail")), payer_kind=_text(r.get("payer_name")))
         for r in rows)
     return UnitProofDoc(unit_name, taxpayer_id, period_from, period_to, printed_on, lines, proof_no=proof_no)
 
@@ -380,8 +391,8 @@ def employee_proof_doc_from_wire(rows: Sequence[Mapping[str, Any]], *, unit_name
     ((name, id_type, id_number),) = people
     lines = tuple(
         ProofLine(r["tax_authority"], r["agency"], r["unit_number"], r["item_name"], r["subitem_name"],
-                  r["month"], r["month"], as_date(r["arrived_on"]), r["amount"], base=r.get("base"),
-                  unit_amount=r.get("unit_amount"), personal_amount=r.get("personal_amount"))
+                  r["month"], r["month"], as_date(r["arrived_on"]), r["amount"], base=_optional(r.get("base")),
+                  unit_amount=_optional(r.get("unit_amount")), personal_amount=_optional(r.get("personal_amount")))
         for r in rows)
     return EmployeeProofDoc(unit_name, taxpayer_id, name, id_type, id_number, period_from, period_to, printed_on,
                             lines, proof_no=proof_no)

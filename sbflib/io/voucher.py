@@ -35,7 +35,7 @@ from typing import Any
 from sbflib.domain.capitals import to_capitals
 from sbflib.domain.errors import RuleViolation
 from sbflib.domain.money import format_money, to_money
-from sbflib.io.pdf import Cell, Column, PdfDocument, format_cell, label_cell
+from sbflib.io.pdf import Cell, Column, PdfDocument, format_cell, is_blank, label_cell
 
 __all__ = [
     "VOUCHER_TITLE",
@@ -219,6 +219,10 @@ def voucher_pdf(doc: VoucherDoc, *, created: dt.datetime | None = None) -> bytes
     return pdf.output()
 
 
+def _text(value: Any) -> str:
+    return "" if is_blank(value) else str(value)
+
+
 def voucher_doc_from_wire(voucher: Mapping[str, Any]) -> VoucherDoc:
     """The voucher to print from the bureau's bank voucher (docs/api.md, "Bank voucher": money as
     decimal strings, dates as ISO text; Decimal and date objects do as well): the 税款缴款日期 is its
@@ -239,14 +243,14 @@ def voucher_doc_from_wire(voucher: Mapping[str, Any]) -> VoucherDoc:
     for item in voucher["items"]:
         sub = with_payer_part(item["subitem_name"], item.get("payer"))
         late = item.get("late_fee")
-        late_fee = _money(late, f"“{sub}”的滞纳金") if late is not None else None
+        late_fee = None if is_blank(late) else _money(late, f"“{sub}”的滞纳金")
         items.append(VoucherItem(item["item_name"], sub, item["period_start"], item["period_end"],
                                  item["amount"], late_fee if late_fee else None))
     return VoucherDoc(
         voucher_no=str(voucher["voucher_no"]), issued_on=as_date(voucher["issued_at"]),
         taxpayer_id=voucher["taxpayer_id"], taxpayer_name=voucher["taxpayer_name"],
-        tax_authority_code=voucher.get("tax_authority_code") or "", tax_authority_name=voucher["tax_authority"],
+        tax_authority_code=_text(voucher.get("tax_authority_code")), tax_authority_name=voucher["tax_authority"],
         pay_by=as_date(voucher["valid_until"]), items=tuple(items),
-        payer_name=voucher.get("payer_name") or "", payer_bank=voucher.get("payer_bank") or "",
-        payer_account=voucher.get("payer_account") or "", total=voucher.get("total"),
+        payer_name=_text(voucher.get("payer_name")), payer_bank=_text(voucher.get("payer_bank")),
+        payer_account=_text(voucher.get("payer_account")), total=None if is_blank(voucher.get("total")) else voucher["total"],
     )

@@ -332,6 +332,20 @@ def test_the_unit_proof_from_the_bureaus_rows_shows_whose_share():
     assert "实缴金额合计（大写）人民币肆万壹仟壹佰伍拾叁元伍角贰分（小写）¥41,153.52" in text
 
 
+def test_proofs_from_a_dataframes_records_take_empty_cells_as_missing():
+    import pandas as pd
+
+    frame = pd.DataFrame(WIRE_UNIT_ROWS)
+    frame["subitem_detail"] = float("nan")  # an empty column as a DataFrame holds it
+    frame.loc[0, "payer_name"] = pd.NA
+    doc = unit_proof_doc_from_wire(frame.to_dict("records"), **WHO)
+    assert [x.detail_name for x in doc.lines] == ["", ""] and [x.payer_kind for x in doc.lines] == ["", "单位缴费"]
+    people = pd.DataFrame(WIRE_EMPLOYEE_ROWS)
+    people["base"] = [float("nan"), "4612.00"]
+    lines = employee_proof_doc_from_wire(people.to_dict("records"), **WHO).lines
+    assert [x.base for x in lines] == [None, Decimal("4612.00")]
+
+
 def test_the_employee_proof_from_the_bureaus_rows():
     doc = employee_proof_doc_from_wire(WIRE_EMPLOYEE_ROWS, **WHO)
     assert (doc.employee_name, doc.id_type, doc.id_number) == ("陈艳亮", "居民身份证", "330108198104214425")
