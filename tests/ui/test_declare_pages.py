@@ -697,3 +697,48 @@ def test_real_lost_answer_then_resend_on_entry_declares_once(real, monkeypatch):
     assert isinstance(result, ResultDialog) and [r["status"] for r in result.results] == ["申报成功"]
     records = page.wb.gateway.declarations.records(page.wb.unit.unit_id)
     assert len(records) == 1  # declared once
+
+
+def test_real_assessed_page_says_which_declaration_failed(real):
+    """社保费申报（核定） on 深圳 (U000037): 征集信息 and 特殊缴费 together. The 政策性补缴 notice expired
+    yesterday: the page's check blocks it; a clerk whose computer's date is behind gets through the
+    check, the bureau makes one declaration per data source and fails only the 特殊缴费 one."""
+    import datetime as dt
+
+    from sbflib.domain import clock
+
+    ui = real(SHENZHEN)
+    page = ui.navigate("EMP-27")
+    frame = page.table.frame
+    assert set(frame["source_name"]) == {"社保部门", "社保部门核定征收"}
+    expired = frame[frame["special_type"] == "政策性补缴"]
+    keep = frame[(frame["source_name"] == "社保部门核定征收") | (frame["special_type"] == "政策性补缴")]
+    positions = keep.index.tolist()
+    page.table.select_rows(positions)
+    page.submit_button.click()
+    blocked = _dialog(ui)
+    assert isinstance(blocked, CheckDialog) and blocked.blocked and "征集有效日期" in blocked.text
+    blocked.button("关闭").click()
+    try:
+        clock.set_today(expired["valid_until"].iloc[0] - dt.timedelta(days=1))
+        page.submit_button.click()
+        d = _dialog(ui)
+        if isinstance(d, CheckDialog):
+            assert not d.blocked, d.text
+            d.button("继续申报").click()
+        else:
+            d.button("确定").click()
+        summary = _dialog(ui)
+        assert summary.rows == len(keep)
+        summary.button("立即提交").click()
+    finally:
+        clock.reset()
+    result = _dialog(ui)
+    assert isinstance(result, ResultDialog), result.text
+    outcome = {r["source_name"]: r["status"] for r in result.results}
+    assert outcome == {"社保部门核定征收": "申报成功", "社保部门": "申报失败"}
+    assert "1份申报成功" in result.text and "1份申报失败" in result.text and "征集有效日期" in result.text
+    page = ui.navigate("EMP-27")
+    after = page.table.frame.set_index("prep_id")["status"]
+    assert set(after[keep[keep["source_name"] == "社保部门核定征收"]["prep_id"]]) == {"已申报"}
+    assert set(after[expired["prep_id"]]) == {"未申报"}  # a failed declaration's rows are offered again
