@@ -107,8 +107,8 @@ class StubDeclareList:
         for r in self.rows:
             if r["prep_id"] in prep_ids:
                 r["status"] = "申报中"
-        return SimpleNamespace(submission_id="SS1", declarations=[(f"SB{i}", s, "待反馈")
-                                                                  for i, s in enumerate(sources, 1)])
+        return SimpleNamespace(submission_id="SS1", submission_ids=("SS1",),
+                               declarations=tuple((f"SB{i}", s, "待反馈") for i, s in enumerate(sources, 1)))
 
     def result(self, submission_id: str) -> Any:
         """The declarations of the submission as decided now (the bureau decides on read)."""
@@ -145,9 +145,29 @@ class StubDeclareList:
 @dataclass
 class StubDeclarations:
     lists: dict[str, StubDeclareList] = field(default_factory=dict)
+    feedback_wait_s: int = 0
 
     def channel(self, channel: str) -> StubDeclareList:
         return self.lists.setdefault(channel, StubDeclareList(channel))
+
+    def pending(self) -> pd.DataFrame:
+        return pd.DataFrame(columns=["submit_key", "channel", "total_due", "rows", "created_at"])
+
+
+@dataclass
+class StubRecords:
+    """`wb.employer.declaration_records`: the page syncs today's records after a submission."""
+
+    synced: list[tuple[str, Any, Any]] = field(default_factory=list)
+    kind: str = "fees"
+
+    def of(self, kind: str) -> StubRecords:
+        self.kind = kind
+        return self
+
+    def sync(self, date_from: Any = None, date_to: Any = None) -> int:
+        self.synced.append((self.kind, date_from, date_to))
+        return 0
 
 
 class RecordsPage:
@@ -163,7 +183,7 @@ class RecordsPage:
 def _ui(rows: list[dict[str, Any]] | None = None) -> Ui:
     decl = StubDeclarations()
     decl.channel("daily").rows = _daily_rows() if rows is None else rows
-    wb = SimpleNamespace(employer=SimpleNamespace(declarations=decl, wage_records=SimpleNamespace(feedback_wait_s=0)),
+    wb = SimpleNamespace(employer=SimpleNamespace(declarations=decl, declaration_records=StubRecords()),
                          settings=MemorySettings(page_size=50))
     ui = Ui(wb, sync=True)
     pages: dict[str, Any] = {}
@@ -278,7 +298,7 @@ def test_submit_without_ticks_says_so(daily):
 
 
 def test_submit_check_summary_countdown_and_results(ui, daily):
-    ui.wb.employer.wage_records.feedback_wait_s = 20
+    ui.wb.employer.declarations.feedback_wait_s = 20
     daily.table.click(0, UNTICKED)
     daily.table.click(4, UNTICKED)
     daily.submit_button.click()
@@ -301,6 +321,7 @@ def test_submit_check_summary_countdown_and_results(ui, daily):
     result = _dialog(ui)
     assert isinstance(result, ResultDialog) and "2份申报成功" in result.text
     assert ("result", "SS1") in daily.declare.calls
+    assert [k for k, _f, _t in ui.wb.employer.declaration_records.synced] == ["fees"]  # the record page lists it
     cd.tick()  # a late tick after 立即获取 fetches nothing more
     assert daily.declare.calls.count(("result", "SS1")) == 1
     page = ui.navigate("EMP-8")

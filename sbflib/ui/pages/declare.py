@@ -29,6 +29,7 @@ import pandas as pd
 from ipydatagrid import TextRenderer, VegaExpr
 
 from sbflib.domain import clock
+from sbflib.employer.declarations import DeclareFilter, SubmitReceipt
 from sbflib.ui.components.cells import date_text, money_text, rate_text, text_of
 from sbflib.ui.components.html import text_html
 from sbflib.ui.components.query_form import QueryForm
@@ -255,7 +256,7 @@ class DeclarePage(Page):
         self.ui = ui
         self.declare = ui.wb.employer.declarations.channel(self.channel)
         self.loaded = False
-        self.receipt: Any = None
+        self.receipt: SubmitReceipt | None = None
         self.results: list[dict[str, Any]] = []
 
         # query form: dropdowns filled from the rows held (收起 shows more rows)
@@ -321,11 +322,8 @@ class DeclarePage(Page):
                 out.append(("special_type", "特殊缴费类型"))
             out += [("item_name", "征收项目"), ("notice_no", "征集通知流水号"), ("period", "费款所属期"),
                     ("status", "申报状态")]
-        known = _filter_fields(self._filter_type())
-        return [(k, label) for k, label in out if known is None or k in known]
-
-    def _filter_type(self) -> Any:
-        return getattr(self.declare, "filter_type", None) or _filter_class()
+        known = {f.name for f in dataclasses.fields(DeclareFilter)}
+        return [(k, label) for k, label in out if k in known]
 
     # ---- load and query ----------------------------------------------------------------------
     def on_show(self) -> None:
@@ -352,10 +350,7 @@ class DeclarePage(Page):
     def offer_resend(self) -> bool:
         """When a submission of this page never got its answer (its rows show 提交中), offer to send
         it again as kept (the same body and key: the bureau answers with what it made, never twice)."""
-        pending_fn = getattr(self.ui.wb.employer.declarations, "pending", None)
-        if not callable(pending_fn) or not callable(getattr(self.declare, "resend", None)):
-            return False
-        ok, pending = self.ui.call(pending_fn)
+        ok, pending = self.ui.call(self.wb.employer.declarations.pending)
         if not ok or pending is None or "channel" not in pending.columns:
             return False
         n = int((pending["channel"] == self.channel).sum())
@@ -399,14 +394,9 @@ class DeclarePage(Page):
             values[key] = (box.value or "").strip() if isinstance(box.value, str) else box.value
         return values
 
-    def filters(self) -> Any:
-        """The service's filter (only the fields it knows), or None when nothing is chosen."""
-        values = {k: v for k, v in self._filter_values().items() if v}
-        make = self._filter_type()
-        if make is None:
-            return values or None
-        known = _filter_fields(make)
-        return make(**{k: v for k, v in values.items() if known is None or k in known})
+    def filters(self) -> DeclareFilter:
+        """The query form as the service's filter (empty fields do not filter)."""
+        return DeclareFilter(**{k: v for k, v in self._filter_values().items() if v})
 
     def _fetch(self, page: int, size: int) -> tuple[pd.DataFrame, int]:
         df, total = self.declare.query(self.filters(), page=page, page_size=size)
@@ -513,7 +503,7 @@ class DeclarePage(Page):
         self.ui.error(exc)
         self.refresh()
 
-    def _submitted(self, receipt: Any) -> None:
+    def _submitted(self, receipt: SubmitReceipt) -> None:
         self.receipt = receipt
         self.refresh()
         seconds = self._wait_s()
@@ -528,13 +518,7 @@ class DeclarePage(Page):
 
     def _wait_s(self) -> int:
         """The countdown after 提交申报: the wage filings' setting (20 s by default)."""
-        employer = self.ui.wb.employer
-        for owner in (getattr(employer, "declarations", None), getattr(employer, "wage_records", None)):
-            try:
-                return int(owner.feedback_wait_s)  # type: ignore[union-attr]
-            except (AttributeError, TypeError, ValueError):
-                continue
-        return 20
+        return int(self.wb.employer.declarations.feedback_wait_s)
 
     def fetch_results(self) -> None:
         """After the countdown or 立即获取: ask the bureau what became of each declaration, then open the
@@ -545,42 +529,18 @@ class DeclarePage(Page):
         self.run_call(self._results, receipt, on_done=self._show_results, on_error=self._results_failed,
                       title="获取反馈", label="正在获取申报结果，请稍候……")
 
-    def _records(self) -> Any:
-        """The record service of this page's records (申报记录, or 工程项目社保费申报记录), if there is one."""
-        records = getattr(self.ui.wb.employer, "declaration_records", None)
-        of = getattr(records, "of", None)
-        return of("project" if self.channel == "project" else "fees") if callable(of) else records
-
-    def _results(self, receipt: Any) -> list[dict[str, Any]]:
+    def _results(self, receipt: SubmitReceipt) -> list[dict[str, Any]]:
         """Runs off the kernel's thread: the status of each declaration of the submission as the
-        bureau decided it, the records of today (so the record page has them) and the rows' new
-        statuses."""
-        results = [dict(d) for d in declarations_of(receipt)]
-        own = getattr(self.declare, "result", None)
-        if callable(own):
-            fetched: list[dict[str, Any]] = []
-            for sid in getattr(receipt, "submission_ids", None) or (receipt.submission_id,):
-                answer = own(sid)
-                reasons = {text_of(d): text_of(r) for d, r in getattr(answer, "reasons", ()) or ()}
-                for d in declarations_of(answer):
-                    d.setdefault("reason", reasons.get(text_of(d.get("declaration_id")), ""))
-                    fetched.append(d)
-            results = fetched or results
-        records = self._records()
-        if records is not None and callable(getattr(records, "sync", None)):
-            today = clock.today()
-            records.sync(today, today)
-        if not callable(own) and records is not None and callable(getattr(records, "frame", None)):
-            frame = records.frame(None)
-            if frame is not None and "declaration_id" in frame.columns:
-                by_id = frame.set_index(frame["declaration_id"].astype(str))
-                for r in results:
-                    did = text_of(r.get("declaration_id"))
-                    if did in by_id.index:
-                        rec = by_id.loc[did]
-                        rec = rec.iloc[0] if isinstance(rec, pd.DataFrame) else rec
-                        r["status"] = text_of(rec.get("status")) or r.get("status")
-                        r["reason"] = text_of(rec.get("reason"))
+        bureau decided it (with the reason of a failure), the records declared today (so the record
+        page lists them) and the rows' new statuses."""
+        results: list[dict[str, Any]] = []
+        for sid in receipt.submission_ids or (receipt.submission_id,):
+            answer = self.declare.result(sid)
+            reasons = dict(answer.reasons)
+            results += [{"declaration_id": did, "source_name": source, "status": status,
+                         "reason": reasons.get(did, "")} for did, source, status in answer.declarations]
+        today = clock.today()
+        self.wb.employer.declaration_records.of("project" if self.channel == "project" else "fees").sync(today, today)
         self.declare.load()
         return results
 
@@ -644,39 +604,12 @@ def describe(rec: Any) -> str:
     return "、".join(parts)
 
 
-def declarations_of(receipt: Any) -> list[dict[str, Any]]:
+def declarations_of(receipt: SubmitReceipt) -> list[dict[str, Any]]:
     """The receipt's declarations as dicts (declaration_id, source_name, status)."""
-    return _as_dicts(getattr(receipt, "declarations", None) or [])
-
-
-def _as_dicts(items: Any) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for d in items or []:
-        if isinstance(d, Mapping):
-            out.append(dict(d))
-        elif dataclasses.is_dataclass(d) and not isinstance(d, type):
-            out.append(dataclasses.asdict(d))
-        elif isinstance(d, tuple | list):
-            keys = ("declaration_id", "source_name", "status", "reason")
-            out.append(dict(zip(keys, d, strict=False)))
-    return out
+    return [{"declaration_id": d, "source_name": source, "status": status} for d, source, status in receipt.declarations]
 
 
 def _item_names(frame: pd.DataFrame) -> dict[str, str]:
     if "item_code" in frame.columns and "item_name" in frame.columns:
         return {text_of(c): text_of(n) for c, n in zip(frame["item_code"], frame["item_name"], strict=False)}
     return {}
-
-
-def _filter_fields(make: Any) -> set[str] | None:
-    if make is not None and dataclasses.is_dataclass(make):
-        return {f.name for f in dataclasses.fields(make)}
-    return None
-
-
-def _filter_class() -> Any:
-    try:
-        from sbflib.employer import declarations
-    except ImportError:
-        return None
-    return getattr(declarations, "DeclareFilter", None)
