@@ -86,6 +86,8 @@ class Bureau:
                        usable=False)
             return httpx.Response(200, json=row)
         action = path.split("/")[5]
+        if row["status"] == "协议终止":
+            return httpx.Response(409, json={"code": "AGREEMENT_ENDED", "message": "该三方协议已终止，不能再作废、撤销或验证"})
         if action == "verify" and row["batch_flag"] == "费批扣" and any(
                 r["status"] == "验证通过" and r["batch_flag"] == "费批扣" for r in self.rows if r is not row):
             return httpx.Response(409, json={"code": "AGREEMENT_BATCH_EXISTS",
@@ -138,14 +140,16 @@ def test_registered_and_entering_lists_the_manuals_columns_masked(page):
     assert page_class("EMP-18") is AgreementsPage
     assert page.bureau.lists == 1
     cols = list(page.table.grid.data.columns)
-    for label in ("序号", "客户名称", "银行名称", "协议名称", "协议编号", "三方协议号", "清算行行号", "开户行行号",
-                  "协议所属税务机关", "协议通过日期", "协议状态", "协议用途", "缴费账号", "操作"):
+    for label in ("序号", "客户名称", "银行名称", "协议编号", "三方协议号", "开户行号", "税务机关",
+                  "通过日期", "协议状态", "协议用途", "缴费账号", "操作"):
         assert label in cols, label
     data = page.table.grid.data
     assert list(data["缴费账号"]) == ["****4518", "****6700"]
     assert not any("6222020200016700" in str(v) for row in data.itertuples() for v in row)
-    assert list(data["协议通过日期"]) == ["", "2026-01-05"]
+    assert list(data["通过日期"]) == ["", "2026-01-05"]
     assert list(data["操作"]) == ["修改", "修改"]
+    links = [c for c in cols if c == "操作" or c.strip("\u3000") == ""]
+    assert [list(data[c]) for c in links] == [["修改", "修改"], ["作废", "撤销"], ["验证", "验证"]]
     _no_english(_screen_text(page))
     page.refresh_button.click()
     assert page.bureau.lists == 2
@@ -192,7 +196,8 @@ def test_new_with_the_cascade_save_then_verify(page):
 def test_modify_is_prefilled_and_saves_unverified(page):
     page.table.click(1, "操作")  # 修改 of the verified one
     dialog = _top(page)
-    assert dialog.title == "修改单位三方协议"
+    assert dialog.title == "修改单位三方协议" and "中国工商银行三方协议" in dialog.text
+    assert "清算行行号：102331000018" in dialog.text
     assert (dialog.debit.value, dialog.region.value, dialog.bank.value, dialog.branch.value) == (
         "允许代扣", "330106", "102", "102331000125")
     assert dialog.account_no.value == "6222020200016700"
@@ -205,25 +210,28 @@ def test_modify_is_prefilled_and_saves_unverified(page):
 
 
 def test_void_and_revoke_ask_first_and_refusals_are_the_bureaus_message(page):
-    labels = [c for c in page.table.grid.data.columns if c == "操作" or c.strip("\u3000") == ""]
-    assert len(labels) == 4  # 修改 作废 撤销 验证
-    void_label, revoke_label = labels[1], labels[2]
-    assert list(page.table.grid.data[void_label]) == ["作废", "作废"]
-    page.table.click(1, void_label)   # 作废 of the verified one
+    end_label = next(c for c in page.table.grid.data.columns if c.strip("\u3000") == "")
+    page.table.click(1, end_label)   # 撤销 of the verified one
+    assert "是否确定撤销该协议" in _top(page).text
+    _top(page).button("取消").click()
+    assert page.bureau.sent == []  # 取消 sent nothing
+    page.table.click(1, end_label)
+    _top(page).button("确定").click()
+    assert page.bureau.sent[-1][1].endswith("/00000000000000000001/revoke")
+    assert "撤销成功" in _top(page).text
+    _top(page).dismiss()
+    assert list(page.table.grid.data["协议状态"]) == ["未验证", "协议终止"]
+    assert list(page.table.grid.data[end_label]) == ["作废", "作废"]
+    page.table.click(0, end_label)   # 作废 of the unverified one
     confirm = _top(page)
     assert "是否确定作废该协议" in confirm.text
     confirm.button("确定").click()
-    assert "请撤销该协议" in _top(page).text
+    assert page.bureau.sent[-1][1].endswith("/00000000000000000002/void") and "作废成功" in _top(page).text
     _top(page).dismiss()
-    page.table.click(1, revoke_label)
-    assert "是否确定撤销该协议" in _top(page).text
-    _top(page).button("取消").click()
-    assert page.bureau.sent[-1][1].endswith("/void")  # 取消 sent nothing
-    page.table.click(1, revoke_label)
+    page.table.click(0, end_label)   # an ended agreement: the bureau refuses, its message shown
     _top(page).button("确定").click()
-    assert "撤销成功" in _top(page).text
-    _top(page).dismiss()
-    assert list(page.table.grid.data["协议状态"])[1] == "协议终止"
+    assert "已终止" in _top(page).text
+    _no_english(_widget_text(_top(page).body.children[0]))
 
 
 def test_verify_asks_then_shows_the_result(page):

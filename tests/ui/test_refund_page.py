@@ -118,11 +118,11 @@ def test_registered_and_entering_with_nothing_kept_fetches(page):
     assert page_class("EMP-28") is RefundsPage
     assert page.bureau.lists == 1 and page.table.total == 1
     cols = list(page.table.grid.data.columns)
-    for label in ("序号", "退费申请编号", "退费方式", "退费原因", "退费金额合计", "退费银行", "退费银行账户", "申请日期",
+    for label in ("序号", "退费申请编号", "退费方式", "退费原因", "退费金额", "退费银行", "退费账户", "申请日期",
                   "处理状态", "审核意见", "操作"):
         assert label in cols, label
     row = page.table.grid.data.iloc[0]
-    assert row["退费金额合计"] == "1,200.00" and row["退费银行账户"] == "****6700" and row["处理状态"] == "审核不通过"
+    assert row["退费金额"] == "1,200.00" and row["退费账户"] == "****6700" and row["处理状态"] == "审核不通过"
     assert row["申请日期"] == "2026-11-20 10:00:00" and row["审核意见"] == "资料不全"
     _no_english(_widget_text(page).replace("TF1", "") + _grid_text(page.table).replace("TF1", ""))
     # entering again shows what is kept without asking the bureau; 刷新 asks

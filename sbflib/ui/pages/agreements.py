@@ -26,12 +26,17 @@ from sbflib.ui.page import Page
 TIP = ("温馨提示：1、单位允许银行代扣的协议只有一个，若已签订允许银行代扣的协议，需要变更原协议的批扣标志，"
        "或将原协议作废处理。2、行政区划、开户网点可模糊搜索。")
 PAGE_TIP = "新增或修改后的协议状态为“未验证”，需要验证通过方可用于缴费；未验证的协议可作废，验证通过的协议可撤销。"
-WIDTHS = {"序号": 44, "客户名称": 120, "银行名称": 100, "缴费账号": 80, "协议名称": 120, "协议编号": 110,
-          "三方协议号": 104, "清算行行号": 104, "开户行行号": 104, "协议所属税务机关": 150, "协议通过日期": 96,
-          "协议状态": 72, "协议用途": 80}
-MIN_WIDTHS = {"序号": 40, "客户名称": 64, "银行名称": 72, "缴费账号": 76, "协议名称": 56, "协议编号": 56,
-              "三方协议号": 56, "清算行行号": 56, "开户行行号": 56, "协议所属税务机关": 72, "协议通过日期": 92,
-              "协议状态": 68, "协议用途": 68}
+#: The list's columns on screen: the manual's, with 缴费账号 masked; 协议名称 and 清算行行号 are shown in
+#: the 修改 form (long labels shortened: at 1366 px the row, 操作 included, fits with every heading
+#: readable; at 1024 px the columns shrink towards MIN_WIDTHS and 操作 stays in view).
+LIST_COLUMNS = {"customer_name": "客户名称", "bank_name": "银行名称", "account_masked": "缴费账号",
+                "agreement_id": "协议编号", "protocol_no": "三方协议号", "branch_no": "开户行号",
+                "tax_authority": "税务机关", "verified_on": "通过日期", "status": "协议状态", "batch_flag": "协议用途"}
+WIDTHS = {"序号": 52, "客户名称": 102, "银行名称": 80, "缴费账号": 80, "协议编号": 80, "三方协议号": 94,
+          "开户行号": 80, "税务机关": 80, "通过日期": 86, "协议状态": 80, "协议用途": 80}
+MIN_WIDTHS = {"序号": 40, "客户名称": 48, "银行名称": 52, "缴费账号": 76, "协议编号": 36, "三方协议号": 36,
+              "开户行号": 36, "税务机关": 40, "通过日期": 72, "协议状态": 64, "协议用途": 52}
+END = "作废"      # the second 操作 link: 撤销 for a verified agreement, else 作废
 PLEASE = "请选择"
 LABEL_WIDTH = "130px"
 
@@ -50,12 +55,11 @@ class AgreementsPage(Page):
         toolbar = w.HBox([self.add_button, self.refresh_button, text_html(PAGE_TIP, "sbf-hint")])
         toolbar.add_class("sbf-toolbar")
         toolbar.add_class("sbf-wrap")
-        self.table = TickTable(self._fetch, COLUMNS, table_key="agreements", settings=ui.wb.settings,
-                               id_column="agreement_id", height="440px", ticks=False,
-                               actions={"修改": self.modify, "作废": self.void, "撤销": self.revoke,
-                                        "验证": self.verify},
-                               formatters={"verified_on": date_text},
-                               default_widths=WIDTHS, min_widths=MIN_WIDTHS)
+        self.table = AgreementTable(self._fetch, LIST_COLUMNS, table_key="agreements", settings=ui.wb.settings,
+                                    id_column="agreement_id", height="440px", ticks=False,
+                                    actions={"修改": self.modify, END: self.end, "验证": self.verify},
+                                    formatters={"verified_on": date_text},
+                                    default_widths=WIDTHS, min_widths=MIN_WIDTHS)
         for part in (toolbar, self.note, self.table):
             part.layout.flex = "0 0 auto"
         card = w.VBox([toolbar, self.note, self.table])
@@ -116,6 +120,14 @@ class AgreementsPage(Page):
         self.ui.dialogs.show(self.form_dialog)
 
     # ---- 作废 / 撤销 / 验证 -------------------------------------------------------------------
+    def end(self, agreement_id: Any) -> None:
+        """The second 操作 link: 撤销 a verified agreement, 作废 any other (the bureau refuses what its
+        status does not allow, e.g. an agreement already 协议终止)."""
+        if self.row(agreement_id).get("status") == "验证通过":
+            self.revoke(agreement_id)
+        else:
+            self.void(agreement_id)
+
     def void(self, agreement_id: Any) -> None:
         aid = str(agreement_id)
         def go() -> None:
@@ -149,6 +161,18 @@ class AgreementsPage(Page):
     def _acted(self, agreement: Agreement, text: str) -> None:
         self.ui.message(text, title="提示")
         self.load()
+
+
+class AgreementTable(TickTable):
+    """The list with 操作 as in the manual's figure: 修改, then 撤销 on a verified agreement or 作废 on
+    any other, then 验证."""
+
+    def _display_frame(self, df: pd.DataFrame) -> pd.DataFrame:
+        out = super()._display_frame(df)
+        labels = list(getattr(self, "action_columns", {}))
+        if len(labels) > 1 and "status" in df.columns:
+            out[labels[1]] = ["撤销" if s == "验证通过" else END for s in df["status"].tolist()]
+        return out
 
 
 def verify_text(agreement: Agreement) -> str:
@@ -207,8 +231,11 @@ class AgreementDialog(Dialog):
         self.region.observe(lambda _c: self._region_changed(), names="value")
         self.bank.observe(lambda _c: self._bank_changed(), names="value")
         self.branch_search.observe(lambda _c: self._load_branches(), names="value")
-        rows = [
-            text_html(TIP, "sbf-hint-red sbf-agreement-tip"),
+        rows: list[w.Widget] = [text_html(TIP, "sbf-hint-red sbf-agreement-tip")]
+        if a is not None:
+            rows.append(text_html(f"协议名称：{a.agreement_name}　协议编号：{a.agreement_id}　"
+                                  f"清算行行号：{a.clearing_bank_no}　协议状态：{a.status}", "sbf-agreement-which"))
+        rows += [
             field("是否允许银行代扣", self.debit, width=LABEL_WIDTH),
             field("所属税务机关", self.authority, width=LABEL_WIDTH),
             field("行政区划", w.HBox([self.region_search, self.region]), width=LABEL_WIDTH),

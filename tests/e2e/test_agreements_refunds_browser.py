@@ -1,0 +1,165 @@
+"""单位三方协议管理 and 单位退费申请管理 in Chromium against Voila, on U000046 (its seeded agreements, a
+paid declaration and one refund application made through the API): each page and its form are shot at
+1366×768 and 1024×700 into test-artifacts/screens/, their buttons are in view and not covered, the app
+stays one screen high, the account shows masked, and no catalogue ID or English shows."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import flows
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SCREENS = ARTIFACTS / "screens"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+UNIT = "U000046"
+PASSWORD = "Test#2026"
+SIZES = [(1366, 768), (1024, 700)]
+
+CLICKABLE_JS = """
+(el) => {
+  const r = el.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const inside = r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
+    && r.right <= window.innerWidth + 0.5 && r.bottom <= window.innerHeight + 0.5;
+  const top = document.elementFromPoint(x, y);
+  return {inside, covered: !(top && (top === el || el.contains(top)))};
+}
+"""
+
+
+def _shots(page: Any, name: str, selectors: tuple[str, ...]) -> None:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(700)
+        page.screenshot(path=str(SCREENS / f"{name}-{width}x{height}.png"))
+        over = page.evaluate("() => [document.documentElement.scrollWidth - innerWidth,"
+                             " document.documentElement.scrollHeight - innerHeight]")
+        assert over[0] <= 1 and over[1] <= 1, (name, width, height, over)
+        for selector in selectors:
+            loc = page.locator(selector).first
+            loc.scroll_into_view_if_needed()
+            page.wait_for_timeout(100)
+            state = loc.evaluate(CLICKABLE_JS)
+            assert state["inside"] and not state["covered"], (selector, width, state)
+    page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+
+
+def _prepare(bureau: Any) -> None:
+    """The unit reset (its seeded agreements back), its password PASSWORD; one item declared and paid
+    and a refund application of 100.00 on it."""
+    token = bureau.token(UNIT, PASSWORD)
+    demo = {"headers": bureau.demo_headers, "timeout": 10}
+    httpx.post(f"{bureau.api}/demo/settings", json={"feedback_delay_s": 0}, **demo).raise_for_status()
+    with httpx.Client(base_url=f"{bureau.api}/units/{UNIT}", timeout=60,
+                      headers={"Authorization": f"Bearer {token}"}) as http:
+        rows = [r for r in http.get("/preprocessing", params={"channel": "daily"}).json()
+                if r["source_code"] == "01" and r["item_code"] == "10201" and not r["back_pay"]
+                and r["status"] == "未申报"]
+        due = sum((Decimal(r["amount"]) for r in rows), Decimal("0.00"))
+        resp = http.post("/declarations", headers={"Idempotency-Key": uuid.uuid4().hex},
+                         json={"channel": "daily", "prep_ids": [r["prep_id"] for r in rows], "total_due": f"{due:.2f}"})
+        assert resp.status_code == 202, resp.text
+        record = resp.json()["declarations"][0]
+        deadline = time.monotonic() + 20
+        while record["status"] == "待反馈" and time.monotonic() < deadline:
+            time.sleep(0.2)
+            record = http.get(f"/declarations/{record['declaration_id']}").json()["record"]
+        httpx.post(f"{bureau.api}/demo/units/{UNIT}/declarations/{record['declaration_id']}/payment",
+                   json={"pay_status": "已缴费"}, **demo).raise_for_status()
+        httpx.post(f"{bureau.api}/demo/settings", json={"feedback_delay_s": 60}, **demo).raise_for_status()
+        line = next(c for c in http.get("/refund-candidates", params={"kind": "ticket"}).json()["lines"]
+                    if c["voucher_no"] == record["voucher_no"] and c["payer"] == "unit")
+        made = http.post("/refunds", headers={"Idempotency-Key": uuid.uuid4().hex}, json={
+            "kind": "ticket", "refund_type": "误收退库", "reason": "重复缴纳，申请退还", "account_name": "测试单位",
+            "bank_name": "中国工商银行", "account_no": "1202004509006700",
+            "lines": [{"line_key": line["line_key"], "amount": "100.00"}], "total": "100.00"})
+        assert made.status_code == 201, made.text
+
+
+def _login(page: Any, unit: dict[str, Any]) -> None:
+    page.fill(".sbf-unit-search input", unit["taxpayer_id"])
+    page.locator(".sbf-unit-search input").press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('.sbf-login-button').length === 1")
+    page.click(".sbf-login-button")
+    page.fill(".sbf-step-login .sbf-password input", PASSWORD)
+    page.click(".sbf-login-ok")
+    page.wait_for_selector(".sbf-home-page")
+
+
+def _no_ids_or_english(text: str) -> None:
+    assert "EMP-" not in text
+    assert not re.search(r"[A-Za-z]{3,}", text), re.findall(r"[A-Za-z]{3,}", text)[:5]
+
+
+def test_agreements_and_refunds(voila: Any, bureau: Any) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed")
+    url, _base, _data = voila
+    unit = bureau.unit(UNIT)
+    _prepare(bureau)
+    try:
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+            page.set_default_timeout(120_000)
+            page.goto(url)
+            page.wait_for_selector(".sbf-region-page, .sbf-units-page")
+            if page.locator(".sbf-region-page").count():
+                regions = httpx.get(f"{bureau.api}/regions", timeout=10).json()
+                flows.choose_region(page, next(r["name"] for r in regions if r["code"] == unit["region"]))
+            flows.add_unit(page, {**unit, "password": PASSWORD}, flows.siblings_of(bureau.demo["units"], unit))
+            _login(page, unit)
+
+            # 单位三方协议管理
+            page.click(".sbf-menu-EMP-18")
+            page.wait_for_selector(".sbf-agreements-page .lm-DataGrid")
+            page.wait_for_function("() => document.querySelector('.sbf-agreements-page').innerText.includes('共2份协议')")
+            _shots(page, "agreements", (".sbf-agreement-add", ".sbf-agreement-refresh"))
+            text = page.inner_text(".sbf-agreements-page")
+            assert "单位三方协议管理" in text and "验证通过1份" in text
+            _no_ids_or_english(text)
+            page.click(".sbf-agreement-add")
+            page.wait_for_selector(".sbf-agreement-dialog")
+            page.click(".sbf-agreement-debit label:has-text('不允许代扣')")
+            page.fill(".sbf-agreement-region-search input", "西湖")
+            page.locator(".sbf-agreement-region-search input").press("Enter")
+            page.wait_for_timeout(1500)
+            _shots(page, "agreement-form", (".sbf-agreement-save", ".sbf-agreement-cancel"))
+            _no_ids_or_english(page.inner_text(".sbf-agreement-dialog"))
+            page.click(".sbf-agreement-cancel")
+
+            # 单位退费申请管理
+            page.click(".sbf-menu-EMP-28")
+            page.wait_for_selector(".sbf-refunds-page .lm-DataGrid")
+            page.wait_for_function("() => document.querySelector('.sbf-refunds-page').innerText.includes('共 1 条')")
+            _shots(page, "refunds", (".sbf-refund-add", ".sbf-refund-refresh",
+                                     ".sbf-refunds-page .sbf-query-buttons button:text-is('查询')"))
+            text = page.inner_text(".sbf-refunds-page")
+            assert "单位退费申请管理" in text
+            _no_ids_or_english(text)
+            page.click(".sbf-refund-add")
+            page.wait_for_selector(".sbf-refund-dialog")
+            page.click(".sbf-refund-search")
+            page.wait_for_function(
+                "() => document.querySelector('.sbf-refund-dialog').innerText.includes('条可退费信息')")
+            _shots(page, "refund-form", (".sbf-refund-search", ".sbf-refund-next"))
+            _no_ids_or_english(page.inner_text(".sbf-refund-dialog"))
+            page.close(run_before_unload=True)
+            browser.close()
+    finally:
+        httpx.post(f"{bureau.api}/demo/settings", json={"feedback_delay_s": 5}, headers=bureau.demo_headers,
+                   timeout=10)
+        bureau.reset_unit(UNIT)
