@@ -98,7 +98,7 @@ def _both_sizes(page: Any, name: str, selectors: tuple[str, ...] = ()) -> None:
     inside itself), and the selectors are in view and not covered."""
     for w, h in SIZES:
         page.set_viewport_size({"width": w, "height": h})
-        time.sleep(0.8)
+        time.sleep(0.5)
         _shot(page, name)
         over = page.evaluate("() => [document.documentElement.scrollWidth - innerWidth,"
                              " document.documentElement.scrollHeight - innerHeight]")
@@ -109,7 +109,7 @@ def _both_sizes(page: Any, name: str, selectors: tuple[str, ...] = ()) -> None:
             state = loc.evaluate(CLICKABLE_JS)
             assert state["inside"] and not state["covered"], (sel, w, state)
     page.set_viewport_size({"width": 1366, "height": 768})
-    time.sleep(0.5)
+    time.sleep(0.3)
 
 
 def _click_header_tick(page: Any, menu: str) -> None:
