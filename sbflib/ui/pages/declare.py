@@ -90,9 +90,9 @@ WIDTHS = {"序号": 40, GROUP_LABEL: 30, "数据来源": 110, "单位编号": 10
           "征集通知流水号": 150, "征集有效日期": 90, "特殊缴费类型": 96, "征收项目": 106, "缴费对象": 44,
           "费款所属期起": 66, "费款所属期止": 66, "缴费人数": 44, "缴费基数（元）": 92, "费率": 50,
           "应缴费额（元）": 88, "申报状态": 64}
-SOFT_MIN = {"数据来源": 70, "征集通知流水号": 64, "征集有效日期": 48, "特殊缴费类型": 52, "工程项目编号": 64}
+SOFT_MIN = {"数据来源": 70, "征集通知流水号": 64, "征集有效日期": 48, "特殊缴费类型": 52}
 NOTICE = "征集通知流水号"  # the last soft column to give: it names a 代征 group
-MIN_WIDTHS = {"序号": 36, GROUP_LABEL: 28, "数据来源": 64, "单位编号": 104, "工程项目编号": 64,
+MIN_WIDTHS = {"序号": 36, GROUP_LABEL: 28, "数据来源": 64, "单位编号": 104, "工程项目编号": 122,
               "征集通知流水号": 64, "征集有效日期": 48, "特殊缴费类型": 52, "征收项目": 92, "缴费对象": 44,
               "费款所属期起": 66, "费款所属期止": 66, "缴费人数": 44, "缴费基数（元）": 88, "费率": 46,
               "应缴费额（元）": 88, "申报状态": 62}
@@ -294,10 +294,13 @@ class DeclarePage(Page):
                                          ("valid_until", date_text)) if k in columns}
         links = {HEADCOUNT: self.show_lines} if HEADCOUNT in columns and self.channel != "project" else {}
         labels = [GROUP_LABEL, *columns.values()]
+        widths = dict(WIDTHS)
+        if self.channel == "project":  # 征收项目 is always 工伤保险费: room for 工程项目编号 and the notice
+            widths["征收项目"] = 84
         self.table = GroupTickTable(self._fetch, columns, links=links, table_key=f"declare_{self.channel}",
                                     settings=ui.wb.settings, id_column="prep_id", height="420px",
                                     formatters=formatters,
-                                    default_widths={k: v for k, v in WIDTHS.items() if k in labels or k == "序号"},
+                                    default_widths={k: v for k, v in widths.items() if k in labels or k == "序号"},
                                     min_widths={k: v for k, v in MIN_WIDTHS.items() if k in labels or k == "序号"})
         parts = [self.form, toolbar, self.hint, self.table]
         for part in parts:
