@@ -140,7 +140,7 @@ class HomeService:
         self._monotonic = monotonic
         self._lock = threading.Lock()
         self._last: tuple[str, float, HomeSummary] | None = None
-        self._arrears: tuple[str, pd.DataFrame] | None = None   # the bureau's 欠费信息 as last fetched
+        self._arrears: tuple[str, pd.DataFrame | None] | None = None  # the bureau's 欠费信息 as last fetched
 
     def _unit(self) -> tuple[str, str]:
         unit = self.ctx.require_unit("employer")
