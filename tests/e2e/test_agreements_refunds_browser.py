@@ -16,6 +16,8 @@ import flows
 import httpx
 import pytest
 
+from sbflib.ui.pages.agreements import WIDTHS
+
 pytestmark = pytest.mark.e2e
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -25,6 +27,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 UNIT = "U000046"
 PASSWORD = "Test#2026"
 SIZES = [(1366, 768), (1024, 700)]
+HEADER_H, ROW_H = 30, 26
 
 CLICKABLE_JS = """
 (el) => {
@@ -88,6 +91,15 @@ def _prepare(bureau: Any) -> None:
         assert made.status_code == 201, made.text
 
 
+def _click_cell(page: Any, root: str, x_offset: float, row: int | None) -> None:
+    """A grid cell (the grid draws on a canvas): `x_offset` px from its left, the header when row is None."""
+    box = page.locator(f"{root} .lm-DataGrid").bounding_box()
+    x = box["x"] + x_offset
+    y = box["y"] + (HEADER_H / 2 if row is None else HEADER_H + ROW_H * row + ROW_H / 2)
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+
+
 def _login(page: Any, unit: dict[str, Any]) -> None:
     page.fill(".sbf-unit-search input", unit["taxpayer_id"])
     page.locator(".sbf-unit-search input").press("Enter")
@@ -140,6 +152,17 @@ def test_agreements_and_refunds(voila: Any, bureau: Any) -> None:
             _shots(page, "agreement-form", (".sbf-agreement-save", ".sbf-agreement-cancel"))
             _no_ids_or_english(page.inner_text(".sbf-agreement-dialog"))
             page.click(".sbf-agreement-cancel")
+            # 修改: the 操作 column right after the data columns (at 1366 px they keep their default widths)
+            page.wait_for_timeout(800)   # the grid settles after the dialog closed
+            _click_cell(page, ".sbf-agreements-page", sum(WIDTHS.values()) + 26, 1)
+            page.wait_for_selector(".sbf-agreement-dialog", timeout=20_000)
+            page.wait_for_function(
+                "() => document.querySelector('.sbf-agreement-dialog').innerText.includes('修改单位三方协议')")
+            _shots(page, "agreement-modify", (".sbf-agreement-save", ".sbf-agreement-cancel"))
+            text = page.inner_text(".sbf-agreement-dialog")
+            assert "协议名称" in text and "清算行行号" in text
+            _no_ids_or_english(text)
+            page.click(".sbf-agreement-cancel")
 
             # 单位退费申请管理
             page.click(".sbf-menu-EMP-28")
@@ -157,6 +180,17 @@ def test_agreements_and_refunds(voila: Any, bureau: Any) -> None:
                 "() => document.querySelector('.sbf-refund-dialog').innerText.includes('条可退费信息')")
             _shots(page, "refund-form", (".sbf-refund-search", ".sbf-refund-next"))
             _no_ids_or_english(page.inner_text(".sbf-refund-dialog"))
+            _click_cell(page, ".sbf-refund-dialog", 16, 0)   # tick the first line
+            page.wait_for_timeout(500)
+            page.click(".sbf-refund-next")
+            page.wait_for_selector(".sbf-refund-submit")
+            _shots(page, "refund-account", (".sbf-refund-back", ".sbf-refund-submit"))
+            text = page.inner_text(".sbf-refund-dialog")
+            assert "退费金额合计" in text and "退费申请理由" in text
+            _no_ids_or_english(text)
+            page.click(".sbf-refund-submit")   # nothing typed: the check names the field
+            page.wait_for_selector(".sbf-error-dialog")
+            assert "【退费银行】" in page.inner_text(".sbf-error-dialog")
             page.close(run_before_unload=True)
             browser.close()
     finally:

@@ -233,8 +233,9 @@ class AgreementDialog(Dialog):
         self.branch_search.observe(lambda _c: self._load_branches(), names="value")
         rows: list[w.Widget] = [text_html(TIP, "sbf-hint-red sbf-agreement-tip")]
         if a is not None:
-            rows.append(text_html(f"协议名称：{a.agreement_name}　协议编号：{a.agreement_id}　"
-                                  f"清算行行号：{a.clearing_bank_no}　协议状态：{a.status}", "sbf-agreement-which"))
+            rows.append(text_html(f"协议名称：{a.agreement_name}　协议编号：{a.agreement_id}", "sbf-agreement-which"))
+            rows.append(text_html(f"清算行行号：{a.clearing_bank_no}　开户行行号：{a.branch_no}　协议状态：{a.status}",
+                                  "sbf-agreement-which"))
         rows += [
             field("是否允许银行代扣", self.debit, width=LABEL_WIDTH),
             field("所属税务机关", self.authority, width=LABEL_WIDTH),
