@@ -77,6 +77,8 @@ class Bureau:
         if request.method == "POST" and path == f"/units/{UNIT}/agreements":
             made = _agreement(f"{len(self.rows) + 1:020d}", "未验证", "中国工商银行", body["bank_code"],
                               body["account_no"], "费批扣" if body["allow_debit"] else "所有非批扣")
+            made.update(region_code=body["region_code"], branch_no=body["branch_no"],
+                        account_name=body["account_name"], tax_authority=body["tax_authority"])
             self.rows.insert(0, made)
             return httpx.Response(201, json=made)
         aid = path.split("/")[4]
@@ -242,3 +244,18 @@ def test_verify_asks_then_shows_the_result(page):
     assert "验证通过" in _top(page).text
     _top(page).dismiss()
     assert page.table.grid.data["协议状态"].iloc[0] == "验证通过"
+
+
+def test_modify_of_an_unverified_agreement_may_verify_at_once_but_not_unsaved_changes(page):
+    page.table.click(0, "操作")  # 修改 of the unverified one
+    dialog = _top(page)
+    assert not dialog.verify_button.disabled
+    dialog.account_no.value = "6217000000009999"
+    dialog.verify_button.click()
+    assert "请先点击【保存】" in _top(page).text
+    _top(page).dismiss()
+    assert page.bureau.sent == []
+    dialog.account_no.value = "6217000000004518"
+    dialog.verify_button.click()
+    assert page.bureau.sent[-1][1].endswith("/00000000000000000002/verify")
+    assert "验证通过" in _top(page).text

@@ -247,7 +247,9 @@ class AgreementDialog(Dialog):
         ]
         self.save_button = w.Button(description="保存", button_style="primary")
         self.save_button.add_class("sbf-agreement-save")
-        self.verify_button = w.Button(description="验证", disabled=True)
+        # 验证 needs a saved agreement: after 保存, or at once for an unverified one opened by 修改
+        self.verify_button = w.Button(description="验证",
+                                      disabled=not (a is not None and a.status in ("未验证", "验证失败")))
         self.verify_button.add_class("sbf-agreement-verify")
         self.cancel_button = w.Button(description="取消")
         self.cancel_button.add_class("sbf-agreement-cancel")
@@ -340,9 +342,18 @@ class AgreementDialog(Dialog):
         self.page.load()
 
     def verify(self) -> None:
-        if self.saved is None:
+        """验证 of the agreement as saved; values changed since then must be saved first."""
+        target = self.saved or self.agreement
+        if target is None:
             return
-        self.page.run_call(self.page.agreements.verify, self.saved.agreement_id, on_done=self._verified,
+        try:
+            changed = self.page.agreements.check(self.form()) != target.form()
+        except ValidationError:
+            changed = True
+        if changed:
+            self.page.ui.error("协议信息已修改，请先点击【保存】，再发起验证。")
+            return
+        self.page.run_call(self.page.agreements.verify, target.agreement_id, on_done=self._verified,
                            title="验证", label="正在验证，请稍候……")
 
     def _verified(self, agreement: Agreement) -> None:
