@@ -129,9 +129,9 @@ def test_every_screen_fits_at_both_sizes(voila, page, bureau, shot):
         text = page.inner_text(".sbf-app")
         assert "SET-4" not in text and "EMP-" not in text  # no catalogue ID on a screen
 
-        page.click(".sbf-menu-EMP-28")
-        page.wait_for_selector(".sbf-not-built-page")
-        both_sizes(page, shot, "16-not-built")
+        page.click(".sbf-menu-EMP-28")  # 单位退费申请管理: the last menu of the list
+        page.wait_for_selector(".sbf-refund-add")
+        both_sizes(page, shot, "16-refunds", [".sbf-refund-add", ".sbf-refund-refresh"])
         assert "EMP-28" not in page.inner_text(".sbf-app")
 
         page.click(".sbf-menu-SET-1")
