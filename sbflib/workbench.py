@@ -22,6 +22,7 @@ from sbflib.employer.payments import PaymentRecordService, PaymentService, Vouch
 from sbflib.employer.refunds import RefundService
 from sbflib.employer.registrations import InsuranceRegistrationService, ProjectService
 from sbflib.employer.roster import RosterService, SyncResult
+from sbflib.employer.statistics import StatisticsService
 from sbflib.employer.trial import TrialService
 from sbflib.employer.unit_info import UnitInfoService
 from sbflib.employer.wages import WageRecordService, WageService
@@ -75,6 +76,7 @@ class EmployerServices:
         self.refunds: RefundService  # 单位退费申请管理 (EMP-28)
         self.certificates: CertificateService  # 税收完税证明 开具/补开/查验 (EMP-14, 15, 26)
         self.payment_proofs: PaymentProofService  # 职工/单位缴费证明打印 (EMP-16, 17)
+        self.statistics: StatisticsService  # 统计分析 (STA-1..5, beyond the manual)
         self.payables: PayableService = payables or PayableService(wages.ctx)  # 社保费应缴信息查询 (EMP-21)
 
 
@@ -133,6 +135,7 @@ class Workbench:
                                          WageService(self.ctx), WageRecordService(self.ctx))
         self.employer.insurance_registrations = InsuranceRegistrationService(self.ctx)
         self.employer.projects = ProjectService(self.ctx)
+        self.employer.statistics = StatisticsService(self.ctx)  # 统计分析 (STA-1..5)
         self.employer.certificates = CertificateService(self.ctx)  # EMP-14, 15, 26
         self.employer.payment_proofs = PaymentProofService(self.ctx)  # EMP-16, 17
         self.employer.payments, self.employer.vouchers, self.employer.payment_records = (

@@ -92,6 +92,14 @@ EMPLOYER_MENUS: tuple[MenuGroup, ...] = (
         ("EMP-24", "工程项目社保费申报记录"),
     ),
     _g("单位退费申请管理", ("EMP-28", "单位退费申请管理")),
+    _g(  # beyond the manual: charts over what the client keeps
+        "统计分析",
+        ("STA-1", "月度费款"),
+        ("STA-2", "申报缴费到账核对"),
+        ("STA-3", "欠费账龄"),
+        ("STA-4", "参保人数变动"),
+        ("STA-5", "缴费基数分布"),
+    ),
     SETTINGS_GROUP,
 )
 
@@ -203,6 +211,11 @@ PAGES: dict[str, str] = {
     "EMP-16": "sbflib.ui.pages.payment_proofs:EmployeeProofPage",
     "EMP-17": "sbflib.ui.pages.payment_proofs:UnitProofPage",
     "EMP-28": "sbflib.ui.pages.refunds:RefundsPage",
+    "STA-1": "sbflib.ui.pages.statistics:MonthlyFeesPage",  # 统计分析 (beyond the manual)
+    "STA-2": "sbflib.ui.pages.statistics:ReconciliationPage",
+    "STA-3": "sbflib.ui.pages.statistics:ArrearsAgingPage",
+    "STA-4": "sbflib.ui.pages.statistics:HeadcountFlowPage",
+    "STA-5": "sbflib.ui.pages.statistics:BaseDistributionPage",
     "SET-1": "sbflib.ui.pages.network:NetworkPage",
     "SET-2": "sbflib.ui.pages.backup:BackupPage",
     "SET-3": "sbflib.ui.pages.local_password:LocalPasswordPage",
