@@ -193,3 +193,16 @@ def test_proofs_with_rows_print_and_export_and_without_give_the_reasons(paid):
         proofs.employees(month, month)
     with pytest.raises(ValidationError, match="费款所属期起"):
         proofs.unit(later, month)
+
+
+def test_every_ticket_in_the_treasury_issues_and_prints(paid):
+    """The demo's payments in other channels (late fees as lines of their own) print as well."""
+    wb, _record = paid
+    certs = wb.employer.certificates
+    listed = certs.issuable()
+    assert len(listed) >= 2
+    for voucher in listed["voucher_no"]:
+        done = certs.issue(voucher)
+        text = _flat(_text(done.pdf))
+        assert to_capitals(done.certificate.total, prefix=True) in text
+        assert done.certificate.total == sum(i.amount for i in done.certificate.items)

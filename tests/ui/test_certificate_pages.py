@@ -149,7 +149,7 @@ def test_unit_proof_page_lists_prints_exports_and_gives_reasons(ui):
     page.form.query_button.click()
     assert page.table.total == 2 and page.reasons.value == ""
     row = page.table.grid.data.iloc[0]
-    assert row["征收类型"] == "单位缴费" and row["实缴金额"] == "3,533.34" and row["费款所属起止日期"] == "2026-10"
+    assert row["征收类型"] == "单位缴费" and row["实缴金额"] == "3,533.34" and row["费款所属期"] == "2026-10"
     page.print_button.click()  # nothing ticked: every row
     assert ui.saved[-1][1].startswith("单位缴费证明_") and ui.saved[-1][1].endswith(".pdf")
     page.table.tick(1)

@@ -24,17 +24,22 @@ from sbflib.ui.context import Ui, button
 from sbflib.ui.page import Page
 from sbflib.ui.pages.tax_certificates import MonthRange, default_months, paged
 
-UNIT_WIDTHS = {"序号": 52, "征收经办机构": 190, "社保经办机构": 150, "单位编号": 110, "征收项目": 150, "征收品目": 170,
-               "征收类型": 80, "征收子目": 80, "费款所属起止日期": 150, "入库日期": 100, "实缴金额": 110}
-UNIT_MIN = {"序号": 40, "征收经办机构": 60, "社保经办机构": 60, "单位编号": 60, "征收项目": 80, "征收品目": 80,
-            "征收类型": 64, "征收子目": 48, "费款所属起止日期": 120, "入库日期": 88}
+# The list: the manual's columns but 征收子目, which the bureau leaves empty here (the PDF and the
+# export carry it when a line has one); widths that fit 1366 px with every header whole.
+UNIT_COLUMNS = {k: ("费款所属期" if k == "period_range" else v) for k, v in UNIT_PROOF_COLUMNS.items()
+                if k != "subitem_detail"}
+UNIT_WIDTHS = {"序号": 52, "征收经办机构": 120, "社保经办机构": 110, "单位编号": 100, "征收项目": 100, "征收品目": 120,
+               "征收类型": 88, "费款所属期": 100, "入库日期": 96, "实缴金额": 104}
+# at 1024 px the row shrinks towards these (values elide …); 实缴金额 stays whole
+UNIT_MIN = {"序号": 44, "征收经办机构": 40, "社保经办机构": 40, "单位编号": 48, "征收项目": 64, "征收品目": 64,
+            "征收类型": 60, "费款所属期": 72, "入库日期": 88}
 # the list shows the ID number masked (the PDF prints it in full)
 EMPLOYEE_COLUMNS = {("id_number_masked" if k == "id_number" else k): v for k, v in EMPLOYEE_PROOF_COLUMNS.items()}
 EMPLOYEE_WIDTHS = {"序号": 52, "姓名": 72, "证件类型": 110, "证件号码": 160, "单位编号": 110, "征收项目": 140,
                    "费款所属期": 90, "缴费基数": 100, "单位缴费": 96, "个人缴费": 96, "实缴金额": 100, "入库日期": 100,
                    "征收经办机构": 180, "社保经办机构": 150}
-EMPLOYEE_MIN = {"序号": 40, "证件类型": 72, "单位编号": 60, "征收项目": 80, "入库日期": 88, "征收经办机构": 60,
-                "社保经办机构": 60}
+EMPLOYEE_MIN = {"序号": 44, "姓名": 56, "证件类型": 40, "证件号码": 130, "单位编号": 40, "征收项目": 56, "费款所属期": 72,
+                "入库日期": 88, "征收经办机构": 36, "社保经办机构": 36}
 MONEY = {"amount": money_text, "base": money_text, "unit_amount": money_text, "personal_amount": money_text,
          "arrived_on": date_text}
 
@@ -139,8 +144,8 @@ class UnitProofPage(ProofPage):
     ticks_needed: ClassVar[bool] = False
 
     def __init__(self, ui: Ui) -> None:
-        super().__init__(ui, [], dict(UNIT_PROOF_COLUMNS), UNIT_WIDTHS, UNIT_MIN,
-                         "【打印】打印勾选的缴费清单（未勾选时打印查询到的全部）；【导出】导出为Excel文件。")
+        super().__init__(ui, [], UNIT_COLUMNS, UNIT_WIDTHS, UNIT_MIN,
+                         "【打印】打印勾选的缴费清单（未勾选时打印查询到的全部）；【导出】导出为电子表格文件。")
 
     def ask(self, month_from: str, month_to: str) -> ProofResult:
         return self.proofs.unit(month_from, month_to)

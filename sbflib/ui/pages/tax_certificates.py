@@ -45,12 +45,13 @@ REISSUE_MENU = "EMP-15"
 
 ISSUABLE_WIDTHS = {"序号": 52, "应征凭证序号": 170, "费款所属期": 150, "品目数": 64, "实缴金额合计": 120,
                    "缴款日期": 100, "入库日期": 100, "主管税务机关": 190, "开具状态": 84, "电子税票号码": 180}
-ISSUABLE_MIN = {"序号": 40, "应征凭证序号": 120, "费款所属期": 120, "品目数": 52, "缴款日期": 88, "入库日期": 88,
-                "主管税务机关": 60, "开具状态": 72, "电子税票号码": 60}
+# at 1024 px the row shrinks towards these (values elide …) so that 操作 stays in view
+ISSUABLE_MIN = {"序号": 44, "应征凭证序号": 72, "费款所属期": 72, "品目数": 44, "实缴金额合计": 96, "缴款日期": 40,
+                "入库日期": 88, "主管税务机关": 40, "开具状态": 64, "电子税票号码": 40}
 ISSUED_WIDTHS = {"序号": 52, "电子税票号码": 180, "应征凭证序号": 170, "费款所属期": 150, "品目数": 64,
                  "金额合计": 120, "填发日期": 100, "打印次数": 76, "主管税务机关": 180, "票证字轨": 120, "票证号码": 110}
-ISSUED_MIN = {"序号": 40, "应征凭证序号": 60, "费款所属期": 120, "品目数": 52, "填发日期": 88, "打印次数": 64,
-              "主管税务机关": 60, "票证字轨": 60, "票证号码": 60}
+ISSUED_MIN = {"序号": 44, "电子税票号码": 80, "应征凭证序号": 40, "费款所属期": 72, "品目数": 44, "金额合计": 96,
+              "填发日期": 88, "打印次数": 56, "主管税务机关": 36, "票证字轨": 36, "票证号码": 36}
 
 
 def paged(df: pd.DataFrame) -> Callable[[int, int], tuple[pd.DataFrame, int]]:
@@ -157,7 +158,7 @@ class CertificateListPage(Page):
         self.ui.save(printout.pdf, printout.filename)
         cert = printout.certificate
         self._note(f"已{self.action}税收完税证明（电子税票号码{cert.certificate_no}，金额合计{money_text(cert.total)}元，"
-                   f"{cert.print_label}），文件：{printout.filename}")
+                   f"{cert.print_label}），已保存为文件。")
         self.query_quietly()
 
     def query_quietly(self) -> None:
@@ -210,6 +211,10 @@ class ReissueCertificatePage(CertificateListPage):
 
 # ---- 查验 ------------------------------------------------------------------------------------------
 
+def _period(start: str, end: str) -> str:
+    return start if start == end else f"{start} 至 {end}"
+
+
 def certificate_html(cert: Certificate) -> str:
     """The certificate drawn as its ticket (中华人民共和国税收完税证明), for the view-only 预览."""
     cell = "border:1px solid #7a4b2a;padding:4px 6px;"
@@ -218,7 +223,7 @@ def certificate_html(cert: Certificate) -> str:
     rows = "".join(
         f"<tr><td style='{cell}'>{escape(i.voucher_no)}</td><td style='{cell}'>{escape(i.item_name)}</td>"
         f"<td style='{cell}'>{escape(i.subitem_name)}</td>"
-        f"<td style='{cell}'>{escape(i.period_start)} 至 {escape(i.period_end)}</td>"
+        f"<td style='{cell}'>{escape(_period(i.period_start, i.period_end))}</td>"
         f"<td style='{cell}'>{escape(i.arrived_on.isoformat())}</td>"
         f"<td style='{cell}text-align:right'>{escape(money_text(i.amount))}</td></tr>" for i in cert.items)
     total = cert.total if isinstance(cert.total, Decimal) else Decimal(str(cert.total))
