@@ -46,11 +46,12 @@ def _r(value: str) -> Decimal:
     return Decimal(value).quantize(FEN, ROUND_HALF_UP)
 
 
-def _seed(store: Store, *, rules: bool = True, industry: str = "商务服务业") -> None:
+def _seed(store: Store, *, rules: bool = True, industry: str = "商务服务业", region: str = REGION,
+          rules_file: Path = RULES) -> None:
     with store.work() as con:
         con.execute("INSERT INTO units (unit_id, module, taxpayer_id, name, region, added_at, last_sync_at, profile_json)"
                     " VALUES (?, 'employer', '91330110JELB93XPED', '杭州上城和瑞商务咨询有限公司', ?, ?, ?, ?)",
-                    [UNIT, REGION, SYNCED, SYNCED, json.dumps({"industry": industry}, ensure_ascii=False)])
+                    [UNIT, region, SYNCED, SYNCED, json.dumps({"industry": industry}, ensure_ascii=False)])
         for emp, (start, stop, base) in EMPLOYEES.items():
             con.execute("INSERT INTO employees (unit_id, employee_id, name, start_month, stop_month) VALUES (?, ?, ?, ?, ?)",
                         [UNIT, emp, NAMES[emp], start, stop])
@@ -60,8 +61,8 @@ def _seed(store: Store, *, rules: bool = True, industry: str = "商务服务业"
                             " start_month, stop_month, collection_mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [UNIT, emp, NUMBER, code, name, base, start, stop, mode])
         if rules:
-            body = json.loads(RULES.read_text(encoding="utf-8"))
-            reference_repo.replace_rules(con, REGION, [("contribution-2026", "1", "2026-07-01", body)])
+            body = json.loads(rules_file.read_text(encoding="utf-8"))
+            reference_repo.replace_rules(con, region, [("contribution", "1", "2026-07-01", body)])
 
 
 def _filing(store: Store, filing_id: str, employee: str, month: str, wage: str, decided: dt.datetime) -> None:
@@ -125,6 +126,20 @@ def test_the_current_month_worked_by_hand(env):
     unpriced = service.unpriced()
     assert list(unpriced["employee_id"].unique()) == ["E4"] and set(unpriced["name"]) == {"赵磊"}
     assert bureau.requests == []  # nothing is fetched for a trial
+
+
+def test_shanghai_rounds_each_line_up_to_the_jiao(env):
+    """上海 见分进角 (the rule file's rounding): each line rounded half up to the fen, then up to the jiao;
+    floor 7384.00 and cap 36921.00 in force since 2024-07."""
+    store, service, _ = env
+    _seed(store, region="310100", rules_file=RULES.with_name("310100-contribution-2024.json"))
+    service.ctx.unit = CurrentUnit(UNIT, "91310115MA0000000X", "上海测试单位", "employer", "310100")
+    rows = {(r["item_code"], r["payer"]): r for r in service.trial().rows.to_dict("records")}
+    # 7384.00 × 0.16 = 1181.44 → 1181.50; 8000.55 × 0.16 = 1280.088 → 1280.09 → 1280.10; 30000.00 × 0.16 = 4800.00
+    assert rows["10201", "unit"]["amount"] == Decimal("1181.50") + Decimal("1280.10") + Decimal("4800.00")
+    # 590.72 → 590.80; 640.044 → 640.04 → 640.10; 2400.00
+    assert rows["10201", "personal"]["amount"] == Decimal("590.80") + Decimal("640.10") + Decimal("2400.00")
+    assert rows["10201", "unit"]["base_total"] == Decimal("7384.00") + Decimal("8000.55") + Decimal("30000.00")
 
 
 def test_the_class_comes_from_the_roster_when_the_industry_is_unknown(env):
