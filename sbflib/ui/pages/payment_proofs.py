@@ -33,13 +33,14 @@ UNIT_WIDTHS = {"序号": 52, "征收经办机构": 120, "社保经办机构": 11
 # at 1024 px the row shrinks towards these (values elide …); 实缴金额 stays whole
 UNIT_MIN = {"序号": 44, "征收经办机构": 40, "社保经办机构": 40, "单位编号": 48, "征收项目": 64, "征收品目": 64,
             "征收类型": 60, "费款所属期": 72, "入库日期": 88}
-# the list shows the ID number masked (the PDF prints it in full)
-EMPLOYEE_COLUMNS = {("id_number_masked" if k == "id_number" else k): v for k, v in EMPLOYEE_PROOF_COLUMNS.items()}
-EMPLOYEE_WIDTHS = {"序号": 52, "姓名": 72, "证件类型": 110, "证件号码": 160, "单位编号": 110, "征收项目": 140,
-                   "费款所属期": 90, "缴费基数": 100, "单位缴费": 96, "个人缴费": 96, "实缴金额": 100, "入库日期": 100,
-                   "征收经办机构": 180, "社保经办机构": 150}
-EMPLOYEE_MIN = {"序号": 44, "姓名": 56, "证件类型": 40, "证件号码": 130, "单位编号": 40, "征收项目": 56, "费款所属期": 72,
-                "入库日期": 88, "征收经办机构": 36, "社保经办机构": 36}
+# the list shows the ID number masked (the PDF prints it in full); 单位编号 and the two offices are in
+# the PDF and the export, so the row fits 1366 px
+EMPLOYEE_COLUMNS = {("id_number_masked" if k == "id_number" else k): v for k, v in EMPLOYEE_PROOF_COLUMNS.items()
+                    if k not in ("unit_number", "tax_authority", "agency")}
+EMPLOYEE_WIDTHS = {"序号": 48, "姓名": 72, "证件类型": 96, "证件号码": 170, "征收项目": 110, "费款所属期": 88,
+                   "缴费基数": 92, "单位缴费": 88, "个人缴费": 88, "实缴金额": 92, "入库日期": 96}
+EMPLOYEE_MIN = {"序号": 44, "姓名": 56, "证件类型": 40, "证件号码": 130, "征收项目": 56, "费款所属期": 72,
+                "入库日期": 88}
 MONEY = {"amount": money_text, "base": money_text, "unit_amount": money_text, "personal_amount": money_text,
          "arrived_on": date_text}
 
