@@ -55,7 +55,14 @@ from sbflib.errors import (
 )
 from sbflib.gateway.payments import BankVoucher, Payment, PaymentRecord
 from sbflib.io import xlsx
-from sbflib.io.voucher import voucher_doc_from_wire, voucher_pdf
+from sbflib.io.voucher import (
+    VOUCHER_TITLE,
+    VOUCHER_WARNING,
+    VoucherDoc,
+    format_period,
+    voucher_doc_from_wire,
+    voucher_pdf,
+)
 from sbflib.store import payments as repo
 from sbflib.store.filters import parse_date
 from sbflib.store.payments import (
@@ -72,9 +79,28 @@ from sbflib.store.payments import (
 from sbflib.system.context import Context
 
 __all__ = [
-    "ARREAR_COLUMNS", "RECORD_COLUMNS", "RECORD_STATUSES", "VOUCHER_COLUMNS", "VOUCHER_STATUSES",
-    "AgreementChoice", "PayResult", "PaySummary", "PayerAccount", "PaymentRecordService", "PaymentService",
-    "RecordDetail", "RecordFilter", "UnlockResult", "VoucherDetail", "VoucherFilter", "VoucherService",
+    "ARREAR_COLUMNS",
+    "RECORD_COLUMNS",
+    "RECORD_STATUSES",
+    "VOUCHER_COLUMNS",
+    "VOUCHER_STATUSES",
+    "VOUCHER_TITLE",
+    "VOUCHER_WARNING",
+    "AgreementChoice",
+    "PayResult",
+    "PaySummary",
+    "PayerAccount",
+    "PaymentRecordService",
+    "PaymentService",
+    "RecordDetail",
+    "RecordFilter",
+    "UnlockResult",
+    "VoucherDetail",
+    "VoucherDoc",
+    "VoucherFilter",
+    "VoucherService",
+    "format_period",
+    "voucher_doc",
 ]
 
 ZERO = Decimal("0.00")
@@ -269,6 +295,11 @@ def _items_frame(items: list[dict[str, Any]]) -> pd.DataFrame:
     if "period_start" in df.columns:
         df["period_range"] = [_period_range(a, b) for a, b in zip(df["period_start"], df["period_end"], strict=True)]
     return df
+
+
+def voucher_doc(wire: dict[str, Any]) -> VoucherDoc:
+    """What the voucher prints (io/voucher.py), for the page's 打印预览."""
+    return voucher_doc_from_wire(wire)
 
 
 def print_voucher(wire: dict[str, Any]) -> bytes:

@@ -209,7 +209,8 @@ def replace_records(con: Con, unit_id: str, period_from: str, period_to: str,
 _RECORD_SELECT = """
     SELECT r.record_id, r.payment_id, r.declaration_id, r.voucher_no, r.channel, r.method, r.status, r.reason,
            r.unlock_result, r.tax_authority, r.period_start, r.period_end,
-           r.period_start || ' 至 ' || r.period_end AS period_range, r.amount, r.late_fee, r.total, r.bank_name,
+           CASE WHEN r.period_start = r.period_end THEN r.period_start
+                ELSE r.period_start || ' 至 ' || r.period_end END AS period_range, r.amount, r.late_fee, r.total, r.bank_name,
            r.account_masked, r.bank_serial, r.bank_voucher_no, r.created_at, r.decided_at, r.unlocked_at, r.paid_on
     FROM pay_records r WHERE {where}
     ORDER BY r.created_at DESC NULLS LAST, r.record_id DESC
@@ -292,7 +293,8 @@ def replace_vouchers(con: Con, unit_id: str, period_from: str, period_to: str,
 _VOUCHER_SELECT = """
     SELECT v.voucher_no, v.channel, v.status, v.issued_at, v.issued_on, v.valid_until, v.amount, v.late_fee, v.total,
            v.tax_authority, v.payer_name, v.payer_account, v.payer_bank, v.period_start, v.period_end,
-           v.period_start || ' 至 ' || v.period_end AS period_range, v.voided_at, v.paid_at, v.payment_id,
+           CASE WHEN v.period_start = v.period_end THEN v.period_start
+                ELSE v.period_start || ' 至 ' || v.period_end END AS period_range, v.voided_at, v.paid_at, v.payment_id,
            p.voucher_no IS NOT NULL AS printed
     FROM pay_vouchers v LEFT JOIN pay_voucher_pdfs p ON p.unit_id = v.unit_id AND p.voucher_no = v.voucher_no
     WHERE {where}

@@ -87,14 +87,19 @@ def _seed(bureau: Any, unit_id: str, count: int) -> None:
                timeout=30).raise_for_status()
 
 
-def _shot(page: Any, name: str, selectors: tuple[str, ...] = (), sizes: list[tuple[int, int]] | None = None) -> None:
+def _shot(page: Any, name: str, selectors: tuple[str, ...] = (), sizes: list[tuple[int, int]] | None = None,
+          grid: str = "") -> None:
+    """Screenshots; the selectors in view and not covered; with `grid`, its whole row fits (no
+    horizontal scroll bar: 操作 stays in view)."""
     SCREENS.mkdir(parents=True, exist_ok=True)
     for width, height in sizes or SIZES[:1]:
         page.set_viewport_size({"width": width, "height": height})
-        time.sleep(0.6)
+        time.sleep(0.8)
         page.screenshot(path=str(SCREENS / f"pay-{name}-{width}x{height}.png"))
         for selector in selectors:
             _assert_visible(page, selector)
+        if grid:
+            assert not page.locator(f"{grid} .lm-ScrollBar[data-orientation='horizontal']").is_visible(), (name, width)
     page.set_viewport_size({"width": 1366, "height": 768})
     time.sleep(0.3)
 
@@ -146,7 +151,7 @@ def _pay_through_password(page: Any, root: str, count: int) -> None:
     page.wait_for_function(f"() => {{ const e = document.querySelector('{root} .sbf-pay-totals');"
                            f" return !!e && e.innerText.includes('共{count}条'); }}")
     _shot(page, "arrears", (f"{root} .sbf-pay-now", f"{root} .sbf-pay-refresh", f"{root} .sbf-pay-preview"),
-          sizes=SIZES)
+          sizes=SIZES, grid=root)
     _chinese_only(page)
     _tick_all(page, root)
     page.click(f"{root} .sbf-pay-now")
@@ -186,7 +191,8 @@ def test_pay_an_arrear_by_agreement_and_see_it_in_the_records(app: Any, bureau: 
     page.wait_for_function(f"() => document.querySelector('{records} .sbf-pager-label') &&"
                            f" document.querySelector('{records} .sbf-pager-label').innerText.includes('共 1 条')")
     assert _pager_total(page, records) == 1
-    _shot(page, "records", (f"{records} .sbf-payrecords-sync", f"{records} .sbf-payrecords-export"), sizes=SIZES)
+    _shot(page, "records", (f"{records} .sbf-payrecords-sync", f"{records} .sbf-payrecords-export"), sizes=SIZES,
+          grid=records)
     _chinese_only(page)
     _click_action(page, records, 0, LINKS["records"])
     page.wait_for_selector(".sbf-payment-detail-dialog")
@@ -240,7 +246,8 @@ def test_print_a_voucher_and_read_the_pdf(app: Any, bureau: Any, tmp_path: Path)
     page.wait_for_selector(f"{vouchers} .lm-DataGrid")
     page.wait_for_function(f"() => document.querySelector('{vouchers} .sbf-pager-label') &&"
                            f" !document.querySelector('{vouchers} .sbf-pager-label').innerText.includes('共 0 条')")
-    _shot(page, "vouchers", (f"{vouchers} .sbf-vouchers-sync", f"{vouchers} .sbf-vouchers-export"), sizes=SIZES)
+    _shot(page, "vouchers", (f"{vouchers} .sbf-vouchers-sync", f"{vouchers} .sbf-vouchers-export"), sizes=SIZES,
+          grid=vouchers)
     _chinese_only(page)
     # the newest voucher (printed here) is the first row: 重新打印 gives the stored bytes
     _click_action(page, vouchers, 0, LINKS["vouchers"], second=True)

@@ -9,8 +9,16 @@ from typing import Any
 
 import ipywidgets as w
 
-from sbflib.employer.payments import AgreementChoice, PayerAccount, PaySummary
-from sbflib.io.voucher import VOUCHER_TITLE, VOUCHER_WARNING, VoucherDoc, format_period, voucher_doc_from_wire
+from sbflib.employer.payments import (
+    VOUCHER_TITLE,
+    VOUCHER_WARNING,
+    AgreementChoice,
+    PayerAccount,
+    PaySummary,
+    VoucherDoc,
+    format_period,
+    voucher_doc,
+)
 from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import escape, text_html
 
@@ -205,7 +213,7 @@ class VoucherPreviewDialog(Dialog):
 
     def __init__(self, wire: dict[str, Any], on_print: Callable[[], None], *, title: str = "打印预览") -> None:
         try:
-            preview = voucher_html(voucher_doc_from_wire(wire))
+            preview = voucher_html(voucher_doc(wire))
         except Exception:  # noqa: BLE001 - the PDF still downloads; the preview is a courtesy
             preview = "<div class='sbf-hint'>凭证预览暂不可用，请点击【打印】下载凭证。</div>"
         body = w.HTML(preview)

@@ -28,12 +28,13 @@ from sbflib.ui.pages.vouchers import ITEM_COLUMNS, PeriodDialog, detail_html
 ALL = "全部"
 LOCKED = "锁定"
 FAILED = "缴费失败"
-COLUMNS = {"voucher_no": "应征凭证序号", "period_range": "费款所属期", "amount": "缴费金额（元）", "late_fee": "滞纳金（元）",
-           "total": "合计（元）", "channel": "缴费方式", "account_text": "缴费账户", "status": "缴费状态",
-           "created_at": "缴费时间"}
-WIDTHS = {"序号": 48, "应征凭证序号": 176, "费款所属期": 150, "缴费金额（元）": 116, "滞纳金（元）": 100,
-          "合计（元）": 116, "缴费方式": 88, "缴费账户": 170, "缴费状态": 84, "缴费时间": 140}
-MIN_WIDTHS = {"序号": 40, "应征凭证序号": 120, "费款所属期": 80, "缴费方式": 64, "缴费账户": 48, "缴费时间": 96}
+COLUMNS = {"voucher_no": "应征凭证序号", "period_range": "费款所属期", "total": "缴费金额（元）", "late_fee": "滞纳金（元）",
+           "channel": "缴费方式", "account_masked": "缴费账户", "status": "缴费状态", "created_at": "缴费时间"}
+# 缴费金额 includes the late fee; the bank's name, the amount without it and the items are in 查看.
+WIDTHS = {"序号": 56, "应征凭证序号": 176, "费款所属期": 110, "缴费金额（元）": 116, "滞纳金（元）": 100, "缴费方式": 88,
+          "缴费账户": 96, "缴费状态": 88, "缴费时间": 136}
+MIN_WIDTHS = {"序号": 40, "应征凭证序号": 80, "费款所属期": 64, "缴费金额（元）": 96, "滞纳金（元）": 72, "缴费方式": 48,
+              "缴费账户": 48, "缴费状态": 64, "缴费时间": 56}
 
 
 def time_text(v: Any) -> str:
@@ -110,14 +111,7 @@ class PaymentRecordsPage(Page):
                             status="" if self.status.value == ALL else str(self.status.value))
 
     def _fetch(self, page: int, size: int) -> tuple[pd.DataFrame, int]:
-        df, total = self.records.query(self.filters(), page=page, page_size=size)
-        if not df.empty:
-            df = df.copy()
-            df["account_text"] = [" ".join(p for p in (text_of(b), text_of(a)) if p)
-                                  for b, a in zip(df["bank_name"], df["account_masked"], strict=True)]
-        else:
-            df = df.assign(account_text=pd.Series(dtype=object))
-        return df, total
+        return self.records.query(self.filters(), page=page, page_size=size)
 
     def query(self) -> None:
         self.ui.call(self.table.refresh, 1)
