@@ -127,7 +127,7 @@ def seed(store: Store, employees: int, months: list[str]) -> dict[str, int]:
             FROM bench_rows WHERE month < ?""", [UNIT, now, months[-4]])
         body = json.loads(RULES.read_text(encoding="utf-8"))
         reference_repo.replace_rules(con, REGION, [("contribution-2026", "1", "2026-07-01", body)])
-        counts = {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0])  # noqa: S608 (fixed names)
+        counts = {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0])
                   for t in ("employees", "employee_items", "payables", "declaration_records",
                             "declaration_record_rows", "pay_records", "arrivals")}
         con.execute("DROP TABLE bench_rows")
