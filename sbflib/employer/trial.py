@@ -3,6 +3,8 @@
     t = wb.employer.trial
       .trial(months=None) -> Trial                the current month by default (sbflib.domain.declarations.Trial)
       .rows(trial) -> DataFrame                   its rows with item and payer names (TRIAL_COLUMNS, Decimal money)
+      .unpriced(months=None) -> DataFrame         employees paying without a known wage (left out)
+      .calculate(months=None) -> (Trial, rows, unpriced)   the three from one read (the page's 测算)
       .compare(channel="daily", months=None) -> DataFrame   every row where the trial and the bureau's
                                                   preprocessing differ (COMPARE_COLUMNS: both figures, 金额差额)
       .compare_employees(channel="daily", prep_ids=None) -> DataFrame   the same per employee (LINE_COLUMNS)
@@ -296,12 +298,24 @@ class TrialService:
         unit_id = self._unit_id()
         with self.ctx.store.read() as con:
             wages = _wages(con, unit_id, wanted, clock.current_month())
-            missing = wages.filter(wages.column("wage").is_null()).to_pandas()
-            names = _employee_names(con, unit_id, sorted(set(missing["employee_id"])))
             items = _item_names(con, unit_id)
+        return self._unpriced(unit_id, wages, items)
+
+    def _unpriced(self, unit_id: str, wages: pa.Table, items: dict[str, str]) -> pd.DataFrame:
+        missing = wages.filter(wages.column("wage").is_null()).select(["employee_id", "item_code", "month"]).to_pandas()
+        with self.ctx.store.read() as con:
+            names = _employee_names(con, unit_id, sorted(set(missing["employee_id"])))
         missing["name"] = missing["employee_id"].map(names)
         missing["item_name"] = missing["item_code"].map(items)
         return missing[["employee_id", "name", "item_code", "item_name", "month"]].reset_index(drop=True)
+
+    def calculate(self, months: list[str] | None = None) -> tuple[Trial, pd.DataFrame, pd.DataFrame]:
+        """What the page shows after 测算, from one read of the inputs: the trial, its rows with names
+        (`rows`) and the employees left out for want of a wage (`unpriced`)."""
+        wanted = _months(months)
+        rules, risk, wages, items = self._inputs(wanted)
+        trial = self._calculate(rules, risk, wages, wanted)
+        return trial, _with_names(trial.rows, items), self._unpriced(self._unit_id(), wages, items)
 
     # -- the bureau's preprocessing ---------------------------------------------------------------
     def _preprocessing(self, channel: str) -> pd.DataFrame:

@@ -125,6 +125,8 @@ def test_the_current_month_worked_by_hand(env):
     assert set(named["item_name"]) == {"基本养老保险费", "工伤保险费"} and set(named["payer_name"]) == {"单位", "个人"}
     unpriced = service.unpriced()
     assert list(unpriced["employee_id"].unique()) == ["E4"] and set(unpriced["name"]) == {"赵磊"}
+    same, shown, left_out = service.calculate()
+    assert same.rows.equals(trial.rows) and shown.equals(named) and left_out.equals(unpriced)
     assert bureau.requests == []  # nothing is fetched for a trial
 
 

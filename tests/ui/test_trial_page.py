@@ -56,6 +56,10 @@ class Service:
             raise StateError(NO_RULES)
         return SimpleNamespace(months=months)
 
+    def calculate(self, months: list[str]) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+        trial = self.trial(months)
+        return trial, self.rows(trial), self.unpriced(months)
+
     def rows(self, trial: Any) -> pd.DataFrame:
         return _rows()
 

@@ -163,11 +163,7 @@ class TrialPage(Page):
         months = self.months()
         if months is None:
             return
-        self.run_call(self._calculate, months, on_done=self._calculated, title="测算", label="正在测算，请稍候……")
-
-    def _calculate(self, months: list[str]) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
-        trial = self.service.trial(months)
-        return trial, self.service.rows(trial), self.service.unpriced(months)
+        self.run_call(self.service.calculate, months, on_done=self._calculated, title="测算", label="正在测算，请稍候……")
 
     def _calculated(self, result: tuple[Any, pd.DataFrame, pd.DataFrame]) -> None:
         self.trial, rows, unpriced = result
