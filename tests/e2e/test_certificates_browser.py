@@ -180,7 +180,8 @@ def test_certificate_and_proof_pages(voila: Any, bureau: Any) -> None:
             page.wait_for_selector(f"{root} .lm-DataGrid")
             page.click(f"{root} .sbf-query-buttons button:text-is('查询')")
             _wait_rows(page, root)
-            _shots(page, "certificate-issue", (f"{root} .sbf-query-buttons button:text-is('查询')",))
+            _shots(page, "certificate-issue", (f"{root} .sbf-query-buttons button:text-is('查询')",
+                                               f"{root} .sbf-pager button:text-is('下一页')"))
             text = page.inner_text(root)
             assert "税收完税证明（非印刷）开具" in text and "共 " in text
             _no_ids_or_english(text)
@@ -231,7 +232,8 @@ def test_certificate_and_proof_pages(voila: Any, bureau: Any) -> None:
             page.wait_for_selector(f"{root} .lm-DataGrid")
             page.click(f"{root} .sbf-query-buttons button:text-is('查询')")
             _wait_rows(page, root)
-            _shots(page, "proof-unit", (f"{root} .sbf-proof-print", f"{root} .sbf-proof-export"))
+            _shots(page, "proof-unit", (f"{root} .sbf-proof-print", f"{root} .sbf-proof-export",
+                                        f"{root} .sbf-pager button:text-is('下一页')"))
             _no_ids_or_english(page.inner_text(root))
             assert _download(page, lambda: page.click(f"{root} .sbf-proof-print")).endswith(".pdf")
 
@@ -246,7 +248,8 @@ def test_certificate_and_proof_pages(voila: Any, bureau: Any) -> None:
             page.fill(f"{root} .sbf-q-name input", made["person"]["name"])
             page.click(f"{root} .sbf-query-buttons button:text-is('查询')")
             _wait_rows(page, root)
-            _shots(page, "proof-employee", (f"{root} .sbf-proof-print", f"{root} .sbf-proof-export"))
+            _shots(page, "proof-employee", (f"{root} .sbf-proof-print", f"{root} .sbf-proof-export",
+                                            f"{root} .sbf-pager button:text-is('下一页')"))
             _no_ids_or_english(page.inner_text(root))
             page.close(run_before_unload=True)
             browser.close()
