@@ -172,3 +172,21 @@ def test_a_bad_month_is_said_in_chinese_and_nothing_is_drawn(env):
     draws = page.draws
     page.month_from.value = "2026-13"
     assert page.draws == draws and "年-月" in page.status.value
+
+
+def test_update_fetches_every_source_then_redraws(env):
+    ui, _saved = env
+    calls: list[str] = []
+
+    def sync(name: str) -> Any:
+        return lambda *a, **k: calls.append(name) or 0
+
+    e = ui.wb.employer
+    for name in ("payables", "arrivals", "declaration_records", "payment_records"):
+        setattr(e, name, SimpleNamespace(sync=sync(name)))
+    ui.wb.declaration_settings = SimpleNamespace(update_rules=sync("rules"))
+    page = _open(ui, "STA-2")
+    draws = page.draws
+    page.update_sources()
+    assert sorted(calls) == ["arrivals", "declaration_records", "payables", "payment_records", "rules"]
+    assert page.draws == draws + 1

@@ -1,7 +1,8 @@
 """统计分析 (beyond the manual): five chart pages over what the client keeps (应缴信息, 申报记录, 缴费记录,
 到账信息, 职工参保信息): 月度费款, 申报缴费到账核对, 欠费账龄, 参保人数变动, 缴费基数分布.
 
-Each page: filters 所属期起 / 所属期止 / 单位编号 / 征收项目 (a change redraws the chart in place, in the
+Each page: 更新数据 (fetches 应缴信息, 到账信息, 申报记录, 缴费记录 and the rule files, as the query pages'
+同步 do; the charts read only what the client keeps), filters 所属期起 / 所属期止 / 单位编号 / 征收项目 (a change redraws the chart in place, in the
 background: the Image widget gets the new PNG, the table below it the new rows, no reload), the chart
 (matplotlib, titled and labelled in Chinese with the shipped font), its data table, 下载图片 (.png) and
 导出数据 (.xlsx). The figures are `wb.employer.statistics` (`sbflib.employer.statistics`).
@@ -27,8 +28,7 @@ from sbflib.ui.page import Page
 ALL = "全部"
 HINTS = {
     "fees": "按费款所属期统计本机保存的社保费应缴信息，分征收项目和缴费对象（单位、个人）。",
-    "reconciliation": "应缴取自应缴信息，申报取自申报成功的申报记录，缴费取自缴费成功的缴费记录，到账取自到账信息；"
-                      "请先在各查询菜单中同步。",
+    "reconciliation": "应缴取自应缴信息，申报取自申报成功的申报记录，缴费取自缴费成功的缴费记录，到账取自到账信息。",
     "arrears": "申报成功尚未缴费的应缴信息，按今天超过缴费期限的天数分组，滞纳金按今天缴费计算。",
     "headcount": "按职工参保信息统计各单位编号每月新增参保和停止缴费的人数，以及月末参保人数。",
     "bases": "所属期止（默认本月）正常缴费职工的缴费基数，与规则文件中该月的缴费基数下限、上限比较。",
@@ -62,13 +62,14 @@ class StatisticsPage(Page):
         self.unit_number.add_class("sbf-stat-unit")
         self.item = w.Dropdown(options=[(ALL, "")], value="", layout=w.Layout(width="170px"))
         self.item.add_class("sbf-stat-item")
+        self.update_button = button("更新数据", self.update_sources, primary=True, css="sbf-stat-update")
         self.png_button = button("下载图片", self.save_png, css="sbf-stat-png")
         self.xlsx_button = button("导出数据", self.save_xlsx, css="sbf-stat-xlsx")
         parts = [field("所属期起", self.month_from, width="72px"), field("所属期止", self.month_to, width="72px")]
         if self.chart == "bases":  # one month: the bases and limits in force then
             parts = [field("统计月份", self.month_to, width="72px")]
         parts += [field("单位编号", self.unit_number, width="72px"), field("征收项目", self.item, width="72px")]
-        form = w.HBox([*parts, self.png_button, self.xlsx_button])
+        form = w.HBox([*parts, self.update_button, self.png_button, self.xlsx_button])
         form.add_class("sbf-toolbar")
         form.add_class("sbf-wrap")
         self.hint = text_html(HINTS.get(self.chart, ""), "sbf-hint")
@@ -159,6 +160,22 @@ class StatisticsPage(Page):
         self._again = False
         self.status.value = ""
         self.ui.error(exc)
+
+    # ---- 更新数据 ----------------------------------------------------------------------------------
+    def _update(self) -> int:
+        """Fetch what the charts count from the bureau into the store, as the query pages' 同步 do."""
+        e = self.wb.employer
+        self.wb.declaration_settings.update_rules()
+        return e.payables.sync() + e.arrivals.sync() + e.declaration_records.sync() + e.payment_records.sync()
+
+    def update_sources(self) -> None:
+        """【更新数据】: 应缴信息, 到账信息, 申报记录, 缴费记录 and the rule files fetched again, then redrawn."""
+        self.run_call(self._update, on_done=lambda _n: self._updated(), title="更新数据",
+                      label="正在从税务局获取应缴、申报、缴费和到账信息……")
+
+    def _updated(self) -> None:
+        self._choices_loaded = False
+        self.redraw()
 
     # ---- files --------------------------------------------------------------------------------------
     def _name(self, ext: str) -> str:
