@@ -59,6 +59,17 @@ _ROUTES: tuple[tuple[str, str, str], ...] = (
     ("POST", r"/units/[^/]+/wage-filings", "缴费工资申报"),
     ("POST", r"/units/[^/]+/declarations/[^/]+/void", "作废申报"),
     ("POST", r"/units/[^/]+/declarations", "社保费申报"),
+    ("POST", r"/units/[^/]+/payments/[^/]+/unlock", "解锁"),
+    ("POST", r"/units/[^/]+/payments", "缴费"),
+    ("POST", r"/units/[^/]+/vouchers/[^/]+/void", "作废缴费凭证"),
+    ("POST", r"/units/[^/]+/agreements", "新增三方协议"),
+    ("PUT", r"/units/[^/]+/agreements/[^/]+", "修改三方协议"),
+    ("POST", r"/units/[^/]+/agreements/[^/]+/void", "作废三方协议"),
+    ("POST", r"/units/[^/]+/agreements/[^/]+/revoke", "撤销三方协议"),
+    ("POST", r"/units/[^/]+/agreements/[^/]+/verify", "验证三方协议"),
+    ("POST", r"/units/[^/]+/tax-certificates/[^/]+/reissue", "补开完税证明"),
+    ("POST", r"/units/[^/]+/tax-certificates", "开具完税证明"),
+    ("POST", r"/units/[^/]+/refunds", "退费申请"),
 )
 _COMPILED = tuple((m, re.compile(p + r"/?"), name) for m, p, name in _ROUTES)
 OTHER = "其他操作"
