@@ -187,6 +187,17 @@ class HomeService:
         """异常提醒 (fetches the 应缴信息 when not fetched within a minute)."""
         return self.summary().alerts
 
+    def frame(self, fetch: bool = True) -> pd.DataFrame:
+        """待办事项 then 异常提醒 as one DataFrame (the home page's two lists): section (待办事项 /
+        异常提醒), kind, text, count, amount (Decimal or None), channel. `fetch` as in `summary`."""
+        summary = self.summary(fetch)
+        rows = [{"section": section, "kind": entry.kind, "text": entry.text, "count": entry.count,
+                 "amount": entry.amount, "channel": entry.channel}
+                for section, entries in (("待办事项", summary.todo), ("异常提醒", summary.alerts))
+                for entry in entries]
+        columns = ["section", "kind", "text", "count", "amount", "channel"]
+        return pd.DataFrame(rows, columns=columns).astype({"count": "int64"})
+
     def forget(self) -> None:
         """Drop the remembered summary (the next call fetches again)."""
         with self._lock:

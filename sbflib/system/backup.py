@@ -41,7 +41,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 
@@ -53,6 +53,9 @@ from sbflib.store.db import Store, make_private_folder, pid_alive
 from sbflib.system.local_password import KEY as LOCAL_PASSWORD_KEY
 from sbflib.system.local_password import TRIES_KEY as LOCAL_PASSWORD_TRIES_KEY
 from sbflib.version import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -437,6 +440,17 @@ class BackupService:
                 except SbfError:
                     continue
         return sorted(found, key=lambda b: (b.created_at, _mtime(b.path), b.name), reverse=True)
+
+    def frame(self, folder: str | Path | None = None) -> pd.DataFrame:
+        """`backups(folder)` as a pandas DataFrame (the 备份恢复 list), newest first: name, kind
+        (手动备份 / 自动备份 …), created_at, size (bytes), size_text, app_version, schema_version, path."""
+        import pandas as pd  # imported on use: the module stays light
+
+        columns = ["name", "kind", "created_at", "size", "size_text", "app_version", "schema_version", "path"]
+        return pd.DataFrame([{"name": b.name, "kind": b.kind_label, "created_at": b.created_at, "size": b.size,
+                              "size_text": b.size_text, "app_version": b.app_version,
+                              "schema_version": b.schema_version, "path": str(b.path)}
+                             for b in self.backups(folder)], columns=columns)
 
     # -- 恢复 -------------------------------------------------------------------------------------
     def check(self, path: str | Path) -> BackupInfo:

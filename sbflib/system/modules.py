@@ -40,6 +40,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sbflib.domain import clock
 from sbflib.errors import StateError, ValidationError, service_edge
@@ -50,6 +51,9 @@ from sbflib.store.db import Store, make_private_folder
 from sbflib.system.context import CurrentUnit
 from sbflib.system.package import ProgramCheck, Runner, check_program, run_command
 from sbflib.version import __version__
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MODULES: dict[str, str] = {"employer": "用人单位业务", "collector": "代收单位业务"}
 PRODUCT = "社保费管理客户端"
@@ -200,6 +204,14 @@ class ModuleService:
             counts = dict(con.execute("SELECT module, count(*) FROM units GROUP BY module").fetchall())
         return [ModuleStatus(m, label, m in offered, m in installed, int(counts.get(m, 0)))
                 for m, label in MODULES.items()]
+
+    def frame(self) -> pd.DataFrame:
+        """`status()` as a pandas DataFrame (业务模块 in 关于): module, label, offered, installed, units, state."""
+        import pandas as pd  # imported on use: the module stays light
+
+        return pd.DataFrame([{"module": s.module, "label": s.label, "offered": s.offered, "installed": s.installed,
+                              "units": s.units, "state": s.state} for s in self.status()],
+                            columns=["module", "label", "offered", "installed", "units", "state"])
 
     def _status_of(self, module: str) -> ModuleStatus:
         return next(s for s in self.status() if s.module == module)

@@ -173,3 +173,34 @@ def test_system_lists_are_whole(synced):
     assert {"called_at", "operation", "outcome"} <= set(log.columns)
     assert isinstance(synced.notices(), pd.DataFrame)
     assert isinstance(synced.declaration_settings.rule_files(), pd.DataFrame)
+
+
+def test_home_backup_and_module_lists_are_frames(synced):
+    home = typed(synced.employer.home.frame(), money=1)
+    assert set(home["section"]) <= {"待办事项", "异常提醒"} and (home["kind"] == "unpaid").any()
+    summary = synced.employer.home.summary()
+    assert len(home) == len(summary.todo) + len(summary.alerts)
+    made = synced.backup.backup()
+    backups = synced.backup.frame()
+    assert backups["name"].iloc[0] == made.path.name and len(backups) == len(synced.backup.backups())
+    modules = synced.modules.frame()
+    assert len(modules) == len(synced.modules.status()) and "employer" in set(modules["module"])
+
+
+def test_statistics_and_certificate_frames_are_typed(synced):
+    e = synced.employer
+    s = e.statistics
+    f = s.default_filter(months=12)
+    recon = typed(s.reconciliation(f), money=0)
+    for column in ("due", "declared", "paid", "arrived", "undeclared", "unpaid", "not_arrived"):
+        assert all(isinstance(v, Decimal) for v in recon[column]), column
+    assert len(recon) == 12
+    assert recon["paid"].sum() > 0  # the voucher paid at the demo bank counter
+    fees = typed(s.monthly_fees(f), money=1)
+    assert sum(fees["amount"], Decimal(0)) == sum(
+        e.payables.frame().pipe(lambda p: p[p["period_start"].str[:7] >= f.month_from])["amount"], Decimal(0))
+    arrears = typed(s.arrears(f), money=1, dates=0)
+    assert all(type(v) is dt.date for v in arrears["pay_by"])
+    today = clock.today()
+    issuable = typed(e.certificates.issuable(f"{today - dt.timedelta(days=365):%Y-%m}", f"{today:%Y-%m}"))
+    assert isinstance(issuable, pd.DataFrame)
