@@ -34,3 +34,38 @@ def test_importing_sbflib_stays_light():
     code = "import sys, sbflib; print('sbflib.workbench' in sys.modules, 'pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_the_list_filters_are_exported_as_the_services_take_them():
+    """Every list's `.frame(filters)` takes a dataclass whose empty form filters nothing; the
+    package exports each one (imported on first use) as the very class its service module uses."""
+    import dataclasses
+
+    from sbflib.employer import arrivals, declaration_records, payables, payments, roster, statistics
+    from sbflib.system import audit
+
+    same = {
+        "RosterFilter": roster.RosterFilter, "PayableFilter": payables.PayableFilter,
+        "ArrivalFilter": arrivals.ArrivalFilter, "StatsFilter": statistics.StatsFilter,
+        "DeclarationRecordFilter": declaration_records.RecordFilter,
+        "DeclaredLineFilter": declaration_records.DeclaredLineFilter,
+        "PaymentRecordFilter": payments.RecordFilter, "VoucherFilter": payments.VoucherFilter,
+        "AuditFilter": audit.AuditFilter,
+    }
+    for name, cls in same.items():
+        assert getattr(sbflib, name) is cls, name
+    filters = [name for name in sbflib.__all__ if name.endswith("Filter")]
+    assert set(same) <= set(filters)
+    for name in filters:
+        cls = getattr(sbflib, name)
+        assert dataclasses.is_dataclass(cls), name
+        cls()  # every field has a default: the empty filter
+    assert set(sbflib._LAZY) <= set(sbflib.__all__)
+    assert set(dir(sbflib)) >= set(sbflib.__all__)
+
+
+def test_the_lazy_exports_keep_import_light():
+    code = ("import sys, sbflib; names = sbflib.__all__; "
+            "print('pandas' in sys.modules, 'sbflib.store.roster' in sys.modules, len(names))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split()[:2] == ["False", "False"]
