@@ -204,3 +204,35 @@ def test_statistics_and_certificate_frames_are_typed(synced):
     today = clock.today()
     issuable = typed(e.certificates.issuable(f"{today - dt.timedelta(days=365):%Y-%m}", f"{today:%Y-%m}"))
     assert isinstance(issuable, pd.DataFrame)
+
+
+def test_detail_lists_are_whole_and_typed(synced):
+    """The lists inside a 查看 dialog: a declaration's lines, a payment's and a voucher's items, what
+    may be refunded, the 缴费证明 rows, the 测算 rows."""
+    e = synced.employer
+    pay = e.payment_records.frame().iloc[0]
+    declared = str(pay["declaration_id"])  # the declaration this module made and paid
+    detail = e.declaration_records.detail(declared)
+    assert len(typed(detail.lines, money=1)) == e.declaration_records.lines(declared, 1, 1)[1] > 1
+    typed(detail.rows, money=1)
+    items = e.payment_records.detail(str(pay["record_id"])).items
+    assert len(typed(items.drop(columns=["pay_by"], errors="ignore"), money=1)) >= 1  # pay_by: see below
+    voucher = e.vouchers.frame().iloc[0]
+    items = e.vouchers.detail(str(voucher["voucher_no"])).items
+    assert len(typed(items.drop(columns=["pay_by"], errors="ignore"), money=1)) >= 1
+    month = clock.current_month()
+    typed(e.payment_proofs.unit(f"{clock.today().year - 1}-01", month).rows)
+    typed(e.refunds.candidates("ticket", f"{clock.today().year - 1}-01", month).frame)
+    synced.declaration_settings.update_rules()
+    typed(e.trial.rows(e.trial.trial([month])), money=1)
+    assert len(e.declarations.pending()) == 0 and len(e.payments.pending()) == 0
+
+
+@pytest.mark.xfail(strict=True, reason="needs: sbflib/employer/payments.py (H10) — the items of a 缴费记录 / 凭证 "
+                                       "detail keep 缴费期限 (pay_by) as text; it should be datetime.date")
+def test_payment_detail_items_have_pay_by_as_a_date(synced):
+    e = synced.employer
+    pay = e.payment_records.frame().iloc[0]
+    typed(e.payment_records.detail(str(pay["record_id"])).items, dates=1)
+    voucher = e.vouchers.frame().iloc[0]
+    typed(e.vouchers.detail(str(voucher["voucher_no"])).items, dates=1)
