@@ -763,8 +763,9 @@ def decide_due(store: BureauStore, unit_id: str | None = None) -> int:
                             "WHERE declaration_id = ?",
                             [rules.DECLARED, now, f"作废失败：该申报记录{pay_status}，不能作废", declaration_id])
             else:
-                cur.execute("UPDATE declarations SET status = ?, void_decided_at = ?, void_reason = NULL "
-                            "WHERE declaration_id = ?", [rules.VOIDED, now, declaration_id])
+                # A voided declaration is never paid: pay_status is null outside 申报成功/作废中 (docs/api.md).
+                cur.execute("UPDATE declarations SET status = ?, void_decided_at = ?, void_reason = NULL, "
+                            "pay_status = NULL WHERE declaration_id = ?", [rules.VOIDED, now, declaration_id])
     return len(due)
 
 

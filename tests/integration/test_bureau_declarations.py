@@ -257,7 +257,7 @@ def test_void_of_an_unpaid_declaration_and_refusal_for_a_paid_one(make_api, bure
     void = api.http.post(f"/units/{api.unit}/declarations/{ids[0]}/void", headers={"Idempotency-Key": key})
     assert void.status_code == 202 and void.json()["status"] == "作废中"
     voided = api.decided(ids[0])
-    assert voided["status"] == "已作废" and voided["void_decided_at"]
+    assert voided["status"] == "已作废" and voided["void_decided_at"] and voided["pay_status"] is None
     # A client that lost the answer logs in again and re-sends with its kept key: the first answer.
     login = httpx.post(f"{bureau.api}/sessions", json={"unit_id": api.unit, "password": "Test#2026"}, timeout=10)
     relogged = {"Authorization": f"Bearer {login.json()['token']}", "Idempotency-Key": key}
