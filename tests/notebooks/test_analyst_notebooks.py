@@ -39,6 +39,10 @@ def test_roster_overview_runs_and_counts_the_unit(prepared_data, bureau, monkeyp
     monkeypatch.setenv("SBF_UNIT", UNIT_ID)
     monkeypatch.setenv("SBF_PASSWORD", PASSWORD)
     nb = nbformat.read(NOTEBOOKS / "roster_overview.ipynb", as_version=4)
+    bar_cell = next(i for i, c in enumerate(nb.cells) if "by_number.plot.bar" in c.source)
+    nb.cells.insert(bar_cell + 1, nbformat.v4.new_code_cell(CHECK % (
+        '{"bars": _bars(ax), "labels": _labels(ax), "frame": [[float(v) for v in by_number[c]] for c in by_number],'
+        ' "paying": int(counts.paying)}')))
     NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(data)}}).execute()
     text = "\n".join(
         out.get("text", "") + str(out.get("data", {}).get("text/plain", ""))
@@ -49,6 +53,11 @@ def test_roster_overview_runs_and_counts_the_unit(prepared_data, bureau, monkeyp
     images = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
               if "image/png" in out.get("data", {})]
     assert len(images) == 2  # both charts were drawn
+    line = next(t for t in text.splitlines() if t.startswith("CHECK "))
+    data = json.loads(line[len("CHECK "):])
+    assert data["bars"] == [pytest.approx(column) for column in data["frame"]]  # one stacked series per status
+    assert sum(map(sum, data["frame"])) >= unit["employees"]  # everyone under at least one unit number
+    assert "各单位编号参保人数" in data["labels"] and "单位编号" in data["labels"]
 
 
 # ---- the analysts' notebooks on spare unit U000041, each making its own data with the demo routes ----
