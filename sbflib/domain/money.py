@@ -226,7 +226,7 @@ def format_money(value: Decimal) -> str:
 def amount_in_capitals(value: Decimal | str | int) -> str:
     """An amount in Chinese capitals for printed documents (大写金额), as 会计基础工作规范 writes it:
     "人民币" before it, "整" after an amount that ends at the yuan or the jiao, one "零" for a run
-    of zeros. The digits come from cn2an's "rmb" mode; a negative amount is refused.
+    of zeros. `sbflib.domain.capitals.to_capitals(value, prefix=True)`; a negative amount is refused.
 
     >>> amount_in_capitals(Decimal("3533.34"))
     '人民币叁仟伍佰叁拾叁元叁角肆分'
@@ -239,10 +239,6 @@ def amount_in_capitals(value: Decimal | str | int) -> str:
     >>> amount_in_capitals("120000000.10")
     '人民币壹亿贰仟万元壹角整'
     """
-    import cn2an  # imported on first use: it costs ~90 ms and only printouts need it
+    from sbflib.domain.capitals import to_capitals  # one writer of capitals (cn2an is loaded there, on use)
 
-    amount = to_money(value)
-    words = cn2an.an2cn(format(amount, "f"), "rmb")
-    if words.endswith("角"):
-        words += "整"
-    return "人民币" + words
+    return to_capitals(value, prefix=True)
