@@ -21,7 +21,19 @@ _WHERE = {
     "read_table": "xlsx",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "RowError",
+    "employee_group_template_bytes",
+    "export_batches",
+    "export_dataframe",
+    "group_template_bytes",
+    "is_formula_like",
+    "parse_employee_group_template",
+    "parse_group_template",
+    "parse_group_template_rows",
+    "read_table",
+    "row_errors_to_dataframe",
+]
 
 
 def __getattr__(name: str) -> Any:
