@@ -1,5 +1,6 @@
 """缴费, 缴费凭证打印记录 and 缴费记录 at the bureau's 征收子系统 (manual 2.11-2.13; docs/api.md "Payments").
 
+    client.payments.arrears_frame(unit_id, pay_date)           -> pa.Table      欠费信息 as Arrow
     client.payments.pay(unit_id, body, password=, key=)        -> Payment       立即缴费 (POST /payments)
     client.payments.records(unit_id, period_from, period_to)   -> tuple[PaymentRecord, ...]   缴费记录 (同步)
     client.payments.record(unit_id, record_id)                 -> PaymentRecord
@@ -21,11 +22,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import struct
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import pyarrow as pa
+
 from sbflib.errors import ConnectionFailed, StateError, ValidationError
+from sbflib.gateway.arrears import ARREAR_SCHEMA
 from sbflib.gateway.http import MSG_PROTOCOL, CallPolicy, Http, path, unit_part
 
 PASSWORD_HEADER = "X-Sbf-Password"
@@ -254,6 +259,21 @@ class PaymentsApi:
 
     def _base(self, unit_id: str, *parts: str) -> str:
         return path("units", unit_part(unit_id), *parts)
+
+    def arrears_frame(self, unit_id: str, pay_date: dt.date | None = None) -> pa.Table:
+        """欠费信息 as Arrow (`GET /units/{id}/arrears/table`: u64 LE length + IPC stream), the columns of
+        `client.arrears.list` (ARREAR_SCHEMA). 100,000 rows load in a fraction of the JSON's time."""
+        params = {"pay_date": pay_date.isoformat() if pay_date else None}
+        response = self._http.request("GET", self._base(unit_id, "arrears", "table"), params=params)
+        body = response.content
+        try:
+            (length,) = struct.unpack_from("<Q", body, 0)
+            if length != len(body) - 8:
+                raise ValueError("length prefix does not match the body")
+            table = pa.ipc.open_stream(pa.py_buffer(body[8:])).read_all()
+            return table.select(ARREAR_SCHEMA.names).cast(ARREAR_SCHEMA)
+        except (struct.error, ValueError, KeyError, pa.ArrowException) as exc:
+            raise _bad(f"arrears table: {exc!r}") from exc
 
     def pay(self, unit_id: str, body: dict[str, Any], *, password: str, key: str) -> Payment:
         """立即缴费 with the kept `key` (a retry of this call reuses it; the bureau answers a known key
