@@ -13,8 +13,8 @@ import pandas as pd
 from sbflib.employer.agreements import AgreementService
 from sbflib.employer.arrivals import ArrivalService
 from sbflib.employer.certificates import CertificateService, PaymentProofService
-from sbflib.employer.declarations import DeclarationService
 from sbflib.employer.declaration_records import DeclarationRecordService, DeclaredLineService
+from sbflib.employer.declarations import DeclarationService
 from sbflib.employer.groups import GroupService
 from sbflib.employer.home import HomeService
 from sbflib.employer.payables import PayableService

@@ -46,7 +46,7 @@ SECRET_PARTS = ("password", "passwd", "secret", "token", "密码")
 
 #: Answer fields that name what the call made or changed (the first present is the record's result id).
 RESULT_ID_KEYS = ("filing_id", "submission_id", "declaration_id", "payment_id", "void_id", "agreement_id", "refund_id",
-                  "certificate_id", "voucher_id", "receipt_id", "record_id", "id")
+                  "certificate_id", "certificate_no", "voucher_no", "voucher_id", "receipt_id", "record_id", "id")
 
 # (method, path pattern under /api/v1, Chinese operation name) of the state-changing routes the
 # bureau serves today; the first match wins. A menu that adds a route adds its line here (anything
