@@ -425,7 +425,23 @@ class StatisticsService:
         shipped font (no pyplot: safe from a background thread)."""
         if name not in CHARTS:
             raise ValidationError("没有这个统计图", field="统计图")
-        return _draw(name, data)
+        return _draw(name, data, self._caption(name, _check(filters)))
+
+    def _caption(self, name: str, f: StatsFilter) -> str:
+        """The filters in words, under the title (所属期, 单位编号, 征收项目)."""
+        if name == "bases":
+            period = f"统计月份{f.month_to or clock.current_month()}"
+        elif f.month_from or f.month_to:
+            period = f"所属期{f.month_from or '…'}至{f.month_to or '…'}"
+        else:
+            period = "全部所属期"
+        item = "全部征收项目"
+        if f.item_code:
+            try:
+                item = self.choices().items.get(f.item_code, f.item_code)
+            except StateError:
+                item = f.item_code
+        return "  ".join([period, f"单位编号{f.unit_number}" if f.unit_number else "全部单位编号", item])
 
     def png(self, name: str, filters: StatsFilter | None = None, data: pd.DataFrame | None = None) -> bytes:
         """下载图片: the chart as PNG bytes."""
@@ -446,16 +462,18 @@ def _f(value: Any) -> float:
     return 0.0 if value is None or pd.isna(value) else float(value)
 
 
-def _draw(name: str, data: pd.DataFrame) -> Figure:
+def _draw(name: str, data: pd.DataFrame, caption: str = "") -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
     from sbflib.io.fonts import use_cjk_font_in_matplotlib
 
     use_cjk_font_in_matplotlib()
-    fig = Figure(figsize=(10, 4.6), dpi=100, layout="constrained")
+    fig = Figure(figsize=(9.2, 4.0), dpi=100, layout="constrained")
     ax = fig.add_subplot()
     ax.set_title(CHARTS[name])
+    if caption:
+        fig.suptitle(caption, fontsize=9, color="#555555", x=0.01, ha="left")
     money = FuncFormatter(lambda v, _pos: f"{v:,.0f}")
     if data.empty:
         ax.text(0.5, 0.5, "所选条件下没有数据", ha="center", va="center", transform=ax.transAxes)

@@ -53,14 +53,14 @@ class StatisticsPage(Page):
         this = clock.current_month()
         start = self.service.default_filter().month_from if self.chart != "bases" else ""
         self.month_from = w.Text(value=start, placeholder="年-月，如2026-01",
-                                 continuous_update=False, layout=w.Layout(width="120px"))
+                                 continuous_update=False, layout=w.Layout(width="100px"))
         self.month_from.add_class("sbf-stat-from")
         self.month_to = w.Text(value=this, placeholder="年-月，如2026-11", continuous_update=False,
-                               layout=w.Layout(width="120px"))
+                               layout=w.Layout(width="100px"))
         self.month_to.add_class("sbf-stat-to")
-        self.unit_number = w.Dropdown(options=[ALL], value=ALL, layout=w.Layout(width="150px"))
+        self.unit_number = w.Dropdown(options=[ALL], value=ALL, layout=w.Layout(width="140px"))
         self.unit_number.add_class("sbf-stat-unit")
-        self.item = w.Dropdown(options=[(ALL, "")], value="", layout=w.Layout(width="170px"))
+        self.item = w.Dropdown(options=[(ALL, "")], value="", layout=w.Layout(width="150px"))
         self.item.add_class("sbf-stat-item")
         self.update_button = button("更新数据", self.update_sources, primary=True, css="sbf-stat-update")
         self.png_button = button("下载图片", self.save_png, css="sbf-stat-png")
@@ -74,14 +74,15 @@ class StatisticsPage(Page):
         form.add_class("sbf-wrap")
         self.hint = text_html(HINTS.get(self.chart, ""), "sbf-hint")
         self.status = text_html("", "sbf-stat-status")
-        self.image = w.Image(format="png", layout=w.Layout(width="100%", max_width="1000px", height="auto"))
+        self.image = w.Image(format="png", layout=w.Layout(width="100%", max_width="920px", height="auto"))
         self.image.add_class("sbf-stat-chart")
         self.table = w.HTML("")
         self.table.add_class("sbf-stat-table")
         table_box = w.Box([self.table], layout=w.Layout(overflow="auto", max_height="260px", width="100%"))
         card = w.VBox([form, self.hint, self.status, self.image, table_box])
         card.add_class("sbf-card")
-        super().__init__(ui, [card], css=f"sbf-stat-page sbf-stat-{self.chart}", show_title=True)
+        super().__init__(ui, [card], css=f"sbf-stat-{self.chart}", show_title=True)
+        self.add_class("sbf-stat-page")
         self.filters_shown = default
         self.data: pd.DataFrame | None = None
         self.figure: Any = None
