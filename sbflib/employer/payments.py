@@ -290,6 +290,9 @@ def _items_frame(items: list[dict[str, Any]]) -> pd.DataFrame:
     for k in ("amount", "late_fee", "total"):
         if k in df.columns:
             df[k] = [Decimal(str(v)) if v is not None else None for v in df[k]]
+    for k in ("pay_by", "valid_until"):
+        if k in df.columns:
+            df[k] = [v if isinstance(v, dt.date) or v is None else dt.date.fromisoformat(str(v)[:10]) for v in df[k]]
     if "payer_name" not in df.columns and "payer" in df.columns:
         df["payer_name"] = df["payer"].map(lambda p: PAYERS.get(str(p), str(p)))
     if "period_start" in df.columns:
@@ -614,7 +617,10 @@ class VoucherService(_Part):
         """查看银行端缴费凭证明细."""
         row = self._held(voucher_no)
         wire = row.pop("wire")
-        return VoucherDetail(row, _items_frame(list(wire.get("items") or [])), wire)
+        items = list(wire.get("items") or [])
+        for item in items:  # 税款缴款日期: the voucher's, for each of its items
+            item.setdefault("valid_until", row.get("valid_until"))
+        return VoucherDetail(row, _items_frame(items), wire)
 
     def print(self, voucher_no: str) -> bytes:
         """The voucher's PDF: the stored one when printed before, else printed once now and kept."""

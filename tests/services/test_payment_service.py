@@ -6,6 +6,7 @@ once and reprinted byte for byte, void then refused, records synced, 解锁 both
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from decimal import Decimal
@@ -86,7 +87,8 @@ def test_a_payment_by_agreement_sends_the_password_in_a_header_only_and_keeps_th
     assert kept and all(PASSWORD not in str(row[0]) for row in kept)
     held = s.records.frame()
     assert list(held["status"]) == ["缴费成功"] and held["total"].iloc[0] == Decimal("2400.00")
-    assert len(s.records.by_voucher_no("31000000000000000001").items) == 2
+    items = s.records.by_voucher_no("31000000000000000001").items
+    assert len(items) == 2 and all(type(d) is dt.date for d in items["pay_by"])
 
 
 def test_a_lost_answer_is_sent_again_with_the_same_key_and_paid_once(s):
@@ -137,7 +139,9 @@ def test_a_voucher_is_printed_once_reprinted_byte_for_byte_then_voided_and_refus
     no = result.voucher_no
     assert no is not None
     assert s.vouchers.reprint(no) == result.pdf
-    assert s.vouchers.detail(no).items["amount"].sum() == Decimal("2400.00")
+    detail = s.vouchers.detail(no)
+    assert detail.items["amount"].sum() == Decimal("2400.00")
+    assert set(detail.items["valid_until"]) == {dt.date(2026, 11, 27)}
     with s.store.read() as con:
         assert con.execute("SELECT reprints FROM pay_voucher_pdfs").fetchall() == [(1,)]
     voided = s.vouchers.void(no)
