@@ -228,8 +228,6 @@ def test_detail_lists_are_whole_and_typed(synced):
     assert len(e.declarations.pending()) == 0 and len(e.payments.pending()) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="needs: sbflib/employer/payments.py (H10) — the items of a 缴费记录 / 凭证 "
-                                       "detail keep 缴费期限 (pay_by) as text; it should be datetime.date")
 def test_payment_detail_items_have_pay_by_as_a_date(synced):
     e = synced.employer
     pay = e.payment_records.frame().iloc[0]

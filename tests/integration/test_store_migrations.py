@@ -64,3 +64,12 @@ def test_a_migration_skipped_by_an_earlier_build_is_applied_later(tmp_path):
         tables_after = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     assert versions[:5] == [1, 2, 3, 4, 5]
     assert "wage_draft_rows" in tables_after - tables_before
+
+
+def test_client_migrations_are_numbered_from_one_without_gaps():
+    """A number allocated and never used leaves a gap that the upgrade checks count as a missing
+    version; two migrations may land in either order, but none may be skipped for good."""
+    from sbflib.store.db import _migrations
+
+    versions = [v for v, _ in _migrations()]
+    assert versions == list(range(1, len(versions) + 1))
