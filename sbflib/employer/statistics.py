@@ -464,7 +464,7 @@ def _f(value: Any) -> float:
 
 def _draw(name: str, data: pd.DataFrame, caption: str = "") -> Figure:
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     from sbflib.io.fonts import use_cjk_font_in_matplotlib
 
@@ -536,6 +536,8 @@ def _draw(name: str, data: pd.DataFrame, caption: str = "") -> Figure:
         right = ax.twinx()
         right.plot(x, [int(v) for v in totals["insured"]], color=_COLOURS[0], marker="o", label="月末参保人数")
         right.set_ylabel("月末参保人数")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        right.yaxis.set_major_locator(MaxNLocator(integer=True))
         handles = ax.get_legend_handles_labels()
         more = right.get_legend_handles_labels()
         ax.legend(handles[0] + more[0], handles[1] + more[1], loc="upper left", bbox_to_anchor=(1.08, 1), fontsize=9)
@@ -553,5 +555,6 @@ def _draw(name: str, data: pd.DataFrame, caption: str = "") -> Figure:
         ax.set_xticks(x, [stats.BASE_BANDS[b] for b in bands])
         ax.set_xlabel("缴费基数与下限、上限")
         ax.set_ylabel("人数")
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, title="征收项目")
     return fig
