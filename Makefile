@@ -17,7 +17,9 @@ run: $(BIN)/sbf
 test: $(BIN)/sbf
 	$(BIN)/ruff check sbflib tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -q   # testpaths: tests/ and the domain doctests
+	# Two workers (the machine has two cores; most tests wait on a bureau, a kernel or Chromium), one
+	# file per worker at a time so a module's fixtures stay in one process; each worker starts its own bureau.
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile   # testpaths: tests/ and the domain doctests
 
 bench: $(BIN)/sbf
 	$(BIN)/python benchmarks/roster_sync.py --employees 100000
