@@ -18,6 +18,7 @@ import pytest
 
 from sbflib.domain.declaration_checks import check_selection
 from sbflib.errors import ValidationError
+from sbflib.ui.components.countdown import CountdownDialog
 from sbflib.ui.components.table import MemorySettings
 from sbflib.ui.components.tick_table import TICKED, UNTICKED
 from sbflib.ui.context import Ui
@@ -31,7 +32,6 @@ from sbflib.ui.pages.declare import (
     SpecialDeclarePage,
 )
 from sbflib.ui.pages.declare_dialogs import CheckDialog, LinesDialog, ResultDialog, SummaryDialog
-from sbflib.ui.pages.wages_dialogs import CountdownDialog
 
 COLUMNS = {"source_name": "数据来源", "unit_number": "单位编号", "agency": "社保经办机构", "notice_no": "征集通知流水号",
            "item_name": "征收项目", "payer_name": "缴费对象", "period_start": "费款所属期起", "period_end": "费款所属期止",

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from sbflib.errors import ValidationError
+from sbflib.ui.components.countdown import CountdownDialog
 from sbflib.ui.components.table import MemorySettings
 from sbflib.ui.components.tick_table import ACTION_HEADER, UNTICKED
 from sbflib.ui.context import Ui
@@ -29,7 +30,7 @@ from sbflib.ui.pages.wages import (
     DailyByItemPage,
     WageFilingPage,
 )
-from sbflib.ui.pages.wages_dialogs import CountdownDialog, current_month
+from sbflib.ui.pages.wages_dialogs import current_month
 
 ITEMS = [("10201", "职工基本养老保险"), ("21001", "失业保险")]
 PEOPLE = pd.DataFrame({

@@ -17,7 +17,6 @@ The declaration pages open this page after 提交申报 and call `fetch_feedback
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -34,6 +33,7 @@ from sbflib.employer.declaration_records import (
     RecordFilter,
 )
 from sbflib.ui.components.cells import date_text, money_text, percent_text, text_of
+from sbflib.ui.components.countdown import CountdownDialog
 from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import escape, text_html
 from sbflib.ui.components.query_form import QueryForm
@@ -108,55 +108,13 @@ class SyncDialog(Dialog):
         on_ok(self.start.value, self.end.value)
 
 
-class VoidCountdownDialog(Dialog):
+class VoidCountdownDialog(CountdownDialog):
     """作废已发起: counts down `seconds`, then `on_fetch()`; 获取反馈 fetches at once (manual 2.10 四)."""
 
     def __init__(self, seconds: int, on_fetch: Callable[[], None], *, sync: bool = False) -> None:
-        self.left = max(0, int(seconds))
-        self.on_fetch = on_fetch
-        self.done = False
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self.label = w.HTML("")
-        self.label.add_class("sbf-countdown")
-        now = w.Button(description="获取反馈", button_style="primary")
-        now.add_class("sbf-void-fetch-now")
-        super().__init__("作废", [text_html("已发起作废，正在等待税务局处理。", "sbf-message"), self.label], [now],
-                         closable=False, width="460px", css="sbf-void-countdown-dialog")
-        now.on_click(lambda _b: self.fetch())
-        self._show()
-        if self.left > 0 and not sync:
-            threading.Thread(target=self._run, daemon=True, name="sbf-void-countdown").start()
-
-    def _show(self) -> None:
-        self.label.value = (f"<div>系统将在 <b class='sbf-countdown-seconds'>{self.left}</b> 秒后自动获取作废结果，"
-                            "也可点击【获取反馈】。</div>")
-
-    def _run(self) -> None:
-        while not self._stop.wait(1.0):
-            if self.tick():
-                return
-
-    def tick(self) -> bool:
-        """One second passed; True when the countdown is over (and the fetch started)."""
-        with self._lock:
-            if self.done:
-                return True
-            self.left = max(0, self.left - 1)
-            self._show()
-            over = self.left == 0
-        if over:
-            self.fetch()
-        return over
-
-    def fetch(self) -> None:
-        with self._lock:
-            if self.done:
-                return
-            self.done = True
-        self._stop.set()
-        self.dismiss()
-        self.on_fetch()
+        super().__init__("已发起作废，正在等待税务局处理。", seconds, on_fetch, sync=sync, title="作废",
+                         awaiting="作废结果", button_label="获取反馈", css="sbf-void-countdown-dialog",
+                         button_css="sbf-void-fetch-now")
 
 
 class RecordTable(TickTable):

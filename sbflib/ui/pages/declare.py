@@ -31,6 +31,7 @@ from ipydatagrid import TextRenderer, VegaExpr
 from sbflib.domain import clock
 from sbflib.employer.declarations import DeclareFilter, SubmitReceipt
 from sbflib.ui.components.cells import date_text, money_text, rate_text, text_of
+from sbflib.ui.components.countdown import CountdownDialog
 from sbflib.ui.components.html import text_html
 from sbflib.ui.components.query_form import QueryForm
 from sbflib.ui.components.table import FONT, PagedTable
@@ -45,7 +46,6 @@ from sbflib.ui.pages.declare_dialogs import (
     payer_text,
     wrap_headers,
 )
-from sbflib.ui.pages.wages_dialogs import CountdownDialog
 
 Channel = Literal["daily", "special", "assessed", "project"]
 

@@ -28,6 +28,7 @@ import pandas as pd
 from sbflib.employer.wages import DRAFT_STATUSES, WageDraftFilter
 from sbflib.errors import ValidationError
 from sbflib.ui.components.cells import plain_money_text, text_of
+from sbflib.ui.components.countdown import CountdownDialog
 from sbflib.ui.components.html import text_html
 from sbflib.ui.components.query_form import QueryForm
 from sbflib.ui.components.tick_table import TICKED, UNTICKED, TickTable
@@ -35,7 +36,6 @@ from sbflib.ui.context import Ui, button
 from sbflib.ui.page import Page
 from sbflib.ui.pages.wages_dialogs import (
     AdjustDialog,
-    CountdownDialog,
     ImportDialog,
     SingleEntryDialog,
     back_pay_text,

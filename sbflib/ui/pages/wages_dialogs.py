@@ -5,7 +5,6 @@ daily filings, 生效年月), 批量修改, and the countdown after 提交申报
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -466,55 +465,3 @@ class ImportDialog(Dialog):
         name = f"导入错误报告_{dt.datetime.now():%Y%m%d%H%M%S}.xlsx"
         self.page.run_call(self.report.report_xlsx, on_done=lambda data: self.page.ui.save(data, name),
                            title="下载错误报告", label="正在生成错误报告……")
-
-
-# ---- after 提交申报 ------------------------------------------------------------------------------
-class CountdownDialog(Dialog):
-    """申报已提交: counts down `seconds`, then `on_fetch()`; 立即获取 fetches at once."""
-
-    def __init__(self, text: str, seconds: int, on_fetch: Callable[[], None], *, sync: bool = False) -> None:
-        self.left = max(0, int(seconds))
-        self.on_fetch = on_fetch
-        self.done = False
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self.label = w.HTML("")
-        self.label.add_class("sbf-countdown")
-        now = w.Button(description="立即获取", button_style="primary")
-        now.add_class("sbf-fetch-now")
-        super().__init__("提交申报", [text_html(text, "sbf-message"), self.label], [now], closable=False,
-                         width="460px", css="sbf-countdown-dialog")
-        now.on_click(lambda _b: self.fetch())
-        self._show()
-        if self.left > 0 and not sync:
-            threading.Thread(target=self._run, daemon=True, name="sbf-countdown").start()
-
-    def _show(self) -> None:
-        self.label.value = (f"<div>系统将在 <b class='sbf-countdown-seconds'>{self.left}</b> 秒后自动获取申报反馈，"
-                            "也可点击【立即获取】。</div>")
-
-    def _run(self) -> None:
-        while not self._stop.wait(1.0):
-            if self.tick():
-                return
-
-    def tick(self) -> bool:
-        """One second passed; True when the countdown is over (and the fetch started)."""
-        with self._lock:
-            if self.done:
-                return True
-            self.left = max(0, self.left - 1)
-            self._show()
-            over = self.left == 0
-        if over:
-            self.fetch()
-        return over
-
-    def fetch(self) -> None:
-        with self._lock:
-            if self.done:
-                return
-            self.done = True
-        self._stop.set()
-        self.dismiss()
-        self.on_fetch()
