@@ -178,9 +178,10 @@ class MainShell(w.VBox):
         # title bar (the app draws the brand, we add the rest)
         unit_name = w.HTML(f"<span class='sbf-unit-name'>{escape(getattr(unit, 'name', ''))}</span>")
         self.notices_button = button("通知公告", self.show_notices, css="sbf-notices-button")
+        self.messages_button = button("消息中心", self.show_messages, css="sbf-messages-button")
         self.switch_button = button("单位管理", app.switch_unit, css="sbf-switch-unit")
         self.title_items = [unit_name, w.HTML("<span class='sbf-spacer'></span>"), self.notices_button,
-                            self.switch_button, app.network_button]
+                            self.messages_button, self.switch_button, app.network_button]
 
         # left menu
         self.menu_buttons: dict[str, w.Button] = {}
@@ -266,6 +267,14 @@ class MainShell(w.VBox):
         d = Dialog("通知公告", [w.HTML(rows)], [close], width="640px", css="sbf-notices-dialog")
         close.on_click(lambda _b: d.dismiss())
         self.ui.dialogs.show(d)
+
+    def show_messages(self) -> None:
+        """消息中心: the 待办事项 and 异常提醒 held for this unit, each opening its menu."""
+        from sbflib.ui.pages.home import MessageCenterDialog
+
+        ok, df = self.ui.call(self.ui.wb.notices)
+        service = getattr(getattr(self.ui.wb, "employer", None), "home", None) if self.module == "employer" else None
+        self.ui.dialogs.show(MessageCenterDialog(self.ui, service, len(df) if ok else 0))
 
     def show_about(self) -> None:
         """关于 (版本、升级、业务模块、修复) is a page of its own (sbflib/ui/pages/about.py)."""

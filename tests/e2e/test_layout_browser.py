@@ -106,8 +106,13 @@ def test_every_screen_fits_at_both_sizes(voila, page, bureau, shot):
         page.click(".sbf-change-ok")
         page.click(".sbf-message-dialog button:text-is('确定')")
         page.wait_for_selector(".sbf-home-page")
-        both_sizes(page, shot, "11-home", [".sbf-quick-EMP-2", ".sbf-notices-button", ".sbf-switch-unit",
-                                           ".sbf-network-button", ".sbf-about-button"])
+        both_sizes(page, shot, "11-home", [".sbf-quick-EMP-2", ".sbf-notices-button", ".sbf-messages-button",
+                                           ".sbf-switch-unit", ".sbf-network-button", ".sbf-about-button"])
+
+        page.click(".sbf-messages-button")
+        page.wait_for_selector(".sbf-message-center")
+        both_sizes(page, shot, "11b-messages", [".sbf-message-center button:text-is('关闭')"])
+        page.click(".sbf-message-center button:text-is('关闭')")
 
         page.click(".sbf-network-button")
         page.wait_for_selector(".sbf-network-dialog")

@@ -169,3 +169,30 @@ def test_collector_home_keeps_its_quick_menus_without_the_employer_section(env):
     env.ui.wb.unit = CurrentUnit("U000005", "11330100MB0000000X", "街道", "collector", "330100")
     page = CollectorHomePage(env.ui)
     assert "COL-2" in page.quick_buttons and env.bureau.calls == 0
+
+
+def test_message_center_lists_what_is_held_and_each_line_opens_its_menu(env):
+    from sbflib.ui.pages.home import MessageCenterDialog
+
+    page = HomePage(env.ui)  # the 首页 fetched once; the 消息中心 reads what is held, no bureau call
+    calls = env.bureau.calls
+    dialog = MessageCenterDialog(env.ui, page.home_service, notices=1)
+    assert env.bureau.calls == calls
+    assert _texts(dialog.lines) == _texts(page.todo_lines) + _texts(page.alert_lines)
+    assert any("共5条消息，通知公告1条" in getattr(c, "value", "") for c in _walk(dialog))
+    env.ui.dialogs.show(dialog)
+    dialog.lines[0].click()
+    assert env.opened[-1] == "EMP-8" and env.ui.dialogs.current is None
+
+
+def test_message_center_without_anything_held_says_so(env):
+    from sbflib.ui.pages.home import MessageCenterDialog
+
+    dialog = MessageCenterDialog(env.ui, None, notices=0)
+    assert dialog.lines == [] and any("暂无消息" in getattr(c, "value", "") for c in _walk(dialog))
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)

@@ -17,8 +17,9 @@ import ipywidgets as w
 
 from sbflib.domain import clock
 from sbflib.ui import menus
+from sbflib.ui.components.dialogs import Dialog
 from sbflib.ui.components.html import escape, notice_list_html
-from sbflib.ui.context import error_text
+from sbflib.ui.context import Ui, error_text
 from sbflib.ui.page import Page
 
 if TYPE_CHECKING:
@@ -188,6 +189,37 @@ class HomePage(Page):
         if item.menu_id in menus.PAGES or not item.fallback_menu_id:
             return item.menu_id
         return item.fallback_menu_id if item.fallback_menu_id in menus.PAGES else item.menu_id
+
+
+class MessageCenterDialog(Dialog):
+    """消息中心 (manual 2.1.2 三（四）, top right): the 待办事项 and 异常提醒 the client holds (no bureau
+    call: the 首页 keeps them fresh), each opening its menu, and how many notices there are."""
+
+    def __init__(self, ui: Ui, service: Any, notices: int) -> None:
+        self.ui = ui
+        try:
+            summary = service.summary(fetch=False) if service is not None else None
+        except Exception:  # noqa: BLE001 - nothing held is shown as nothing
+            summary = None
+        items: list[Any] = ([*summary.todo, *summary.alerts] if summary is not None else [])
+        self.lines = [self._line(item) for item in items]
+        count = w.HTML(f"<div class='sbf-message-count'>{escape(f'共{len(items)}条消息，通知公告{notices}条')}</div>")
+        none = [w.HTML("<div class='sbf-home-none'>暂无消息</div>")] if not items else []
+        close = w.Button(description="关闭")
+        super().__init__("消息中心", [count, *self.lines, *none], [close], width="640px", css="sbf-message-center")
+        close.on_click(lambda _b: self.dismiss())
+
+    def _line(self, item: Any) -> w.Button:
+        target = HomePage.target(item)
+        b = w.Button(description=item.text, tooltip=item.text, layout=w.Layout(width="100%"))
+        b.add_class("sbf-home-line")
+        b.add_class(f"sbf-home-to-{target}")
+        b.on_click(lambda _b, target=target: self._open(target))
+        return b
+
+    def _open(self, target: str) -> None:
+        self.dismiss()
+        self.ui.navigate(target)
 
 
 class CollectorHomePage(HomePage):
