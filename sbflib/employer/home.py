@@ -97,10 +97,30 @@ class Alert:
 
 
 @dataclass(frozen=True)
+class Deadline:
+    """One day of the 缴费日历 (beyond the manual): what falls due on it, from the bureau's 欠费信息."""
+
+    pay_by: dt.date
+    days_left: int            # negative: past it by that many days
+    declarations: int         # 申报表 (应征凭证序号) with an item due that day
+    amount: Decimal
+    late_fee: Decimal         # charged up to today
+
+    @property
+    def text(self) -> str:
+        when = (f"还剩{self.days_left}天" if self.days_left > 0 else "今日到期" if self.days_left == 0
+                else f"已逾期{-self.days_left}天")
+        fee = f"，截至今日滞纳金{_yuan(self.late_fee)}" if self.late_fee > 0 else ""
+        return (f"{self.pay_by:%Y-%m-%d}（{when}）：{self.declarations}张申报表，应缴费额合计{_yuan(self.amount)}"
+                f"{fee}")
+
+
+@dataclass(frozen=True)
 class HomeSummary:
     todo: list[TodoItem] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     fetched_at: dt.datetime | None = None   # when the 应缴信息 came from the bureau; None: held only
+    deadlines: list[Deadline] = field(default_factory=list)  # 缴费日历, by pay-by date
 
 
 def channel_of(prep_id: str, source_code: str | None) -> str:
@@ -233,7 +253,17 @@ class HomeService:
                    else self._arrears_overdue(arrears))
         if overdue is not None:
             alerts.append(overdue)
-        return HomeSummary(todo, alerts, fetched_at)
+        return HomeSummary(todo, alerts, fetched_at, self._deadlines(arrears) if arrears is not None else [])
+
+    @staticmethod
+    def _deadlines(arrears: pd.DataFrame) -> list[Deadline]:
+        """缴费日历: the unpaid items (not 锁定) by pay-by date, the earliest first."""
+        open_rows = arrears[arrears["status"] != "锁定"] if len(arrears) else arrears
+        days: list[Deadline] = []
+        for pay_by, rows in (open_rows.groupby("pay_by", sort=True) if len(open_rows) else ()):
+            days.append(Deadline(pay_by, int(rows["days_left"].min()), int(rows["voucher_no"].nunique()),
+                                 sum(rows["amount"], _ZERO), sum(rows["late_fee"], _ZERO)))
+        return days
 
     @staticmethod
     def _undeclared(rows: pd.DataFrame) -> list[TodoItem]:

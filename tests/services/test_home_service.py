@@ -336,3 +336,25 @@ def test_every_public_method_is_behind_the_service_edge():
     for name, member in vars(HomeService).items():
         if not name.startswith("_") and inspect.isfunction(member):
             assert hasattr(member, "__wrapped__"), name
+
+
+def test_the_deadline_calendar_lists_each_pay_by_date_with_days_left_and_late_fees(env):
+    """缴费日历 (beyond the manual): every day something falls due, the earliest first; 锁定 items left out."""
+    bureau, home, _store, _t = env
+    bureau.arrears = [
+        _arrear("1", "P01B-1", "500.00", "2026-09-15", -73, late_fee="18.25"),
+        _arrear("1", "P01B-2", "250.00", "2026-09-15", -73),
+        _arrear("3", "P01N-1", "80.00", "2026-12-15", 18),
+        _arrear("5", "P01N-3", "20.50", "2026-12-15", 18),
+        _arrear("4", "P01N-2", "99.00", "2026-11-27", 0, status="锁定"),  # a payment under way
+    ]
+    days = home.summary().deadlines
+    assert [(d.pay_by, d.days_left, d.declarations, d.amount, d.late_fee) for d in days] == [
+        (dt.date(2026, 9, 15), -73, 1, Decimal("750.00"), Decimal("18.25")),
+        (dt.date(2026, 12, 15), 18, 2, Decimal("100.50"), Decimal("0.00")),
+    ]
+    assert days[0].text == "2026-09-15（已逾期73天）：1张申报表，应缴费额合计750.00元，截至今日滞纳金18.25元"
+    assert days[1].text == "2026-12-15（还剩18天）：2张申报表，应缴费额合计100.50元"
+    bureau.arrears = None
+    home.forget()
+    assert home.summary().deadlines == []  # a bureau without 欠费信息: no calendar rather than a guess

@@ -45,11 +45,15 @@ class Bureau:
         ]
         self.calls = 0
         self.down = False
+        self.arrears: list[dict[str, Any]] | None = None  # None: a bureau without the 征收子系统
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.down:
             raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
-        if request.url.path.endswith("/arrears"):  # a bureau without the 征收子系统: the pay-by rule decides
+        if request.url.path.endswith("/arrears"):
+            if self.arrears is not None:
+                return httpx.Response(200, json=self.arrears)
+            # a bureau without the 征收子系统: the pay-by rule decides
             return httpx.Response(404, json={"code": "NOT_FOUND", "message": "未找到"})
         self.calls += 1
         return httpx.Response(200, json=self.rows)
@@ -196,3 +200,23 @@ def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
         yield from _walk(child)
+
+
+def test_the_deadline_calendar_shows_each_day_and_opens_the_payment_page(env):
+    env.bureau.arrears = [
+        {"arrear_id": "SB1-P1", "declaration_id": "SB1", "voucher_no": "1", "source_code": "01",
+         "source_name": "税务机关", "tax_authority": "国家税务总局杭州市滨江区税务局", "declared_on": "2026-11-20",
+         "prep_id": "P1", "unit_number": "1234", "agency": "杭州市社保中心", "item_code": "10201",
+         "item_name": "基本养老保险费", "subitem_name": "企业职工基本养老保险费", "payer": "unit", "payer_name": "单位",
+         "period_start": "2026-11", "period_end": "2026-11", "headcount": 3, "amount": "2400.00",
+         "pay_by": "2026-12-15", "days_left": 18, "late_fee": "0.00", "total": "2400.00", "deferrable": False,
+         "operation": "正常缴费", "status": "未缴费", "locked_by": None, "bank_voucher_no": None}]
+    page = HomePage(env.ui)
+    assert _texts(page.deadline_lines) == ["2026-12-15（还剩18天）：1张申报表，应缴费额合计2,400.00元"]
+    page.deadline_lines[0].click()
+    assert env.opened[-1] == ("EMP-11" if "EMP-11" in menus.PAGES else "EMP-21")
+
+
+def test_without_the_bureaus_arrears_the_calendar_says_nothing_is_due(env):
+    page = HomePage(env.ui)
+    assert page.deadline_lines == [] and "暂无待缴费款" in page.deadline_box.children[0].value

@@ -80,8 +80,11 @@ class HomePage(Page):
         self.todo_box.add_class("sbf-home-todo")
         self.alert_box = w.VBox([])
         self.alert_box.add_class("sbf-home-alerts")
+        self.deadline_box = w.VBox([])
+        self.deadline_box.add_class("sbf-home-deadlines")
         self.todo_lines: list[w.Button] = []
         self.alert_lines: list[w.Button] = []
+        self.deadline_lines: list[w.Button] = []
         self.summary: HomeSummary | None = None
         if self.home_service is not None:
             head = w.HBox([w.HTML("<div class='sbf-section-title'>待办事项 / 异常提醒</div>"), self.status,
@@ -90,7 +93,8 @@ class HomePage(Page):
             messages: w.Widget = w.VBox([
                 w.HTML(_STYLE), head,
                 w.HTML("<div class='sbf-home-subtitle'>待办事项</div>"), self.todo_box,
-                w.HTML("<div class='sbf-home-subtitle'>异常提醒</div>"), self.alert_box])
+                w.HTML("<div class='sbf-home-subtitle'>异常提醒</div>"), self.alert_box,
+                w.HTML("<div class='sbf-home-subtitle'>缴费日历</div>"), self.deadline_box])
         else:
             messages = w.VBox([w.HTML("<div class='sbf-section-title'>待办事项 / 异常提醒</div>"),
                                w.HTML("<div class='sbf-not-built'>待办事项、异常提醒与消息中心尚未实现</div>")])
@@ -172,6 +176,19 @@ class HomePage(Page):
             w.HTML("<div class='sbf-home-none'>暂无待办事项</div>")]
         self.alert_box.children = self.alert_lines or [
             w.HTML("<div class='sbf-home-none'>暂无异常提醒</div>")]
+        # 缴费日历 (beyond the manual): each day something falls due, opening 缴费
+        pay = "EMP-11" if "EMP-11" in menus.PAGES else "EMP-21"  # 缴费, else 社保费应缴信息查询
+        self.deadline_lines = []
+        for day in summary.deadlines:
+            b = w.Button(description=day.text, tooltip=day.text, layout=w.Layout(width="100%"))
+            b.add_class("sbf-home-line")
+            b.add_class("sbf-home-deadline-line")
+            if day.days_left < 0:
+                b.add_class("sbf-home-overdue")
+            b.on_click(lambda _b: self.ui.navigate(pay))
+            self.deadline_lines.append(b)
+        self.deadline_box.children = self.deadline_lines or [
+            w.HTML("<div class='sbf-home-none'>暂无待缴费款</div>")]
 
     def _line(self, item: TodoItem | Alert, css: str) -> w.Button:
         target = self.target(item)
