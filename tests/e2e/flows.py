@@ -98,3 +98,38 @@ def first_login(page: Any, unit: dict, new_password: str) -> None:
 def siblings_of(units: list[dict], unit: dict) -> list[dict]:
     """The demo units of `unit`'s taxpayer ID and module (选择单位 lists them)."""
     return [u for u in units if u["taxpayer_id"] == unit["taxpayer_id"] and u["module"] == unit["module"]]
+
+
+SCREENS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screens"
+SIZES = [(1366, 768), (1024, 700)]
+
+CLICKABLE_JS = """
+(el) => {
+  const r = el.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const inside = r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
+    && r.right <= window.innerWidth + 0.5 && r.bottom <= window.innerHeight + 0.5;
+  const top = document.elementFromPoint(x, y);
+  return {inside, covered: !(top && (top === el || el.contains(top)))};
+}
+"""
+
+
+def shots_at_both_sizes(page: Any, name: str, selectors: tuple[str, ...]) -> None:
+    """Screenshots at 1366×768 and 1024×700 into test-artifacts/screens: no page scroll either way,
+    and each selector's element inside the window and not covered (a clerk can click it)."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        page.wait_for_timeout(700)
+        page.screenshot(path=str(SCREENS / f"{name}-{width}x{height}.png"))
+        over = page.evaluate("() => [document.documentElement.scrollWidth - innerWidth,"
+                             " document.documentElement.scrollHeight - innerHeight]")
+        assert over[0] <= 1 and over[1] <= 1, (name, width, height, over)
+        for selector in selectors:
+            loc = page.locator(selector).first
+            loc.scroll_into_view_if_needed()
+            page.wait_for_timeout(100)
+            state = loc.evaluate(CLICKABLE_JS)
+            assert state["inside"] and not state["covered"], (selector, width, state)
+    page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})

@@ -20,43 +20,12 @@ from sbflib.ui.pages.agreements import WIDTHS
 
 pytestmark = pytest.mark.e2e
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-SCREENS = ARTIFACTS / "screens"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 UNIT = "U000046"
 PASSWORD = "Test#2026"
-SIZES = [(1366, 768), (1024, 700)]
 HEADER_H, ROW_H = 30, 26
 
-CLICKABLE_JS = """
-(el) => {
-  const r = el.getBoundingClientRect();
-  const x = r.left + r.width / 2, y = r.top + r.height / 2;
-  const inside = r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
-    && r.right <= window.innerWidth + 0.5 && r.bottom <= window.innerHeight + 0.5;
-  const top = document.elementFromPoint(x, y);
-  return {inside, covered: !(top && (top === el || el.contains(top)))};
-}
-"""
-
-
-def _shots(page: Any, name: str, selectors: tuple[str, ...]) -> None:
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(700)
-        page.screenshot(path=str(SCREENS / f"{name}-{width}x{height}.png"))
-        over = page.evaluate("() => [document.documentElement.scrollWidth - innerWidth,"
-                             " document.documentElement.scrollHeight - innerHeight]")
-        assert over[0] <= 1 and over[1] <= 1, (name, width, height, over)
-        for selector in selectors:
-            loc = page.locator(selector).first
-            loc.scroll_into_view_if_needed()
-            page.wait_for_timeout(100)
-            state = loc.evaluate(CLICKABLE_JS)
-            assert state["inside"] and not state["covered"], (selector, width, state)
-    page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
 
 
 def _prepare(bureau: Any) -> None:
@@ -139,7 +108,7 @@ def test_agreements_and_refunds(voila: Any, bureau: Any) -> None:
             page.click(".sbf-menu-EMP-18")
             page.wait_for_selector(".sbf-agreements-page .lm-DataGrid")
             page.wait_for_function("() => document.querySelector('.sbf-agreements-page').innerText.includes('共2份协议')")
-            _shots(page, "agreements", (".sbf-agreement-add", ".sbf-agreement-refresh"))
+            flows.shots_at_both_sizes(page, "agreements", (".sbf-agreement-add", ".sbf-agreement-refresh"))
             text = page.inner_text(".sbf-agreements-page")
             assert "单位三方协议管理" in text and "验证通过1份" in text
             _no_ids_or_english(text)
@@ -149,7 +118,7 @@ def test_agreements_and_refunds(voila: Any, bureau: Any) -> None:
             page.fill(".sbf-agreement-region-search input", "西湖")
             page.locator(".sbf-agreement-region-search input").press("Enter")
             page.wait_for_timeout(1500)
-            _shots(page, "agreement-form", (".sbf-agreement-save", ".sbf-agreement-cancel"))
+            flows.shots_at_both_sizes(page, "agreement-form", (".sbf-agreement-save", ".sbf-agreement-cancel"))
             _no_ids_or_english(page.inner_text(".sbf-agreement-dialog"))
             page.click(".sbf-agreement-cancel")
             # 修改: the 操作 column right after the data columns (at 1366 px they keep their default widths)
@@ -158,7 +127,7 @@ def test_agreements_and_refunds(voila: Any, bureau: Any) -> None:
             page.wait_for_selector(".sbf-agreement-dialog", timeout=20_000)
             page.wait_for_function(
                 "() => document.querySelector('.sbf-agreement-dialog').innerText.includes('修改单位三方协议')")
-            _shots(page, "agreement-modify", (".sbf-agreement-save", ".sbf-agreement-cancel"))
+            flows.shots_at_both_sizes(page, "agreement-modify", (".sbf-agreement-save", ".sbf-agreement-cancel"))
             text = page.inner_text(".sbf-agreement-dialog")
             assert "协议名称" in text and "清算行行号" in text
             _no_ids_or_english(text)
@@ -168,7 +137,7 @@ def test_agreements_and_refunds(voila: Any, bureau: Any) -> None:
             page.click(".sbf-menu-EMP-28")
             page.wait_for_selector(".sbf-refunds-page .lm-DataGrid")
             page.wait_for_function("() => document.querySelector('.sbf-refunds-page').innerText.includes('共 1 条')")
-            _shots(page, "refunds", (".sbf-refund-add", ".sbf-refund-refresh",
+            flows.shots_at_both_sizes(page, "refunds", (".sbf-refund-add", ".sbf-refund-refresh",
                                      ".sbf-refunds-page .sbf-query-buttons button:text-is('查询')"))
             text = page.inner_text(".sbf-refunds-page")
             assert "单位退费申请管理" in text
@@ -178,13 +147,13 @@ def test_agreements_and_refunds(voila: Any, bureau: Any) -> None:
             page.click(".sbf-refund-search")
             page.wait_for_function(
                 "() => document.querySelector('.sbf-refund-dialog').innerText.includes('条可退费信息')")
-            _shots(page, "refund-form", (".sbf-refund-search", ".sbf-refund-next"))
+            flows.shots_at_both_sizes(page, "refund-form", (".sbf-refund-search", ".sbf-refund-next"))
             _no_ids_or_english(page.inner_text(".sbf-refund-dialog"))
             _click_cell(page, ".sbf-refund-dialog", 16, 0)   # tick the first line
             page.wait_for_timeout(500)
             page.click(".sbf-refund-next")
             page.wait_for_selector(".sbf-refund-submit")
-            _shots(page, "refund-account", (".sbf-refund-back", ".sbf-refund-submit"))
+            flows.shots_at_both_sizes(page, "refund-account", (".sbf-refund-back", ".sbf-refund-submit"))
             text = page.inner_text(".sbf-refund-dialog")
             assert "退费金额合计" in text and "退费申请理由" in text
             _no_ids_or_english(text)

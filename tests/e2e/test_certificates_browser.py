@@ -26,37 +26,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 UNIT = "U000046"
 PASSWORD = "Test#2026"
-SIZES = [(1366, 768), (1024, 700)]
 HEADER_H, ROW_H, SCROLLBAR, ACTION_W = 30, 26, 26, 52
 
-CLICKABLE_JS = """
-(el) => {
-  const r = el.getBoundingClientRect();
-  const x = r.left + r.width / 2, y = r.top + r.height / 2;
-  const inside = r.width > 0 && r.height > 0 && r.left >= 0 && r.top >= 0
-    && r.right <= window.innerWidth + 0.5 && r.bottom <= window.innerHeight + 0.5;
-  const top = document.elementFromPoint(x, y);
-  return {inside, covered: !(top && (top === el || el.contains(top)))};
-}
-"""
-
-
-def _shots(page: Any, name: str, selectors: tuple[str, ...]) -> None:
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    for width, height in SIZES:
-        page.set_viewport_size({"width": width, "height": height})
-        page.wait_for_timeout(700)
-        page.screenshot(path=str(SCREENS / f"{name}-{width}x{height}.png"))
-        over = page.evaluate("() => [document.documentElement.scrollWidth - innerWidth,"
-                             " document.documentElement.scrollHeight - innerHeight]")
-        assert over[0] <= 1 and over[1] <= 1, (name, width, height, over)
-        for selector in selectors:
-            loc = page.locator(selector).first
-            loc.scroll_into_view_if_needed()
-            page.wait_for_timeout(100)
-            state = loc.evaluate(CLICKABLE_JS)
-            assert state["inside"] and not state["covered"], (selector, width, state)
-    page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
 
 
 def _prepare(bureau: Any) -> dict[str, Any]:
@@ -180,7 +151,7 @@ def test_certificate_and_proof_pages(voila: Any, bureau: Any) -> None:
             page.wait_for_selector(f"{root} .lm-DataGrid")
             page.click(f"{root} .sbf-query-buttons button:text-is('查询')")
             _wait_rows(page, root)
-            _shots(page, "certificate-issue", (f"{root} .sbf-query-buttons button:text-is('查询')",
+            flows.shots_at_both_sizes(page, "certificate-issue", (f"{root} .sbf-query-buttons button:text-is('查询')",
                                                f"{root} .sbf-pager button:text-is('下一页')"))
             text = page.inner_text(root)
             assert "税收完税证明（非印刷）开具" in text and "共 " in text
@@ -189,7 +160,7 @@ def test_certificate_and_proof_pages(voila: Any, bureau: Any) -> None:
             _wait_text(page, root, "已开具税收完税证明")
             _click_action(page, root)  # the same again: refused, pointing to 补开
             page.wait_for_selector(".sbf-confirm-dialog:has-text('补开')")
-            _shots(page, "certificate-issue-refused", (".sbf-confirm-dialog button:text-is('前往补开')",))
+            flows.shots_at_both_sizes(page, "certificate-issue-refused", (".sbf-confirm-dialog button:text-is('前往补开')",))
             _no_ids_or_english(page.inner_text(".sbf-confirm-dialog"))
             page.click(".sbf-confirm-dialog button:text-is('前往补开')")
 
@@ -200,7 +171,7 @@ def test_certificate_and_proof_pages(voila: Any, bureau: Any) -> None:
             _wait_text(page, root, "共 1 条")
             assert _action_download(page, root).endswith("_补开.pdf")
             _wait_text(page, root, "已补开")
-            _shots(page, "certificate-reissue", (f"{root} .sbf-query-buttons button:text-is('查询')",))
+            flows.shots_at_both_sizes(page, "certificate-reissue", (f"{root} .sbf-query-buttons button:text-is('查询')",))
             _no_ids_or_english(page.inner_text(root))
 
             # 查验 with the issued certificate's fields
@@ -211,7 +182,7 @@ def test_certificate_and_proof_pages(voila: Any, bureau: Any) -> None:
             page.wait_for_selector(f"{root} .sbf-check-query")
             page.click(f"{root} .sbf-check-query")
             page.wait_for_selector(".sbf-error-dialog:has-text('纳税人识别号')")
-            _shots(page, "certificate-check-missing", (".sbf-error-dialog button:text-is('确定')",))
+            flows.shots_at_both_sizes(page, "certificate-check-missing", (".sbf-error-dialog button:text-is('确定')",))
             page.click(".sbf-error-dialog button:text-is('确定')")
             for key, value in (("taxpayer-id", cert["taxpayer_id"]), ("taxpayer-name", cert["taxpayer_name"]),
                                ("certificate-no", cert["certificate_no"]), ("region-code", cert["region_code"]),
@@ -219,11 +190,11 @@ def test_certificate_and_proof_pages(voila: Any, bureau: Any) -> None:
                 page.fill(f"{root} .sbf-check-{key} input", value)
             page.click(f"{root} .sbf-check-query")
             _wait_text(page, root, "查验结果：真")
-            _shots(page, "certificate-check", (f"{root} .sbf-check-query", f"{root} .sbf-check-preview"))
+            flows.shots_at_both_sizes(page, "certificate-check", (f"{root} .sbf-check-query", f"{root} .sbf-check-preview"))
             _no_ids_or_english(page.inner_text(root))
             page.click(f"{root} .sbf-check-preview")
             page.wait_for_selector(".sbf-cert-preview-dialog")
-            _shots(page, "certificate-preview", (".sbf-cert-preview-dialog button:text-is('关闭')",))
+            flows.shots_at_both_sizes(page, "certificate-preview", (".sbf-cert-preview-dialog button:text-is('关闭')",))
             page.click(".sbf-cert-preview-dialog button:text-is('关闭')")
 
             # 单位缴费证明打印
@@ -232,7 +203,7 @@ def test_certificate_and_proof_pages(voila: Any, bureau: Any) -> None:
             page.wait_for_selector(f"{root} .lm-DataGrid")
             page.click(f"{root} .sbf-query-buttons button:text-is('查询')")
             _wait_rows(page, root)
-            _shots(page, "proof-unit", (f"{root} .sbf-proof-print", f"{root} .sbf-proof-export",
+            flows.shots_at_both_sizes(page, "proof-unit", (f"{root} .sbf-proof-print", f"{root} .sbf-proof-export",
                                         f"{root} .sbf-pager button:text-is('下一页')"))
             _no_ids_or_english(page.inner_text(root))
             assert _download(page, lambda: page.click(f"{root} .sbf-proof-print")).endswith(".pdf")
@@ -244,11 +215,11 @@ def test_certificate_and_proof_pages(voila: Any, bureau: Any) -> None:
             page.fill(f"{root} .sbf-q-name input", "查无此人")
             page.click(f"{root} .sbf-query-buttons button:text-is('查询')")
             _wait_text(page, root, "原因可能有")
-            _shots(page, "proof-employee-none", (f"{root} .sbf-proof-print",))
+            flows.shots_at_both_sizes(page, "proof-employee-none", (f"{root} .sbf-proof-print",))
             page.fill(f"{root} .sbf-q-name input", made["person"]["name"])
             page.click(f"{root} .sbf-query-buttons button:text-is('查询')")
             _wait_rows(page, root)
-            _shots(page, "proof-employee", (f"{root} .sbf-proof-print", f"{root} .sbf-proof-export",
+            flows.shots_at_both_sizes(page, "proof-employee", (f"{root} .sbf-proof-print", f"{root} .sbf-proof-export",
                                             f"{root} .sbf-pager button:text-is('下一页')"))
             _no_ids_or_english(page.inner_text(root))
             page.close(run_before_unload=True)
